@@ -1,0 +1,104 @@
+// Command-line configuration for `blockscope serve` and `blockscope demo`.
+// Errors are ConfigError with one line of text; main() prints it and exits non-zero.
+import { parseArgs } from 'node:util';
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export type TargetAddress =
+  { type: 'unix'; path: string } | { type: 'tcp'; host: string; port: number };
+
+export interface TargetConfig {
+  name: string;
+  address: TargetAddress;
+}
+
+export interface ServerConfig {
+  listen: { host: string; port: number };
+  targets: TargetConfig[];
+  tokenFile?: string;
+  viewerTokenFile?: string;
+  auditLog?: string;
+  allowPaths: string[];
+  qapiDocs?: string;
+}
+
+const TARGET_NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
+
+export function parseTarget(spec: string): TargetConfig {
+  const eq = spec.indexOf('=');
+  if (eq <= 0)
+    throw new ConfigError(`--target ${spec}: expected NAME=unix:PATH or NAME=tcp:HOST:PORT`);
+  const name = spec.slice(0, eq);
+  const address = spec.slice(eq + 1);
+  if (!TARGET_NAME.test(name)) {
+    throw new ConfigError(
+      `--target ${spec}: the name must start with a letter and use letters, digits, '.', '-', '_'`,
+    );
+  }
+  if (address.startsWith('unix:') && address.length > 5) {
+    return { name, address: { type: 'unix', path: address.slice(5) } };
+  }
+  const tcp = /^tcp:(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(address);
+  if (tcp?.[1] && tcp[2]) {
+    const port = Number(tcp[2]);
+    if (port < 1 || port > 65535) throw new ConfigError(`--target ${spec}: port out of range`);
+    return { name, address: { type: 'tcp', host: tcp[1].replace(/^\[|\]$/g, ''), port } };
+  }
+  throw new ConfigError(`--target ${spec}: expected NAME=unix:PATH or NAME=tcp:HOST:PORT`);
+}
+
+export function parseListen(spec: string): { host: string; port: number } {
+  const match = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(spec) ?? /^()(\d{1,5})$/.exec(spec);
+  const port = Number(match?.[2]);
+  if (!match || !(port >= 0 && port <= 65535)) {
+    throw new ConfigError(`--listen ${spec}: expected HOST:PORT, for example 127.0.0.1:7780`);
+  }
+  return { host: (match[1] || '127.0.0.1').replace(/^\[|\]$/g, ''), port };
+}
+
+export const DEFAULT_LISTEN = '127.0.0.1:7780';
+
+export function parseServerArgs(
+  argv: string[],
+  { requireTargets }: { requireTargets: boolean },
+): ServerConfig {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        target: { type: 'string', multiple: true },
+        listen: { type: 'string' },
+        'token-file': { type: 'string' },
+        'viewer-token-file': { type: 'string' },
+        'audit-log': { type: 'string' },
+        'allow-path': { type: 'string', multiple: true },
+        'qapi-docs': { type: 'string' },
+      },
+    }));
+  } catch (error) {
+    throw new ConfigError((error as Error).message.split('\n')[0] ?? 'invalid arguments');
+  }
+  const targets = (values.target ?? []).map(parseTarget);
+  const names = new Set<string>();
+  for (const t of targets) {
+    if (names.has(t.name)) throw new ConfigError(`--target: the name '${t.name}' is used twice`);
+    names.add(t.name);
+  }
+  if (requireTargets && targets.length === 0) {
+    throw new ConfigError('no --target given; for example --target vm1=unix:/run/vm1/qmp.sock');
+  }
+  return {
+    listen: parseListen(values.listen ?? DEFAULT_LISTEN),
+    targets,
+    tokenFile: values['token-file'],
+    viewerTokenFile: values['viewer-token-file'],
+    auditLog: values['audit-log'],
+    allowPaths: values['allow-path'] ?? [],
+    qapiDocs: values['qapi-docs'],
+  };
+}

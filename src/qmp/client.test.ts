@@ -1,0 +1,139 @@
+// State-sequence tests of the browser QMP client against a scripted socket.
+import { describe, expect, it } from 'vitest';
+import { QmpClient, type ClientState, type SocketLike } from './client.ts';
+import { ProxyErrorClass, QmpError } from './errors.ts';
+
+class ScriptedSocket implements SocketLike {
+  readyState = 0;
+  sent: Record<string, unknown>[] = [];
+  onopen: ((ev: unknown) => void) | null = null;
+  onmessage: ((ev: { data: unknown }) => void) | null = null;
+  onclose: ((ev: { code: number; reason: string }) => void) | null = null;
+  onerror: ((ev: unknown) => void) | null = null;
+  send(data: string) {
+    this.sent.push(JSON.parse(data) as Record<string, unknown>);
+  }
+  close(code = 1000, reason = '') {
+    this.drop(code, reason);
+  }
+  receive(message: unknown) {
+    this.onmessage?.({ data: JSON.stringify(message) });
+  }
+  drop(code = 1006, reason = '') {
+    this.onclose?.({ code, reason });
+  }
+}
+
+const greeting = {
+  QMP: { version: { qemu: { major: 7, minor: 2, micro: 22 }, package: '' }, capabilities: ['oob'] },
+};
+
+function setup() {
+  const sockets: ScriptedSocket[] = [];
+  const client = new QmpClient({
+    url: 'ws://test/api/qmp/demo',
+    createSocket: () => {
+      const s = new ScriptedSocket();
+      sockets.push(s);
+      return s;
+    },
+    minBackoffMs: 1,
+    maxBackoffMs: 2,
+  });
+  const states: ClientState[] = [];
+  client.onState((s) => states.push(s));
+  return { client, sockets, states };
+}
+
+function negotiate(socket: ScriptedSocket) {
+  socket.receive(greeting);
+  const caps = socket.sent.at(-1);
+  expect(caps).toMatchObject({ execute: 'qmp_capabilities' });
+  socket.receive({ return: {}, id: caps?.id });
+}
+
+describe('QmpClient', () => {
+  it('negotiates, then routes replies by id even when they come out of order', async () => {
+    const { client, sockets, states } = setup();
+    client.connect();
+    const socket = sockets[0]!;
+    const first = client.execute('query-version');
+    const second = client.execute('query-jobs');
+    expect(socket.sent).toEqual([]); // queued until negotiation completes
+    negotiate(socket);
+    expect(states).toEqual(['connecting', 'negotiating', 'running']);
+    const [a, b] = socket.sent.slice(1);
+    socket.receive({ return: [], id: b?.id });
+    socket.receive({ return: { qemu: { major: 7 } }, id: a?.id });
+    await expect(first).resolves.toEqual({ qemu: { major: 7 } });
+    await expect(second).resolves.toEqual([]);
+    expect(client.greeting?.QMP.version.qemu.major).toBe(7);
+  });
+
+  it('rejects with QEMU error class and text', async () => {
+    const { client, sockets } = setup();
+    client.connect();
+    negotiate(sockets[0]!);
+    const call = client.execute('block-job-cancel', { device: 'nosuch' });
+    const sent = sockets[0]!.sent.at(-1);
+    sockets[0]!.receive({
+      error: { class: 'DeviceNotActive', desc: "Block job 'nosuch' not found" },
+      id: sent?.id,
+    });
+    await expect(call).rejects.toMatchObject({
+      errorClass: 'DeviceNotActive',
+      desc: "Block job 'nosuch' not found",
+    });
+  });
+
+  it('delivers events, including ones that arrive before the reply that caused them', async () => {
+    const { client, sockets } = setup();
+    const events: string[] = [];
+    client.onEvent((e) => events.push(`${e.event}:${String(e.data?.status ?? '')}`));
+    client.connect();
+    negotiate(sockets[0]!);
+    const call = client.execute('blockdev-mirror', { 'job-id': 'm1' });
+    const sent = sockets[0]!.sent.at(-1);
+    sockets[0]!.receive({
+      event: 'JOB_STATUS_CHANGE',
+      data: { id: 'm1', status: 'created' },
+      timestamp: { seconds: 1, microseconds: 0 },
+    });
+    sockets[0]!.receive({ return: {}, id: sent?.id });
+    await call;
+    expect(events).toEqual(['JOB_STATUS_CHANGE:created']);
+  });
+
+  it('settles every pending call on disconnect: reads as disconnected, sent mutations as outcome unknown', async () => {
+    const { client, sockets, states } = setup();
+    client.connect();
+    negotiate(sockets[0]!);
+    const read = client.execute('query-jobs');
+    const write = client.execute('job-complete', { id: 'm1' });
+    sockets[0]!.drop();
+    const readError = await read.catch((e: unknown) => e);
+    const writeError = await write.catch((e: unknown) => e);
+    expect(readError).toBeInstanceOf(QmpError);
+    expect((readError as QmpError).errorClass).toBe(ProxyErrorClass.Disconnected);
+    expect((writeError as QmpError).errorClass).toBe(ProxyErrorClass.OutcomeUnknown);
+    expect(states.at(-1)).toBe('disconnected');
+    // It reconnects by itself after the backoff.
+    await new Promise((r) => setTimeout(r, 20));
+    expect(sockets).toHaveLength(2);
+    expect(states.at(-1)).toBe('connecting');
+  });
+
+  it('drops replies with ids it does not know, and stops for good on close()', async () => {
+    const { client, sockets, states } = setup();
+    client.connect();
+    negotiate(sockets[0]!);
+    sockets[0]!.receive({ return: {}, id: 999 });
+    const pending = client.execute('query-status');
+    client.close();
+    await expect(pending).rejects.toMatchObject({ errorClass: ProxyErrorClass.Disconnected });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(sockets).toHaveLength(1);
+    expect(states.at(-1)).toBe('closed');
+    await expect(client.execute('query-status')).rejects.toBeInstanceOf(QmpError);
+  });
+});

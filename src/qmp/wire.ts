@@ -1,0 +1,105 @@
+// QMP wire types and the one place that classifies a parsed frame (QMP spec, docs/interop/qmp-spec.rst).
+// Env-neutral: imported by the proxy (Node) and by the browser client alike.
+
+export type JsonValue =
+  null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+export type JsonObject = { [key: string]: JsonValue };
+
+export interface QemuVersion {
+  qemu: { major: number; minor: number; micro: number };
+  package: string;
+}
+
+export interface QmpGreeting {
+  QMP: { version: QemuVersion; capabilities: string[] };
+}
+
+export interface QmpCommand {
+  execute: string;
+  arguments?: JsonObject;
+  id?: JsonValue;
+}
+
+export interface QmpErrorBody {
+  class: string;
+  desc: string;
+}
+
+export interface QmpEvent {
+  event: string;
+  data?: JsonObject;
+  timestamp: { seconds: number; microseconds: number };
+}
+
+/** A frame from QEMU (or from the proxy, which speaks the same protocol), classified once. */
+export type QmpMessage =
+  | { kind: 'greeting'; greeting: QmpGreeting }
+  | { kind: 'return'; id: JsonValue | undefined; value: JsonValue }
+  | { kind: 'error'; id: JsonValue | undefined; error: QmpErrorBody }
+  | { kind: 'event'; event: QmpEvent };
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Classifies a parsed JSON value; returns null for anything that is not a QMP server message. */
+export function classifyMessage(value: unknown): QmpMessage | null {
+  if (!isObject(value)) return null;
+  const id = 'id' in value ? (value.id as JsonValue) : undefined;
+  if ('return' in value) return { kind: 'return', id, value: value.return as JsonValue };
+  if ('error' in value) {
+    const error = value.error;
+    if (!isObject(error)) return null;
+    return {
+      kind: 'error',
+      id,
+      error: { class: String(error.class ?? 'GenericError'), desc: String(error.desc ?? '') },
+    };
+  }
+  if (typeof value.event === 'string') {
+    const timestamp = isObject(value.timestamp)
+      ? {
+          seconds: Number(value.timestamp.seconds),
+          microseconds: Number(value.timestamp.microseconds),
+        }
+      : { seconds: -1, microseconds: -1 };
+    const event: QmpEvent = { event: value.event, timestamp };
+    if (isObject(value.data)) event.data = value.data as JsonObject;
+    return { kind: 'event', event };
+  }
+  if (isObject(value.QMP)) return { kind: 'greeting', greeting: value as unknown as QmpGreeting };
+  return null;
+}
+
+/** Version text as operators know it, e.g. "7.2.22". */
+export function formatQemuVersion(version: QemuVersion): string {
+  const { major, minor, micro } = version.qemu;
+  return `${major}.${minor}.${micro}`;
+}
+
+/**
+ * Events the proxy adds to the QMP stream of a browser session. They use QMP's event shape so a
+ * session stays plain QMP; the `X_BLOCKSCOPE_` prefix cannot clash with QEMU's event names.
+ */
+export const ProxyEvent = {
+  /** data: { state: TargetState, version?: string, reason?: string } */
+  TargetState: 'X_BLOCKSCOPE_TARGET_STATE',
+  /** data: { jobs: query-jobs result, 'block-jobs': query-block-jobs result } about once a second while jobs exist */
+  Jobs: 'X_BLOCKSCOPE_JOBS',
+} as const;
+
+/** The state of a proxy's connection to one QEMU. */
+export type TargetState = 'connecting' | 'connected' | 'busy' | 'disconnected';
+
+/** A command is a read if it cannot change QEMU's state; everything else is treated as mutating. */
+export function isReadOnlyCommand(name: string): boolean {
+  return (
+    name.startsWith('query-') ||
+    name.startsWith('x-debug-query-') ||
+    name === 'qom-get' ||
+    name === 'qom-list' ||
+    name === 'qom-list-types' ||
+    name === 'qom-list-properties'
+  );
+}
