@@ -1,19 +1,143 @@
+// The application shell: session, target choice, and the fixed places of each feature.
+import { QueryClient, QueryClientProvider, useQuery } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import { QmpProvider } from '../api/qmp-context.tsx';
+import { exchangeTokenFromFragment, targetsOptions } from '../api/session.ts';
+import { QmpError } from '../qmp/errors.ts';
+import { BlockGraphView } from '../features/block-graph/block-graph-view.tsx';
+import { ConnectionBadge } from '../features/connection/connection-badge.tsx';
+import { TargetSwitcher } from '../features/connection/target-switcher.tsx';
+import { EventLogPanel } from '../features/events/event-log-panel.tsx';
+import { ExportsPanel } from '../features/exports/exports-panel.tsx';
+import { JobsPanel } from '../features/jobs/jobs-panel.tsx';
+import { RunCommandPanel } from '../features/run-command/run-command-panel.tsx';
+import { useTheme } from './theme.ts';
+
+const queryClient = new QueryClient({
+  defaultOptions: {
+    queries: {
+      staleTime: Infinity, // QEMU state changes are pushed by events, not discovered by polling
+      refetchOnWindowFocus: false,
+      // Retry only what certainly did not run; QEMU's own refusals will not change on retry.
+      retry: (count, error) => count < 3 && (!(error instanceof QmpError) || error.notSent),
+    },
+  },
+});
+
+type BottomTab = 'events' | 'exports' | 'run';
+const BOTTOM_TABS: { id: BottomTab; label: string }[] = [
+  { id: 'exports', label: 'Exports' },
+  { id: 'events', label: 'Event log' },
+  { id: 'run', label: 'Run command' },
+];
+
+function Dashboard() {
+  const [sessionReady, setSessionReady] = useState(false);
+  useEffect(() => {
+    void exchangeTokenFromFragment().finally(() => setSessionReady(true));
+  }, []);
+  const targets = useQuery({ ...targetsOptions(), enabled: sessionReady });
+  const [selected, setSelected] = useState<string | null>(null);
+  const target = selected ?? targets.data?.[0]?.name ?? null;
+  const [theme, toggleTheme] = useTheme();
+  const [tab, setTab] = useState<BottomTab>('exports');
+
+  const page = (
+    <div className="flex h-full flex-col bg-slate-50 text-slate-900 dark:bg-slate-950 dark:text-slate-100">
+      <header className="flex items-center gap-3 border-b border-slate-200 bg-white px-4 py-2 dark:border-slate-800 dark:bg-slate-900">
+        <h1 className="text-lg font-semibold tracking-tight">Blockscope</h1>
+        <TargetSwitcher targets={targets.data ?? []} selected={target} onSelect={setSelected} />
+        <div className="ml-auto flex items-center gap-3">
+          {target && <ConnectionBadge key={target} />}
+          <button
+            type="button"
+            onClick={toggleTheme}
+            className="rounded border border-slate-300 px-2 py-1 text-sm hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800"
+            aria-label={theme === 'dark' ? 'Switch to light mode' : 'Switch to dark mode'}
+          >
+            {theme === 'dark' ? '☀ Light' : '☾ Dark'}
+          </button>
+        </div>
+      </header>
+      {targets.isError && (
+        <p
+          role="alert"
+          className="bg-red-50 px-4 py-2 text-sm text-red-800 dark:bg-red-950 dark:text-red-200"
+        >
+          Cannot reach the Blockscope server ({targets.error.message}). Open the URL with the
+          <code className="mx-1">#token=</code>that the server printed.
+        </p>
+      )}
+      {!target ? (
+        <main className="grid flex-1 place-items-center text-slate-500">
+          {targets.isPending ? 'Loading targets…' : 'No QEMU targets are configured.'}
+        </main>
+      ) : (
+        <main className="flex min-h-0 flex-1">
+          <section aria-label="Block graph" className="relative min-w-0 flex-1">
+            <BlockGraphView />
+          </section>
+          <div className="flex w-[30rem] min-w-0 flex-col border-l border-slate-200 dark:border-slate-800">
+            <aside aria-label="Jobs" className="min-h-0 flex-1 overflow-auto">
+              <h2 className="sticky top-0 bg-slate-50 px-3 py-2 font-medium dark:bg-slate-950">
+                Jobs
+              </h2>
+              <JobsPanel />
+            </aside>
+            <div className="flex min-h-0 flex-1 flex-col border-t border-slate-200 dark:border-slate-800">
+              <div role="tablist" aria-label="Panels" className="flex gap-1 px-2 pt-2">
+                {BOTTOM_TABS.map((t) => (
+                  <button
+                    key={t.id}
+                    role="tab"
+                    type="button"
+                    aria-selected={tab === t.id}
+                    onClick={() => setTab(t.id)}
+                    className="rounded-t px-3 py-1 text-sm aria-selected:bg-white aria-selected:font-medium dark:aria-selected:bg-slate-900"
+                  >
+                    {t.label}
+                  </button>
+                ))}
+              </div>
+              <div
+                className="min-h-0 flex-1 overflow-auto bg-white dark:bg-slate-900"
+                role="tabpanel"
+              >
+                {tab === 'exports' && (
+                  <section aria-label="Exports">
+                    <ExportsPanel />
+                  </section>
+                )}
+                {tab === 'events' && (
+                  <section aria-label="Event log">
+                    <EventLogPanel />
+                  </section>
+                )}
+                {tab === 'run' && (
+                  <section aria-label="Run command">
+                    <RunCommandPanel />
+                  </section>
+                )}
+              </div>
+            </div>
+          </div>
+        </main>
+      )}
+    </div>
+  );
+  return target ? (
+    <QmpProvider key={target} target={target}>
+      {page}
+    </QmpProvider>
+  ) : (
+    page
+  );
+}
+
 export function App() {
   return (
-    <div className="flex h-full flex-col bg-slate-50 text-slate-900 dark:bg-slate-950 dark:text-slate-100">
-      <header className="flex items-center gap-3 border-b border-slate-200 px-4 py-2 dark:border-slate-800">
-        <h1 className="text-lg font-semibold">Blockscope</h1>
-        <span className="text-sm text-slate-500">QEMU block layer</span>
-      </header>
-      <main className="flex min-h-0 flex-1">
-        <section aria-label="Block graph" className="flex-1" />
-        <aside
-          aria-label="Jobs"
-          className="w-96 border-l border-slate-200 p-3 dark:border-slate-800"
-        >
-          <h2 className="font-medium">Jobs</h2>
-        </aside>
-      </main>
-    </div>
+    <QueryClientProvider client={queryClient}>
+      <Dashboard />
+    </QueryClientProvider>
   );
 }

@@ -1,0 +1,4 @@
+// Placeholder: this feature is being built; the slot in the app shell is fixed.
+export function RunCommandPanel() {
+  return <p className="p-3 text-sm text-slate-500">Not built yet.</p>;
+}
