@@ -11,6 +11,18 @@ export default defineConfig({
   worker: { format: 'es' },
   server: {
     host: '127.0.0.1',
-    proxy: { '/api': { target: proxyTarget, ws: true, changeOrigin: false } },
+    // The proxy checks Host and Origin exactly; in development the page's origin is Vite's, so the
+    // forwarded requests are presented as coming from the proxy's own origin.
+    proxy: {
+      '/api': {
+        target: proxyTarget,
+        ws: true,
+        changeOrigin: true,
+        configure: (proxy) => {
+          proxy.on('proxyReq', (req) => req.setHeader('origin', proxyTarget));
+          proxy.on('proxyReqWs', (req) => req.setHeader('origin', proxyTarget));
+        },
+      },
+    },
   },
 });
