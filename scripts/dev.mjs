@@ -41,6 +41,8 @@ const vite = start('npx', ['vite', '--strictPort'], {
   BLOCKSCOPE_DEV_PROXY: `http://${proxyListen}`,
 });
 createInterface({ input: vite.stdout }).on('line', (line) => {
-  const match = /Local:\s+(http:\/\/\S+?)\/?$/.exec(line.replace(/\x1b\[[0-9;]*m/g, ''));
+  const match = /Local:\s+(http:\/\/\S+?)\/?$/.exec(
+    line.replace(new RegExp(String.fromCharCode(27) + '\\[[0-9;]*m', 'g'), ''),
+  );
   if (match) console.log(`Blockscope (dev): ${match[1]}/#token=${token}`);
 });
