@@ -25,7 +25,11 @@ export interface RunningQemu {
   stderr(): string;
 }
 
-function baseArgs(launch: QemuLaunch): { command: string; args: string[] } {
+function baseArgs(launch: QemuLaunch): {
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+} {
   const bin = qemuBinaries();
   if (launch.kind === 'system') {
     const monitors = launch.qmpSockets.flatMap((path) => [
@@ -40,6 +44,7 @@ function baseArgs(launch: QemuLaunch): { command: string; args: string[] } {
         ...monitors,
         ...launch.args,
       ],
+      env: bin.env,
     };
   }
   const monitors = launch.qmpSockets.flatMap((path, i) => [
@@ -48,12 +53,15 @@ function baseArgs(launch: QemuLaunch): { command: string; args: string[] } {
     '--monitor',
     `chardev=qmp${i}`,
   ]);
-  return { command: bin.storageDaemon, args: [...monitors, ...launch.args] };
+  return { command: bin.storageDaemon, args: [...monitors, ...launch.args], env: bin.env };
 }
 
 export async function startQemu(launch: QemuLaunch, timeoutMs = 15_000): Promise<RunningQemu> {
-  const { command, args } = baseArgs(launch);
-  const child: ChildProcess = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const { command, args, env } = baseArgs(launch);
+  const child: ChildProcess = spawn(command, args, {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, ...env },
+  });
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
     if (stderr.length < 65_536) stderr += chunk;
