@@ -1,4 +1,89 @@
-// Placeholder: this feature is being built; the slot in the app shell is fixed.
+// Every QMP event of the target, newest first, filterable by name. Bursts of identical events
+// are one row with a count (event-coalesce.ts). Payloads are shown as JSON text, never HTML.
+import { useDeferredValue, useId, useState } from 'react';
+import { useTargetName } from '../../api/qmp-context.tsx';
+import { eventLogFor, useEventLogRows } from './event-log-store.ts';
+import { eventNames, filterRows, type EventRow } from './event-coalesce.ts';
+
+function clock(epochMs: number): string {
+  const d = new Date(epochMs);
+  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
+}
+
+function Row({ row }: { row: EventRow }) {
+  const span = row.lastT - row.firstT;
+  return (
+    <li className="flex gap-2 border-b border-slate-100 px-3 py-1 font-mono text-xs dark:border-slate-800">
+      <time dateTime={new Date(row.firstT).toISOString()} className="shrink-0 text-slate-500">
+        {clock(row.firstT)}
+      </time>
+      <span className="shrink-0 font-semibold">{row.name}</span>
+      {row.count > 1 && (
+        <span
+          className="shrink-0 rounded bg-amber-100 px-1 text-amber-900 dark:bg-amber-950 dark:text-amber-200"
+          title={`${row.count} identical events within ${span} ms`}
+        >
+          ×{row.count}
+          {span > 0 ? ` in ${span} ms` : ' in 1 ms'}
+        </span>
+      )}
+      {row.data && (
+        <span className="min-w-0 break-all text-slate-600 dark:text-slate-400">
+          {JSON.stringify(row.data)}
+        </span>
+      )}
+    </li>
+  );
+}
+
 export function EventLogPanel() {
-  return <p className="p-3 text-sm text-slate-500">Not built yet.</p>;
+  const target = useTargetName();
+  const rows = useEventLogRows(target);
+  const [filter, setFilter] = useState('');
+  const deferred = useDeferredValue(filter);
+  const shown = filterRows(rows, deferred);
+  const listId = useId();
+  return (
+    <div className="flex flex-col">
+      <div className="flex items-center gap-2 px-3 py-2">
+        <input
+          type="search"
+          value={filter}
+          onChange={(e) => setFilter(e.target.value)}
+          aria-label="Filter events by name"
+          placeholder="Filter by name, e.g. BLOCK_JOB"
+          list={listId}
+          className="min-w-0 flex-1 rounded border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-900"
+        />
+        <datalist id={listId}>
+          {eventNames(rows).map((name) => (
+            <option key={name} value={name} />
+          ))}
+        </datalist>
+        <span className="text-xs text-slate-500" aria-live="polite">
+          {shown.length} of {rows.length}
+        </span>
+        <button
+          type="button"
+          onClick={() => eventLogFor(target).clear()}
+          className="rounded border border-slate-300 px-2 py-0.5 text-xs hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800"
+        >
+          Clear
+        </button>
+      </div>
+      {rows.length === 0 ? (
+        <p className="px-3 py-2 text-sm text-slate-500">
+          No events yet. QEMU's events (job changes, exports, device changes) appear here as they
+          arrive.
+        </p>
+      ) : (
+        <ol aria-label="Events" className="flex flex-col-reverse">
+          {shown.map((row) => (
+            <Row key={row.seq} row={row} />
+          ))}
+        </ol>
+      )}
+    </div>
+  );
 }

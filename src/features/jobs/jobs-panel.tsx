@@ -1,4 +1,102 @@
-// Placeholder: this feature is being built; the slot in the app shell is fixed.
+// The Jobs panel: every job of the target as QEMU reports it (including jobs started by other
+// tools and blockdev-create jobs), then the jobs that finished while this page watched.
+import { useQuery } from '@tanstack/react-query';
+import { useMemo } from 'react';
+import { jobCommandsOptions, jobGraphOptions, jobsOptions } from '../../api/jobs-queries.ts';
+import { useQmpClient, useTargetName } from '../../api/qmp-context.tsx';
+import { useEventLogRecorder } from '../events/event-log-store.ts';
+import { FinishedJobCard, JobCard } from './job-card.tsx';
+import { jobEndsFromGraph } from './job-graph-links.ts';
+import { timelineFor, useJobsLive, useTimeline } from './job-live.ts';
+import { joinJobs } from './job-model.ts';
+import { useJobNotifications, useNotificationOptIn, useTitleBadge } from './job-notifications.ts';
+import { rateStoreFor } from './job-rate-store.ts';
+import { jobCommandsFromSchema } from './job-verbs.ts';
+
 export function JobsPanel() {
-  return <p className="p-3 text-sm text-slate-500">Not built yet.</p>;
+  const client = useQmpClient();
+  const target = useTargetName();
+  useEventLogRecorder(client, target);
+  useJobsLive(client, target);
+  const [notify, setNotify] = useNotificationOptIn();
+  useJobNotifications(target, notify);
+
+  const jobs = useQuery(jobsOptions(client, target));
+  const commandNames = useQuery(jobCommandsOptions(client, target));
+  const commands = useMemo(
+    () =>
+      jobCommandsFromSchema(
+        (commandNames.data ?? []).map((name) => ({ name, 'meta-type': 'command' })),
+      ),
+    [commandNames.data],
+  );
+  const rows = useMemo(() => (jobs.data ? joinJobs(jobs.data.snapshot) : []), [jobs.data]);
+  const graph = useQuery({
+    ...jobGraphOptions(client, target),
+    enabled: rows.length > 0 && commands.has('x-debug-query-block-graph'),
+    select: jobEndsFromGraph,
+  });
+  const timeline = useTimeline(target);
+  useTitleBadge(rows);
+
+  const listed = new Set(rows.map((r) => r.id));
+  const finished = Object.values(timeline).filter(
+    (h) => h.endedAt !== undefined && !listed.has(h.id),
+  );
+  const now = jobs.data?.receivedAt ?? 0;
+  const samples = rateStoreFor(target);
+
+  return (
+    <div className="flex flex-col">
+      <div className="flex items-center gap-2 px-3 pb-1 text-xs text-slate-600 dark:text-slate-400">
+        <label className="flex items-center gap-1.5">
+          <input type="checkbox" checked={notify} onChange={(e) => setNotify(e.target.checked)} />
+          Notify me when a job is ready, finishes or fails
+        </label>
+      </div>
+      {jobs.isError && (
+        <p role="alert" className="px-3 py-2 text-sm text-red-700 dark:text-red-300">
+          Cannot read the jobs: {jobs.error.message}
+        </p>
+      )}
+      {jobs.isPending && <p className="px-3 py-2 text-sm text-slate-500">Reading jobs…</p>}
+      {jobs.isSuccess && rows.length === 0 && (
+        <div className="px-3 py-4 text-sm text-slate-500">
+          <p className="font-medium">No block jobs</p>
+          <p className="text-xs">
+            Mirror, backup, commit and image-creation jobs of this target appear here as soon as
+            they start, including those started by other tools.
+          </p>
+        </div>
+      )}
+      {rows.map((job) => (
+        <JobCard
+          key={job.id}
+          job={job}
+          history={timeline[job.id]}
+          samples={samples.get(job.id)}
+          ends={graph.data?.get(job.id)}
+          commands={commands}
+          now={now}
+        />
+      ))}
+      {finished.length > 0 && (
+        <section aria-label="Finished jobs" className="mt-2">
+          <div className="flex items-center px-3 py-1">
+            <h3 className="text-sm font-medium">Finished</h3>
+            <button
+              type="button"
+              onClick={() => timelineFor(target).clearEnded()}
+              className="ml-auto text-xs text-sky-700 hover:underline dark:text-sky-400"
+            >
+              Clear finished
+            </button>
+          </div>
+          {finished.map((h) => (
+            <FinishedJobCard key={h.id} history={h} />
+          ))}
+        </section>
+      )}
+    </div>
+  );
 }

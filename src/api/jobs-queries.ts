@@ -1,0 +1,187 @@
+// Reads of a target's jobs, and how QMP events keep them current (qmp-domain.md §4).
+// query-jobs + query-block-jobs are read on mount and after every reconnect (the shell
+// invalidates everything under targetKey); while jobs exist the proxy pushes the same pair as
+// the X_BLOCKSCOPE_JOBS event about once a second, written straight into this cache.
+// JOB_STATUS_CHANGE patches the one status it carries (so the DOM shows it at once) and
+// invalidates, so QEMU's full answer replaces the patch.
+import { queryOptions, type QueryClient } from '@tanstack/react-query';
+import type { QmpClient } from '../qmp/client.ts';
+import { ProxyEvent, type QmpEvent } from '../qmp/wire.ts';
+import { targetKey } from './query-keys.ts';
+
+/** One entry of `query-jobs` (JobInfo). */
+export interface QemuJobInfo {
+  id: string;
+  type: string;
+  status: string;
+  'current-progress': number;
+  'total-progress': number;
+  error?: string;
+}
+
+/** One entry of `query-block-jobs` (BlockJobInfo; a union on `type` from QEMU 8.2). */
+export interface QemuBlockJobInfo {
+  device: string;
+  type: string;
+  status: string;
+  offset: number;
+  len: number;
+  speed: number;
+  busy: boolean;
+  paused: boolean;
+  ready: boolean;
+  'io-status': string;
+  'auto-finalize'?: boolean;
+  'auto-dismiss'?: boolean;
+  'actively-synced'?: boolean;
+  error?: string;
+}
+
+/** What the proxy's X_BLOCKSCOPE_JOBS event and a fresh read both deliver. */
+export interface JobsSnapshot {
+  jobs: QemuJobInfo[];
+  'block-jobs': QemuBlockJobInfo[];
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Accepts the event payload or read result only if it has the expected shape. */
+export function parseJobsSnapshot(value: unknown): JobsSnapshot | null {
+  if (!isRecord(value)) return null;
+  const jobs = value.jobs;
+  const blockJobs = value['block-jobs'];
+  if (!Array.isArray(jobs) || !Array.isArray(blockJobs)) return null;
+  return {
+    jobs: jobs.filter(
+      (j): j is QemuJobInfo =>
+        isRecord(j) && typeof j.id === 'string' && typeof j.status === 'string',
+    ),
+    'block-jobs': blockJobs.filter(
+      (j): j is QemuBlockJobInfo => isRecord(j) && typeof j.device === 'string',
+    ),
+  };
+}
+
+/** The cached value: QEMU's answer plus when and how it arrived. */
+export interface JobsData {
+  snapshot: JobsSnapshot;
+  /** Browser time (ms) the answer arrived: the time of its progress sample. */
+  receivedAt: number;
+  /** `read`: our own query; `proxy`: the proxy's shared poll; `event`: patched from an event. */
+  source: 'read' | 'proxy' | 'event';
+}
+
+export function jobsKey(target: string) {
+  return [...targetKey(target), 'jobs'] as const;
+}
+
+export function jobsOptions(client: QmpClient, target: string) {
+  return queryOptions({
+    queryKey: [...jobsKey(target), 'list'] as const,
+    queryFn: async (): Promise<JobsData> => {
+      const [jobs, blockJobs] = await Promise.all([
+        client.execute<QemuJobInfo[]>('query-jobs'),
+        client.execute<QemuBlockJobInfo[]>('query-block-jobs'),
+      ]);
+      return {
+        snapshot: { jobs, 'block-jobs': blockJobs },
+        receivedAt: Date.now(),
+        source: 'read',
+      };
+    },
+    // Without the proxy's shared poll (an older or foreign proxy), poll while jobs exist; with
+    // it, a slow safety read still catches a poll that stopped.
+    refetchInterval: (query) => {
+      const data = query.state.data;
+      if (!data || data.snapshot.jobs.length + data.snapshot['block-jobs'].length === 0) {
+        return false;
+      }
+      return data.source === 'proxy' ? 5_000 : 1_000;
+    },
+  });
+}
+
+/** The job-control commands this QEMU has (names starting with job- or block-job-). */
+export function jobCommandsOptions(client: QmpClient, target: string) {
+  return queryOptions({
+    queryKey: [...jobsKey(target), 'commands'] as const,
+    queryFn: async (): Promise<string[]> => {
+      const schema =
+        await client.execute<{ name: string; 'meta-type': string }[]>('query-qmp-schema');
+      return schema
+        .filter(
+          (e) =>
+            e['meta-type'] === 'command' &&
+            (e.name.startsWith('job-') ||
+              e.name.startsWith('block-job-') ||
+              e.name === 'x-debug-query-block-graph'),
+        )
+        .map((e) => e.name)
+        .sort();
+    },
+  });
+}
+
+/** The raw block graph, read only to name each job's source and target nodes. */
+export function jobGraphOptions(client: QmpClient, target: string) {
+  return queryOptions({
+    queryKey: [...jobsKey(target), 'graph'] as const,
+    queryFn: () => client.execute<unknown>('x-debug-query-block-graph'),
+  });
+}
+
+/** Replaces one job's status from a JOB_STATUS_CHANGE ahead of the re-read that confirms it. */
+export function withStatus(snapshot: JobsSnapshot, id: string, status: string): JobsSnapshot {
+  if (status === 'null') {
+    return {
+      jobs: snapshot.jobs.filter((j) => j.id !== id),
+      'block-jobs': snapshot['block-jobs'].filter((b) => b.device !== id),
+    };
+  }
+  const known = snapshot.jobs.some((j) => j.id === id);
+  const jobs = known
+    ? snapshot.jobs.map((j) => (j.id === id ? { ...j, status } : j))
+    : [
+        ...snapshot.jobs,
+        // A job seen first through its event (events can precede the command's reply);
+        // the re-read fills in type and progress.
+        { id, type: 'job', status, 'current-progress': 0, 'total-progress': 0 },
+      ];
+  return {
+    jobs,
+    'block-jobs': snapshot['block-jobs'].map((b) =>
+      b.device === id ? { ...b, status, paused: status === 'paused' || status === 'standby' } : b,
+    ),
+  };
+}
+
+/**
+ * Applies one QMP event to the jobs cache. Exported for the benchmark that measures
+ * "job event at the proxy → Jobs panel shows it". Returns true when the event concerned jobs.
+ */
+export function applyJobsEvent(queryClient: QueryClient, target: string, event: QmpEvent): boolean {
+  const key = [...jobsKey(target), 'list'] as const;
+  if (event.event === ProxyEvent.Jobs) {
+    const snapshot = parseJobsSnapshot(event.data);
+    if (!snapshot) return false;
+    queryClient.setQueryData<JobsData>(key, { snapshot, receivedAt: Date.now(), source: 'proxy' });
+    return true;
+  }
+  if (event.event === 'JOB_STATUS_CHANGE') {
+    const id = event.data?.id;
+    const status = event.data?.status;
+    if (typeof id !== 'string' || typeof status !== 'string') return false;
+    queryClient.setQueryData<JobsData>(key, (old) => ({
+      snapshot: withStatus(old?.snapshot ?? { jobs: [], 'block-jobs': [] }, id, status),
+      receivedAt: Date.now(),
+      source: 'event',
+    }));
+    // The schema (commands) does not change; the list and the graph (filters, pivot) do.
+    void queryClient.invalidateQueries({ queryKey: key });
+    void queryClient.invalidateQueries({ queryKey: [...jobsKey(target), 'graph'] });
+    return true;
+  }
+  return false;
+}

@@ -1,0 +1,76 @@
+// The event log's rows. QEMU does not rate-limit job events: a failing mirror sent 16
+// BLOCK_JOB_ERROR within one millisecond (qmp-domain.md §1.4), so identical events arriving
+// close together become one row with a count instead of a wall of repeats.
+import type { JsonObject, QmpEvent } from '../../qmp/wire.ts';
+
+export interface EventRow {
+  /** Stable across merges, for React keys. */
+  seq: number;
+  name: string;
+  data: JsonObject | undefined;
+  /** Epoch ms of the first and the last merged event (QEMU's timestamps). */
+  firstT: number;
+  lastT: number;
+  count: number;
+}
+
+export interface CoalesceOptions {
+  /** Identical events closer than this to the row's last one are merged (ms). */
+  windowMs?: number;
+  /** Rows kept; the oldest go first. */
+  limit?: number;
+}
+
+const DEFAULT_WINDOW_MS = 1_000;
+
+/** Epoch ms from QEMU's timestamp; arrival time when QEMU could not read its clock (-1). */
+export function eventTime(event: QmpEvent, arrivedAt: number): number {
+  const { seconds, microseconds } = event.timestamp;
+  return seconds >= 0 ? seconds * 1000 + Math.floor(microseconds / 1000) : arrivedAt;
+}
+const DEFAULT_LIMIT = 1_000;
+
+/** Events are "identical" when name and data match exactly (key order as QEMU sent it). */
+function sameEvent(row: EventRow, event: QmpEvent): boolean {
+  return row.name === event.event && JSON.stringify(row.data) === JSON.stringify(event.data);
+}
+
+/**
+ * Adds one event. Merges into the newest row when it is the same event within the window;
+ * otherwise appends. Returns a new array (rows themselves are replaced, not mutated).
+ */
+export function appendEvent(
+  rows: readonly EventRow[],
+  event: QmpEvent,
+  arrivedAt: number,
+  seq: number,
+  options: CoalesceOptions = {},
+): EventRow[] {
+  const t = eventTime(event, arrivedAt);
+  const windowMs = options.windowMs ?? DEFAULT_WINDOW_MS;
+  const limit = options.limit ?? DEFAULT_LIMIT;
+  const last = rows[rows.length - 1];
+  if (last && sameEvent(last, event) && t - last.lastT <= windowMs) {
+    return [
+      ...rows.slice(0, -1),
+      { ...last, lastT: Math.max(last.lastT, t), count: last.count + 1 },
+    ];
+  }
+  const next = [
+    ...rows,
+    { seq, name: event.event, data: event.data, firstT: t, lastT: t, count: 1 },
+  ];
+  return next.length > limit ? next.slice(next.length - limit) : next;
+}
+
+/** Rows whose name contains the filter text (case-insensitive); an empty filter keeps all. */
+export function filterRows(rows: readonly EventRow[], filter: string): readonly EventRow[] {
+  const needle = filter.trim().toLowerCase();
+  if (!needle) return rows;
+  return rows.filter((r) => r.name.toLowerCase().includes(needle));
+}
+
+/** The distinct event names seen, for the filter's suggestions. */
+export function eventNames(rows: readonly EventRow[]): string[] {
+  return [...new Set(rows.map((r) => r.name))].sort();
+}

@@ -1,0 +1,60 @@
+// The event log of each target, recorded for the life of the page whether or not the Event log
+// tab is open (events are not queued anywhere else; QEMU drops them when nobody listens).
+import { useEffect, useSyncExternalStore } from 'react';
+import type { QmpClient } from '../../qmp/client.ts';
+import { ProxyEvent, type QmpEvent } from '../../qmp/wire.ts';
+import { appendEvent, type EventRow } from './event-coalesce.ts';
+
+/** The proxy's once-a-second job poll is transport, not something QEMU said: left out. */
+const NOT_LOGGED = new Set<string>([ProxyEvent.Jobs]);
+
+export class EventLogStore {
+  private rows: EventRow[] = [];
+  private seq = 0;
+  private readonly listeners = new Set<() => void>();
+
+  add(event: QmpEvent, arrivedAt = Date.now()): void {
+    if (NOT_LOGGED.has(event.event)) return;
+    this.rows = appendEvent(this.rows, event, arrivedAt, this.seq++);
+    for (const listener of this.listeners) listener();
+  }
+
+  clear(): void {
+    this.rows = [];
+    for (const listener of this.listeners) listener();
+  }
+
+  readonly subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  readonly getRows = (): readonly EventRow[] => this.rows;
+}
+
+const stores = new Map<string, EventLogStore>();
+
+export function eventLogFor(target: string): EventLogStore {
+  let store = stores.get(target);
+  if (!store) {
+    store = new EventLogStore();
+    stores.set(target, store);
+  }
+  return store;
+}
+
+/**
+ * Records every event of `client` into the target's log while mounted. Mount it in a part of
+ * the page that is always there (the Jobs panel does; the shell may take it over).
+ */
+export function useEventLogRecorder(client: QmpClient, target: string): void {
+  useEffect(() => {
+    const store = eventLogFor(target);
+    return client.onEvent((event) => store.add(event));
+  }, [client, target]);
+}
+
+export function useEventLogRows(target: string): readonly EventRow[] {
+  const store = eventLogFor(target);
+  return useSyncExternalStore(store.subscribe, store.getRows);
+}

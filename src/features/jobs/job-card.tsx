@@ -1,0 +1,187 @@
+// One job: what it is, where it copies, how far and how fast, what happened, and what can be
+// done now. Everything shown comes from QEMU's last answer, the measured samples and the events.
+import type { JobRow } from './job-model.ts';
+import type { JobEnds } from './job-graph-links.ts';
+import { requestFocusNode } from './job-graph-links.ts';
+import { estimateRate, type ProgressSample } from './job-rate.ts';
+import type { JobHistory } from './job-timeline.ts';
+import type { JobCommands } from './job-verbs.ts';
+import { formatBytes, formatDuration, formatRate, statusWords } from './job-format.ts';
+import { ProgressBar, Sparkline } from './job-progress.tsx';
+import { JobControls } from './job-controls.tsx';
+import { JobTimeline } from './job-timeline-view.tsx';
+
+function NodeLink({ name }: { name: string }) {
+  return (
+    <button
+      type="button"
+      onClick={() => requestFocusNode(name)}
+      title="Show in the graph"
+      className="font-mono text-sky-700 underline decoration-dotted hover:decoration-solid dark:text-sky-400"
+    >
+      {name}
+    </button>
+  );
+}
+
+function Metric({ label, value, title }: { label: string; value: string; title?: string }) {
+  return (
+    <div title={title}>
+      <dt className="text-slate-500">{label}</dt>
+      <dd className="tabular-nums">{value}</dd>
+    </div>
+  );
+}
+
+export interface JobCardProps {
+  job: JobRow;
+  history: JobHistory | undefined;
+  samples: readonly ProgressSample[];
+  ends: JobEnds | undefined;
+  commands: JobCommands;
+  /** Browser time of QEMU's last answer, the "now" of every figure on the card. */
+  now: number;
+}
+
+export function JobCard({ job, history, samples, ends, commands, now }: JobCardProps) {
+  const estimate = estimateRate(samples, { speed: job.speed });
+  const ready = job.status === 'ready' || job.status === 'standby';
+  const failed = job.error !== undefined || (job.ioStatus !== undefined && job.ioStatus !== 'ok');
+  const tone = failed ? 'error' : ready ? 'ready' : job.status === 'running' ? 'run' : 'idle';
+  const errors = [...(history?.errors ?? [])];
+  if (job.error && !errors.includes(job.error)) errors.push(job.error);
+
+  const rate =
+    estimate.rate === undefined
+      ? 'measuring…'
+      : estimate.rate === 0
+        ? 'stalled'
+        : formatRate(estimate.rate);
+  let eta: string;
+  if (ready) eta = 'in sync';
+  else if (job.status !== 'running') eta = '—';
+  else if (estimate.etaSeconds === undefined)
+    eta = estimate.rate === undefined ? 'measuring…' : 'recalculating…';
+  else eta = `≈ ${formatDuration(estimate.etaSeconds)}`;
+  const elapsed =
+    history?.createdAt !== undefined
+      ? formatDuration((now - history.createdAt) / 1000)
+      : samples[0]
+        ? `≥ ${formatDuration((now - samples[0].t) / 1000)}`
+        : '—';
+
+  return (
+    <article
+      aria-label={`Job ${job.id}`}
+      className="flex flex-col gap-2 border-b border-slate-200 px-3 py-2.5 dark:border-slate-800"
+    >
+      <header className="flex flex-wrap items-baseline gap-2">
+        <span className="rounded bg-slate-200 px-1.5 text-xs uppercase tracking-wide dark:bg-slate-800">
+          {job.type}
+        </span>
+        <span className="font-mono font-medium">{job.id}</span>
+        <span
+          aria-label={`Status of ${job.id}`}
+          className={`ml-auto text-sm ${failed ? 'text-red-700 dark:text-red-300' : ready ? 'text-emerald-700 dark:text-emerald-400' : ''}`}
+        >
+          {statusWords(job.status, job.ioStatus, job.error)}
+        </span>
+      </header>
+      {ready && job.type === 'mirror' && (
+        <p className="text-xs text-emerald-700 dark:text-emerald-400">
+          Ready: the target mirrors every write; Complete switches the disk over.
+          {job.activelySynced && ' Actively synced (writes go to both sides).'}
+        </p>
+      )}
+      {(ends?.source || ends?.target) && (
+        <p className="flex flex-wrap items-center gap-1 text-xs">
+          {ends.source && <NodeLink name={ends.source} />}
+          <span aria-hidden>→</span>
+          <span className="sr-only">to</span>
+          {ends.target && <NodeLink name={ends.target} />}
+        </p>
+      )}
+      <div className="flex items-end gap-3">
+        <div className="min-w-0 flex-1">
+          <ProgressBar
+            jobId={job.id}
+            fraction={estimate.fraction}
+            current={job.current}
+            total={job.total}
+            tone={tone}
+          />
+        </div>
+        <Sparkline samples={samples} />
+      </div>
+      <dl className="grid grid-cols-4 gap-2 text-xs">
+        <Metric label="Rate" value={rate} title="Measured over the last 5 s (not the limit)" />
+        <Metric
+          label={ready ? 'Dirty' : 'ETA (estimate)'}
+          value={ready ? `${eta}, ${formatBytes(estimate.remaining)}` : eta}
+          title="Estimated from the measured rate; restarts when the total changes"
+        />
+        <Metric
+          label="Limit"
+          value={
+            job.speed === undefined ? 'n/a' : job.speed === 0 ? 'unlimited' : formatRate(job.speed)
+          }
+        />
+        <Metric label="Elapsed" value={elapsed} />
+      </dl>
+      {errors.length > 0 && (
+        <ul aria-label={`Errors of ${job.id}`} className="text-xs text-red-700 dark:text-red-300">
+          {errors.map((e) => (
+            <li key={e}>{e}</li>
+          ))}
+        </ul>
+      )}
+      <JobControls job={job} commands={commands} />
+      {history && <JobTimeline history={history} />}
+    </article>
+  );
+}
+
+const OUTCOME_WORDS: Record<string, string> = {
+  completed: 'Completed',
+  cancelled: 'Cancelled',
+  failed: 'Failed',
+  gone: 'Ended while not watched',
+};
+
+/** A job QEMU no longer lists, kept with its outcome until cleared. */
+export function FinishedJobCard({ history }: { history: JobHistory }) {
+  const outcome = OUTCOME_WORDS[history.outcome ?? 'gone'] ?? 'Ended';
+  const failed = history.outcome === 'failed';
+  return (
+    <article
+      aria-label={`Job ${history.id}`}
+      className="flex flex-col gap-1 border-b border-slate-200 px-3 py-2 opacity-90 dark:border-slate-800"
+    >
+      <header className="flex items-baseline gap-2">
+        {history.type && (
+          <span className="rounded bg-slate-200 px-1.5 text-xs uppercase tracking-wide dark:bg-slate-800">
+            {history.type}
+          </span>
+        )}
+        <span className="font-mono">{history.id}</span>
+        <span
+          aria-label={`Status of ${history.id}`}
+          className={`ml-auto text-sm ${failed ? 'text-red-700 dark:text-red-300' : 'text-slate-600 dark:text-slate-400'}`}
+        >
+          {outcome}
+        </span>
+      </header>
+      {history.errors.length > 0 && (
+        <ul
+          aria-label={`Errors of ${history.id}`}
+          className="text-xs text-red-700 dark:text-red-300"
+        >
+          {history.errors.map((e) => (
+            <li key={e}>{e}</li>
+          ))}
+        </ul>
+      )}
+      <JobTimeline history={history} />
+    </article>
+  );
+}

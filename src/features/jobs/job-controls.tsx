@@ -1,0 +1,97 @@
+// The lifecycle buttons of one job and its speed limit. Only controls QEMU's verb table allows
+// in the current state are shown; a refusal from QEMU (or the proxy) is shown verbatim.
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useState, type FormEvent } from 'react';
+import { jobsKey } from '../../api/jobs-queries.ts';
+import { useQmpClient, useTargetName } from '../../api/qmp-context.tsx';
+import type { JsonObject } from '../../qmp/wire.ts';
+import type { JobRow } from './job-model.ts';
+import { formatRate, parseSpeed } from './job-format.ts';
+import { jobControls, setSpeedCommand, type JobCommands } from './job-verbs.ts';
+
+const BUTTON =
+  'rounded border px-2 py-0.5 text-xs font-medium disabled:opacity-50 border-slate-300 hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800';
+const DANGER =
+  'rounded border px-2 py-0.5 text-xs font-medium disabled:opacity-50 border-red-300 text-red-700 hover:bg-red-50 dark:border-red-800 dark:text-red-300 dark:hover:bg-red-950';
+
+function useJobCommand() {
+  const client = useQmpClient();
+  const target = useTargetName();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ command, args }: { label: string; command: string; args: JsonObject }) =>
+      client.execute(command, args),
+    // The events that follow update the list too; this re-read covers a missed one.
+    onSettled: () => queryClient.invalidateQueries({ queryKey: [...jobsKey(target), 'list'] }),
+  });
+}
+
+export function JobControls({ job, commands }: { job: JobRow; commands: JobCommands }) {
+  const run = useJobCommand();
+  const controls = jobControls(job, commands);
+  const speedCommand = setSpeedCommand(job, commands, 0);
+  if (controls.length === 0 && !speedCommand && !run.error) return null;
+  return (
+    <div className="flex flex-col gap-1.5">
+      {controls.length > 0 && (
+        <div role="group" aria-label={`Controls for ${job.id}`} className="flex flex-wrap gap-1.5">
+          {controls.map((c) => (
+            <button
+              key={c.key}
+              type="button"
+              title={c.help}
+              disabled={run.isPending}
+              className={c.danger ? DANGER : BUTTON}
+              onClick={() => run.mutate({ label: c.label, command: c.command, args: c.args })}
+            >
+              {c.label}
+            </button>
+          ))}
+        </div>
+      )}
+      {speedCommand && <SpeedForm job={job} commands={commands} />}
+      {run.error && (
+        <p role="alert" className="text-xs text-red-700 dark:text-red-300">
+          {run.variables?.label ?? 'Command'} refused: {run.error.message}
+        </p>
+      )}
+    </div>
+  );
+}
+
+function SpeedForm({ job, commands }: { job: JobRow; commands: JobCommands }) {
+  const run = useJobCommand();
+  const [text, setText] = useState('');
+  const [invalid, setInvalid] = useState(false);
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const speed = parseSpeed(text);
+    const sent = speed === null ? null : setSpeedCommand(job, commands, speed);
+    setInvalid(sent === null);
+    if (sent) run.mutate({ label: 'Set speed', ...sent }, { onSuccess: () => setText('') });
+  };
+  return (
+    <form onSubmit={submit} className="flex items-center gap-1.5 text-xs">
+      <label className="flex items-center gap-1">
+        <span className="text-slate-600 dark:text-slate-400">Limit</span>
+        <input
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          aria-label={`Speed limit for ${job.id} in MiB/s`}
+          aria-invalid={invalid}
+          placeholder={job.speed ? formatRate(job.speed) : 'unlimited'}
+          className="w-24 rounded border border-slate-300 bg-white px-1 py-0.5 dark:border-slate-700 dark:bg-slate-900"
+        />
+      </label>
+      <button type="submit" className={BUTTON} disabled={run.isPending}>
+        Set speed
+      </button>
+      {invalid && <span className="text-red-700">e.g. 8, 512K, 0 = unlimited</span>}
+      {run.error && (
+        <span role="alert" className="text-red-700 dark:text-red-300">
+          Set speed refused: {run.error.message}
+        </span>
+      )}
+    </form>
+  );
+}

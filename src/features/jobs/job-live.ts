@@ -1,0 +1,102 @@
+// Keeps the Jobs panel current: QMP events go into the query cache (applyJobsEvent) and into
+// the per-job timeline; every answer QEMU gives (our read or the proxy's poll) becomes one
+// progress sample per job. Samples and timelines live in small stores outside React state,
+// keyed by target; the job state itself stays in the query cache.
+import { useEffect, useSyncExternalStore } from 'react';
+import { useQueryClient, type QueryClient } from '@tanstack/react-query';
+import { applyJobsEvent, jobsOptions, type JobsData } from '../../api/jobs-queries.ts';
+import { useQmpEvent } from '../../api/qmp-context.tsx';
+import type { QmpClient } from '../../qmp/client.ts';
+import type { QmpEvent } from '../../qmp/wire.ts';
+import { joinJobs } from './job-model.ts';
+import { rateStoreFor } from './job-rate-store.ts';
+import {
+  reconcileListed,
+  reduceTimeline,
+  withoutEnded,
+  withReportedError,
+  type Timeline,
+} from './job-timeline.ts';
+
+export class TimelineStore {
+  private timeline: Timeline = {};
+  private readonly listeners = new Set<() => void>();
+
+  private set(next: Timeline): void {
+    if (next === this.timeline) return;
+    this.timeline = next;
+    for (const listener of this.listeners) listener();
+  }
+
+  applyEvent(event: QmpEvent, arrivedAt: number): void {
+    this.set(reduceTimeline(this.timeline, event, arrivedAt));
+  }
+
+  /** A fresh answer from QEMU: keep reported errors, close histories of vanished jobs. */
+  applyData(data: JobsData): void {
+    let next = this.timeline;
+    const listed = new Set<string>();
+    for (const row of joinJobs(data.snapshot)) {
+      listed.add(row.id);
+      if (row.error) next = withReportedError(next, row.id, row.error);
+    }
+    this.set(reconcileListed(next, listed, data.receivedAt));
+  }
+
+  clearEnded(): void {
+    this.set(withoutEnded(this.timeline));
+  }
+
+  readonly subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  readonly get = (): Timeline => this.timeline;
+}
+
+const timelines = new Map<string, TimelineStore>();
+
+export function timelineFor(target: string): TimelineStore {
+  let store = timelines.get(target);
+  if (!store) {
+    store = new TimelineStore();
+    timelines.set(target, store);
+  }
+  return store;
+}
+
+export function useTimeline(target: string): Timeline {
+  const store = timelineFor(target);
+  return useSyncExternalStore(store.subscribe, store.get);
+}
+
+/** Records samples and reconciles the timeline for one answer from QEMU. */
+function takeAnswer(target: string, data: JobsData): void {
+  if (data.source === 'event') return; // a patch, not a measurement
+  rateStoreFor(target).record(joinJobs(data.snapshot), data.receivedAt);
+  timelineFor(target).applyData(data);
+}
+
+function watchAnswers(queryClient: QueryClient, client: QmpClient, target: string): () => void {
+  const key = jobsOptions(client, target).queryKey;
+  const current = queryClient.getQueryData(key);
+  if (current) takeAnswer(target, current);
+  const hash = JSON.stringify(key);
+  return queryClient.getQueryCache().subscribe((event) => {
+    if (event.type !== 'updated' || event.action.type !== 'success') return;
+    if (event.query.queryHash !== hash) return;
+    takeAnswer(target, event.query.state.data as JobsData);
+  });
+}
+
+/** Wires events and answers of `target` into the cache and the stores while mounted. */
+export function useJobsLive(client: QmpClient, target: string): void {
+  const queryClient = useQueryClient();
+  useQmpEvent((event) => {
+    const arrivedAt = Date.now();
+    applyJobsEvent(queryClient, target, event);
+    timelineFor(target).applyEvent(event, arrivedAt);
+  });
+  useEffect(() => watchAnswers(queryClient, client, target), [queryClient, client, target]);
+}
