@@ -22,6 +22,14 @@ export interface ServerConfig {
   auditLog?: string;
   allowPaths: string[];
   qapiDocs?: string;
+  /** --allow-command: lifts the built-in refusal of commands outside the block layer. */
+  allowCommands?: string[];
+  /** --allow-host: extra Host header values (a reverse proxy's name), besides the listen address. */
+  allowHosts?: string[];
+  /** --allow-remote-nbd: NBD and vhost-user servers may listen on non-loopback addresses. */
+  allowRemoteNbd?: boolean;
+  /** --tls-cert and --tls-key (PEM files); required to listen on a non-loopback address. */
+  tls?: { cert: string; key: string };
 }
 
 const TARGET_NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
@@ -60,6 +68,16 @@ export function parseListen(spec: string): { host: string; port: number } {
 
 export const DEFAULT_LISTEN = '127.0.0.1:7780';
 
+/** The token would cross the network in clear text: a non-loopback address needs TLS. */
+export function checkListenSafety(host: string, tls: boolean): void {
+  const loopback = host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+  if (!loopback && !tls) {
+    throw new ConfigError(
+      `--listen ${host}: refusing to serve a non-loopback address without TLS; add --tls-cert and --tls-key, or listen on 127.0.0.1`,
+    );
+  }
+}
+
 export function parseServerArgs(
   argv: string[],
   { requireTargets }: { requireTargets: boolean },
@@ -78,6 +96,11 @@ export function parseServerArgs(
         'audit-log': { type: 'string' },
         'allow-path': { type: 'string', multiple: true },
         'qapi-docs': { type: 'string' },
+        'allow-command': { type: 'string', multiple: true },
+        'allow-host': { type: 'string', multiple: true },
+        'allow-remote-nbd': { type: 'boolean' },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
       },
     }));
   } catch (error) {
@@ -92,8 +115,30 @@ export function parseServerArgs(
   if (requireTargets && targets.length === 0) {
     throw new ConfigError('no --target given; for example --target vm1=unix:/run/vm1/qmp.sock');
   }
+  const listen = parseListen(values.listen ?? DEFAULT_LISTEN);
+  const tlsCert = values['tls-cert'];
+  const tlsKey = values['tls-key'];
+  if ((tlsCert === undefined) !== (tlsKey === undefined)) {
+    throw new ConfigError('--tls-cert and --tls-key go together');
+  }
+  const tls = tlsCert && tlsKey ? { cert: tlsCert, key: tlsKey } : undefined;
+  checkListenSafety(listen.host, tls !== undefined);
+  for (const name of values['allow-command'] ?? []) {
+    if (!/^[A-Za-z][A-Za-z0-9_-]*$/.test(name)) {
+      throw new ConfigError(`--allow-command ${name}: expected a QMP command name`);
+    }
+  }
+  for (const host of values['allow-host'] ?? []) {
+    if (!/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/.test(host)) {
+      throw new ConfigError(`--allow-host ${host}: expected HOST or HOST:PORT`);
+    }
+  }
   return {
-    listen: parseListen(values.listen ?? DEFAULT_LISTEN),
+    listen,
+    allowCommands: values['allow-command'] ?? [],
+    allowHosts: values['allow-host'] ?? [],
+    allowRemoteNbd: values['allow-remote-nbd'] ?? false,
+    ...(tls ? { tls } : {}),
     targets,
     tokenFile: values['token-file'],
     viewerTokenFile: values['viewer-token-file'],

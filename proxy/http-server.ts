@@ -1,9 +1,10 @@
-// HTTP side of the proxy: the API routes and the built SPA from dist/.
-// (Foundation version: health, targets and static files. Auth, WebSocket and policy come with the proxy.)
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+// HTTP side of the proxy: the API routes and the built SPA from dist/ (the WebSocket upgrade is
+// in ws-endpoint.ts). Static files come only from inside dist/: no listings, no redirects.
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { readFile } from 'node:fs/promises';
+import type { Server as HttpsServer } from 'node:https';
 import { extname, join, normalize, sep } from 'node:path';
-import type { ServerConfig } from './config.ts';
+import { hasTokenInQuery, type Authenticator, type HostCheck } from './auth.ts';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -23,11 +24,6 @@ const SECURITY_HEADERS = {
   'Referrer-Policy': 'no-referrer',
   'Cross-Origin-Opener-Policy': 'same-origin',
 };
-
-export interface HttpServerOptions {
-  config: ServerConfig;
-  distDir: string;
-}
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, {
@@ -65,29 +61,90 @@ async function serveStatic(
   }
 }
 
-export function createHttpServer({ config, distDir }: HttpServerOptions): Server {
-  return createServer((req, res) => {
+export interface ApiContext {
+  auth: Authenticator;
+  hostCheck: () => HostCheck;
+  /** The state of each target, for GET /api/targets. */
+  targets: () => TargetInfo[];
+  /** Static files (the built SPA); undefined serves 404 for everything outside /api. */
+  distDir?: string;
+  secure: boolean;
+  /** Called for requests refused by the Host, token-in-URL or authentication checks. */
+  onRefused?: (req: IncomingMessage, status: number, reason: string) => void;
+}
+
+export interface TargetInfo {
+  name: string;
+  state: string;
+  version?: string;
+  kind?: string;
+}
+
+function refuse(
+  ctx: ApiContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  reason: string,
+): void {
+  ctx.onRefused?.(req, status, reason);
+  sendJson(res, status, { error: reason });
+}
+
+/** The HTTP routes. Every request passes the Host check; everything but health needs auth. */
+export function createRequestHandler(ctx: ApiContext) {
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    if (!ctx.hostCheck().hostAllowed(req)) {
+      return refuse(ctx, req, res, 421, 'unexpected Host header');
+    }
+    if (hasTokenInQuery(req.url)) {
+      return refuse(ctx, req, res, 400, 'credentials are not accepted in a URL query');
+    }
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname === '/api/health') return sendJson(res, 200, { ok: true });
+    if (url.pathname === '/api/session') return session(ctx, req, res);
     if (url.pathname === '/api/targets') {
-      return sendJson(
-        res,
-        200,
-        config.targets.map((t) => ({ name: t.name, state: 'connecting' })),
-      );
+      if (req.method !== 'GET') return sendJson(res, 405, { error: 'method not allowed' });
+      if (!ctx.auth.authenticate(req)) return refuse(ctx, req, res, 401, 'not authenticated');
+      return sendJson(res, 200, ctx.targets());
     }
     if (url.pathname.startsWith('/api/')) return sendJson(res, 404, { error: 'not found' });
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, SECURITY_HEADERS).end();
       return;
     }
-    void serveStatic(distDir, req, res);
-  });
+    if (!ctx.distDir) {
+      res.writeHead(404, { 'Content-Type': 'text/plain', ...SECURITY_HEADERS }).end('not built\n');
+      return;
+    }
+    void serveStatic(ctx.distDir, req, res);
+  };
+}
+
+/** POST trades a bearer token for the session cookie; GET tells the page its role. */
+function session(ctx: ApiContext, req: IncomingMessage, res: ServerResponse): void {
+  const origin = req.headers.origin;
+  if (origin !== undefined && !ctx.hostCheck().originAllowed(origin)) {
+    return refuse(ctx, req, res, 403, 'foreign Origin');
+  }
+  if (req.method === 'POST') {
+    const auth = ctx.auth.authenticate(req);
+    if (!auth || auth.via !== 'bearer')
+      return refuse(ctx, req, res, 401, 'a bearer token is required');
+    res.setHeader('Set-Cookie', ctx.auth.issueCookie(auth.role, ctx.secure));
+    return sendJson(res, 200, { role: auth.role });
+  }
+  if (req.method === 'GET') {
+    const auth = ctx.auth.authenticate(req);
+    if (!auth) return refuse(ctx, req, res, 401, 'not authenticated');
+    return sendJson(res, 200, { role: auth.role });
+  }
+  sendJson(res, 405, { error: 'method not allowed' });
 }
 
 /** Listens, turning "address in use" into a message that says what to do. */
 export function listen(
-  server: Server,
+  server: Server | HttpsServer,
   host: string,
   port: number,
 ): Promise<{ host: string; port: number }> {

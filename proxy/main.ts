@@ -1,11 +1,10 @@
 // `blockscope serve` and `blockscope demo`: parse the command line, start things, stop them cleanly.
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, DEFAULT_LISTEN, parseServerArgs, type ServerConfig } from './config.ts';
 import { startDemoVm } from './demo-vm.ts';
-import { createHttpServer, listen } from './http-server.ts';
+import { startProxy } from './server.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -20,10 +19,18 @@ Options for serve and demo:
   --target NAME=unix:PATH      A QEMU QMP socket (repeatable). QEMU side:
   --target NAME=tcp:HOST:PORT    -qmp unix:/path/qmp.sock,server=on,wait=off
   --listen HOST:PORT           Where to serve (default ${DEFAULT_LISTEN})
-  --token-file FILE            Operator token (generated, 256 bits, mode 0600, if missing)
-  --viewer-token-file FILE     Viewer (read-only) token
-  --audit-log FILE             Append every mutating or refused command as a JSON line
-  --allow-path DIR             Directory that file arguments may name (repeatable)
+  --token-file FILE            Operator token (generated, 256 bits, mode 0600, if missing;
+                                 serve defaults to $XDG_CONFIG_HOME/blockscope/token)
+  --viewer-token-file FILE     Viewer (read-only) token, generated the same way if missing
+  --audit-log FILE             Append every mutating or refused command as a JSON line (0600)
+  --allow-path DIR             Directory that file arguments may name (repeatable; none by
+                                 default, so file-creating commands are refused)
+  --allow-command NAME         Allow a command outside the block layer that is refused by
+                                 default, e.g. human-monitor-command (repeatable, operators only)
+  --allow-remote-nbd           Let NBD/vhost-user servers listen on non-loopback addresses
+  --allow-host HOST[:PORT]     Accept this Host header too, e.g. behind a reverse proxy
+  --tls-cert FILE --tls-key FILE
+                               Serve HTTPS; required for a non-loopback --listen address
   --qapi-docs DIR              QEMU's qapi/*.json, for field documentation in forms
   -h, --help                   Show this text
 `;
@@ -32,24 +39,24 @@ function distDir(): string {
   return join(root, 'dist');
 }
 
-async function runServer(config: ServerConfig, onStop: () => Promise<void>): Promise<number> {
+async function runServer(
+  config: ServerConfig,
+  tokenStore: 'default-file' | 'ephemeral',
+  onStop: () => Promise<void>,
+): Promise<number> {
   const dist = distDir();
   if (!existsSync(join(dist, 'index.html'))) {
     throw new ConfigError('the dashboard is not built; run `npm run build` first');
   }
-  const server = createHttpServer({ config, distDir: dist });
-  const bound = await listen(server, config.listen.host, config.listen.port);
-  const token = randomBytes(32).toString('base64url');
-  const host = bound.host.includes(':') ? `[${bound.host}]` : bound.host;
-  process.stdout.write(`Blockscope: http://${host}:${bound.port}/#token=${token}\n`);
+  const proxy = await startProxy(config, { distDir: dist, tokenStore });
+  process.stdout.write(`Blockscope: ${proxy.url}\n`);
 
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = async () => {
       if (stopping) return;
       stopping = true;
-      server.closeAllConnections();
-      server.close();
+      await proxy.stop();
       await onStop();
       resolve(0);
     };
@@ -74,14 +81,16 @@ export async function main(argv: string[]): Promise<number> {
   try {
     if (command === 'serve') {
       const config = parseServerArgs(rest, { requireTargets: true });
-      return await runServer(config, async () => {});
+      return await runServer(config, 'default-file', async () => {});
     }
     if (command === 'demo') {
       const config = parseServerArgs(rest, { requireTargets: false });
       const vm = await startDemoVm();
       config.targets.unshift({ name: 'demo', address: { type: 'unix', path: vm.qmpSocket } });
+      // The demo's images live in its temporary directory; new targets may be created there.
+      config.allowPaths.push(vm.dir);
       try {
-        return await runServer(config, () => vm.stop());
+        return await runServer(config, 'ephemeral', () => vm.stop());
       } catch (error) {
         await vm.stop();
         throw error;

@@ -17,6 +17,8 @@ export const ProxyErrorClass = {
   Timeout: 'BlockscopeTimeout',
   /** A file path argument lies outside the configured --allow-path directories. */
   PathNotAllowed: 'BlockscopePathNotAllowed',
+  /** QEMU's reply was larger than the proxy's cap (10 MiB); it was discarded unread. */
+  ReplyTooLarge: 'BlockscopeReplyTooLarge',
 } as const;
 
 export type ProxyErrorClassName = (typeof ProxyErrorClass)[keyof typeof ProxyErrorClass];

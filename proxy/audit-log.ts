@@ -1,0 +1,61 @@
+// The audit log: one JSON line per mutating or refused command (and per refused connection),
+// appended to --audit-log, mode 0600. Written synchronously so lines keep their order and survive
+// a crash right after; the volume is a person's clicks, not a data stream.
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { JsonValue } from '../src/qmp/wire.ts';
+
+export type AuditOutcome =
+  | 'ok' // QEMU returned success
+  | 'error' // QEMU returned an error
+  | 'refused' // the proxy refused it; QEMU never saw it
+  | 'outcome-unknown' // sent, then the connection dropped
+  | 'timeout' // sent, no reply in time
+  | 'not-sent'; // QEMU was not connected
+
+export interface AuditEntry {
+  time: string;
+  role: string | null;
+  peer: string;
+  target: string | null;
+  command: string | null;
+  arguments?: JsonValue;
+  outcome: AuditOutcome;
+  error?: { class: string; desc: string };
+  durationMs: number;
+}
+
+/** Argument names whose values are secrets (or name secrets); replaced by "***". */
+const SECRET_KEY = /(password|passphrase|secret|token|^key$|^iv$)/i;
+
+export function redact(value: JsonValue | undefined): JsonValue | undefined {
+  if (Array.isArray(value)) return value.map((item) => redact(item) ?? null);
+  if (typeof value !== 'object' || value === null) return value;
+  const out: { [key: string]: JsonValue } = {};
+  for (const [key, member] of Object.entries(value)) {
+    out[key] = SECRET_KEY.test(key) ? '***' : (redact(member) ?? null);
+  }
+  return out;
+}
+
+export class AuditLog {
+  private fd: number | null = null;
+
+  constructor(readonly path?: string) {
+    if (!path) return;
+    mkdirSync(dirname(path), { recursive: true });
+    this.fd = openSync(path, 'a', 0o600);
+  }
+
+  write(entry: Omit<AuditEntry, 'time'>): void {
+    if (this.fd === null) return;
+    const line: AuditEntry = { time: new Date().toISOString(), ...entry };
+    if ('arguments' in line) line.arguments = redact(line.arguments);
+    writeSync(this.fd, JSON.stringify(line) + '\n');
+  }
+
+  close(): void {
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+  }
+}

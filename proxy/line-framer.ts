@@ -1,0 +1,46 @@
+// Splits QEMU's output into lines (one JSON object per line, CRLF-terminated), holding at most
+// `maxLineBytes` of an unfinished line. A longer line is skipped up to its newline and reported
+// once, so memory stays bounded whatever QEMU sends (libvirt and qemu.qmp cap replies at 10 MiB).
+
+export type FramedItem = { kind: 'line'; text: string } | { kind: 'oversized'; bytes: number };
+
+export class LineFramer {
+  private pieces: Buffer[] = [];
+  private held = 0;
+  /** Bytes of an oversized line skipped so far, or -1 while not skipping. */
+  private skipped = -1;
+
+  constructor(private readonly maxLineBytes: number) {}
+
+  push(chunk: Buffer): FramedItem[] {
+    const out: FramedItem[] = [];
+    let start = 0;
+    while (start < chunk.length) {
+      const nl = chunk.indexOf(0x0a, start);
+      const end = nl < 0 ? chunk.length : nl;
+      const piece = chunk.subarray(start, end);
+      if (this.skipped >= 0) {
+        this.skipped += piece.length;
+      } else if (this.held + piece.length > this.maxLineBytes) {
+        this.skipped = this.held + piece.length;
+        this.pieces = [];
+        this.held = 0;
+      } else if (piece.length > 0) {
+        this.pieces.push(piece);
+        this.held += piece.length;
+      }
+      if (nl < 0) break;
+      if (this.skipped >= 0) {
+        out.push({ kind: 'oversized', bytes: this.skipped });
+        this.skipped = -1;
+      } else {
+        const text = Buffer.concat(this.pieces, this.held).toString('utf8').trim();
+        if (text) out.push({ kind: 'line', text });
+      }
+      this.pieces = [];
+      this.held = 0;
+      start = nl + 1;
+    }
+    return out;
+  }
+}

@@ -1,0 +1,114 @@
+// One target's hub: its upstream QMP connection, the browser sessions attached to it, and the
+// shared job poller. Sessions never see proxy ids: each awaits its own command's result and puts
+// its client's id back (session.ts), so ids from different sessions cannot collide. Events and
+// target-state changes go to every session.
+import { ProxyEvent, type JsonObject, type QmpEvent, type QmpGreeting } from '../src/qmp/wire.ts';
+import type { CommandResult } from './command-queue.ts';
+import { JobPoller } from './job-poller.ts';
+import type { StateChange, Upstream } from './upstream.ts';
+
+/** What the multiplexer needs from a session. */
+export interface SessionSink {
+  /** QEMU's greeting is known (called once per session, possibly right away). */
+  greet(greeting: QmpGreeting): void;
+  /** An event for the session (QEMU's or the proxy's). */
+  event(event: QmpEvent): void;
+}
+
+export function proxyEvent(name: string, data: JsonObject): QmpEvent {
+  const now = Date.now();
+  return {
+    event: name,
+    data,
+    timestamp: { seconds: Math.floor(now / 1000), microseconds: (now % 1000) * 1000 },
+  };
+}
+
+export class Multiplexer {
+  private readonly sessions = new Set<SessionSink>();
+  private readonly greeted = new WeakSet<SessionSink>();
+  readonly poller: JobPoller;
+  private readonly unsubscribe: (() => void)[] = [];
+
+  constructor(
+    readonly upstream: Upstream,
+    jobPollIntervalMs = 1_000,
+  ) {
+    this.poller = new JobPoller({
+      run: (command) => upstream.execute(command),
+      publish: (data) => this.broadcast(proxyEvent(ProxyEvent.Jobs, data)),
+      intervalMs: jobPollIntervalMs,
+    });
+    this.unsubscribe.push(
+      upstream.onState((change) => this.stateChanged(change)),
+      upstream.onEvent((event) => {
+        this.broadcast(event);
+        if (event.event === 'JOB_STATUS_CHANGE') this.poller.kick();
+      }),
+    );
+  }
+
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  attach(session: SessionSink): void {
+    this.sessions.add(session);
+    if (this.upstream.greeting) this.greet(session, this.upstream.greeting);
+  }
+
+  detach(session: SessionSink): void {
+    this.sessions.delete(session);
+  }
+
+  /** The target-state event a session gets right after negotiating, and on every change. */
+  stateEvent(change?: StateChange): QmpEvent {
+    const data: JsonObject = { state: change?.state ?? this.upstream.currentState };
+    const version = change ? change.version : this.upstream.version;
+    const reason = change ? change.reason : this.upstream.reason;
+    if (version) data.version = version;
+    if (reason) data.reason = reason;
+    return proxyEvent(ProxyEvent.TargetState, data);
+  }
+
+  /** The latest job snapshot while jobs exist, so a new session sees progress at once. */
+  jobsEvent(): QmpEvent | null {
+    const latest = this.poller.latest;
+    return latest ? proxyEvent(ProxyEvent.Jobs, latest) : null;
+  }
+
+  execute(command: string, args?: JsonObject): Promise<CommandResult> {
+    // The schema was read at connect time; answering from it spares the serial monitor ~200 KB.
+    if (command === 'query-qmp-schema' && this.upstream.currentState === 'connected') {
+      const schema = this.upstream.schema;
+      if (schema) return Promise.resolve({ kind: 'return', value: schema });
+    }
+    return this.upstream.execute(command, args);
+  }
+
+  close(): void {
+    for (const off of this.unsubscribe) off();
+    this.poller.stop();
+    this.sessions.clear();
+  }
+
+  private greet(session: SessionSink, greeting: QmpGreeting): void {
+    if (this.greeted.has(session)) return;
+    this.greeted.add(session);
+    session.greet(greeting);
+  }
+
+  private stateChanged(change: StateChange): void {
+    if (change.state === 'connected') {
+      for (const session of this.sessions) this.greet(session, this.upstream.greeting!);
+      this.poller.kick();
+    } else {
+      this.poller.stop();
+    }
+    this.broadcast(this.stateEvent(change));
+  }
+
+  private broadcast(event: QmpEvent): void {
+    for (const session of this.sessions) session.event(event);
+  }
+}

@@ -1,0 +1,181 @@
+// Puts the proxy together: tokens, policy, audit log, one upstream + multiplexer per target, the
+// HTTP routes and the WebSocket endpoint, listening on the configured address.
+// `startProxy` is what the CLI runs and what integration tests start in-process.
+import { statSync, readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { AuditLog } from './audit-log.ts';
+import {
+  Authenticator,
+  defaultTokenFile,
+  generateToken,
+  HostCheck,
+  loadOrCreateToken,
+} from './auth.ts';
+import { checkListenSafety, ConfigError, type ServerConfig } from './config.ts';
+import { createRequestHandler, listen, type TargetInfo } from './http-server.ts';
+import { Multiplexer } from './multiplexer.ts';
+import { Policy } from './policy.ts';
+import { DEFAULT_SESSION_LIMITS, Session, type SessionLimits } from './session.ts';
+import { DEFAULT_UPSTREAM_TUNING, Upstream, type UpstreamTuning } from './upstream.ts';
+import { createWsEndpoint, peerOf } from './ws-endpoint.ts';
+import { CloseCode } from '../src/qmp/close-codes.ts';
+
+export interface ProxyOptions {
+  /** The built SPA; without it only the API is served. */
+  distDir?: string;
+  /** Token handling when no --token-file is given: 'default-file' (serve) or 'ephemeral' (demo, tests). */
+  tokenStore?: 'default-file' | 'ephemeral';
+  upstream?: Partial<UpstreamTuning>;
+  session?: Partial<SessionLimits>;
+  jobPollIntervalMs?: number;
+}
+
+export interface ProxyHandle {
+  host: string;
+  port: number;
+  origin: string;
+  /** The page URL with the operator token in its fragment. */
+  url: string;
+  token: string;
+  viewerToken?: string;
+  multiplexers: ReadonlyMap<string, Multiplexer>;
+  stop(): Promise<void>;
+}
+
+function checkAllowPaths(paths: string[]): void {
+  for (const dir of paths) {
+    let isDir = false;
+    try {
+      isDir = statSync(dir).isDirectory();
+    } catch {
+      /* reported below */
+    }
+    if (!isDir) throw new ConfigError(`--allow-path ${dir}: not an existing directory`);
+  }
+}
+
+function readPem(file: string, flag: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    throw new ConfigError(`${flag} ${file}: ${(error as Error).message}`);
+  }
+}
+
+export async function startProxy(
+  config: ServerConfig,
+  options: ProxyOptions = {},
+): Promise<ProxyHandle> {
+  checkListenSafety(config.listen.host, config.tls !== undefined);
+  checkAllowPaths(config.allowPaths);
+  const tokenFile =
+    config.tokenFile ?? (options.tokenStore === 'default-file' ? defaultTokenFile() : undefined);
+  const token = tokenFile ? loadOrCreateToken(tokenFile, '--token-file') : generateToken();
+  const viewerToken = config.viewerTokenFile
+    ? loadOrCreateToken(config.viewerTokenFile, '--viewer-token-file')
+    : undefined;
+  if (viewerToken === token)
+    throw new ConfigError('the viewer token must differ from the operator token');
+  const auth = new Authenticator(token, viewerToken);
+  const policy = new Policy({
+    allowPaths: config.allowPaths,
+    allowCommands: config.allowCommands ?? [],
+    allowRemoteNbd: config.allowRemoteNbd ?? false,
+  });
+  const audit = new AuditLog(config.auditLog);
+  const tuning = { ...DEFAULT_UPSTREAM_TUNING, ...options.upstream };
+  const limits = { ...DEFAULT_SESSION_LIMITS, ...options.session };
+
+  const multiplexers = new Map<string, Multiplexer>();
+  for (const target of config.targets) {
+    const upstream = new Upstream(target.name, target.address, tuning);
+    multiplexers.set(target.name, new Multiplexer(upstream, options.jobPollIntervalMs));
+  }
+
+  const scheme = config.tls ? 'https' : 'http';
+  let hostCheck: HostCheck | null = null;
+  const currentHostCheck = () => hostCheck!;
+  const onRefused = (req: IncomingMessage, status: number, reason: string) => {
+    audit.write({
+      role: null,
+      peer: peerOf(req),
+      target: null,
+      command: null,
+      outcome: 'refused',
+      error: {
+        class: `HTTP ${status}`,
+        desc: `${req.method ?? ''} ${(req.url ?? '').split('?')[0]}: ${reason}`,
+      },
+      durationMs: 0,
+    });
+  };
+  const targets = (): TargetInfo[] =>
+    [...multiplexers.values()].map(({ upstream }) => ({
+      name: upstream.name,
+      state: upstream.currentState,
+      ...(upstream.version ? { version: upstream.version } : {}),
+      ...(upstream.kind ? { kind: upstream.kind } : {}),
+    }));
+  const handler = createRequestHandler({
+    auth,
+    hostCheck: currentHostCheck,
+    targets,
+    distDir: options.distDir,
+    secure: config.tls !== undefined,
+    onRefused,
+  });
+  const server = config.tls
+    ? createHttpsServer(
+        { cert: readPem(config.tls.cert, '--tls-cert'), key: readPem(config.tls.key, '--tls-key') },
+        handler,
+      )
+    : createServer(handler);
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  server.maxHeadersCount = 64;
+
+  const endpoint = createWsEndpoint({
+    auth,
+    hostCheck: currentHostCheck,
+    hasTarget: (name) => multiplexers.has(name),
+    onRefused,
+    onSession: (ws, { target, role, peer }) => {
+      const mux = multiplexers.get(target)!;
+      new Session(ws, { target, role, peer, mux, policy, audit, limits });
+    },
+  });
+  server.on('upgrade', endpoint.handleUpgrade);
+
+  const bound = await listen(server, config.listen.host, config.listen.port);
+  hostCheck = new HostCheck(bound.host, bound.port, scheme, config.allowHosts);
+  for (const mux of multiplexers.values()) mux.upstream.start();
+  const hostPart = bound.host.includes(':') ? `[${bound.host}]` : bound.host;
+  const origin = `${scheme}://${hostPart}:${bound.port}`;
+
+  let stopped: Promise<void> | null = null;
+  return {
+    host: bound.host,
+    port: bound.port,
+    origin,
+    url: `${origin}/#token=${token}`,
+    token,
+    ...(viewerToken ? { viewerToken } : {}),
+    multiplexers,
+    stop() {
+      stopped ??= (async () => {
+        for (const ws of endpoint.wss.clients)
+          ws.close(CloseCode.ServerShutdown, 'server shutting down');
+        for (const mux of multiplexers.values()) {
+          mux.close();
+          mux.upstream.stop();
+        }
+        for (const ws of endpoint.wss.clients) ws.terminate();
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        audit.close();
+      })();
+      return stopped;
+    },
+  };
+}

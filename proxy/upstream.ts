@@ -1,0 +1,292 @@
+// One QMP connection to one QEMU, owned by the proxy. States:
+//   connecting → (greeting) → negotiating → connected
+//   connecting → (no greeting within greetingTimeoutMs) → busy → (greeting) → negotiating …
+//   any → (EOF, error, desync) → disconnected → (jittered backoff) → connecting …
+// Nothing is written before the greeting; qmp_capabilities is sent once per connection, then the
+// schema is read and cached. A monitor socket serves one client at a time, so a connect that
+// succeeds without a greeting means someone else holds the monitor (reported as `busy`).
+import { connect, type Socket } from 'node:net';
+import { ProxyErrorClass } from '../src/qmp/errors.ts';
+import {
+  classifyMessage,
+  formatQemuVersion,
+  isReadOnlyCommand,
+  type JsonObject,
+  type JsonValue,
+  type QmpEvent,
+  type QmpGreeting,
+  type TargetState,
+} from '../src/qmp/wire.ts';
+import { CommandQueue, type CommandResult } from './command-queue.ts';
+import { SLOW_COMMANDS } from './command-lists.ts';
+import type { TargetAddress } from './config.ts';
+import { LineFramer } from './line-framer.ts';
+
+export type TargetKind = 'qemu-system' | 'qemu-storage-daemon' | 'unknown';
+
+export interface UpstreamTuning {
+  greetingTimeoutMs: number;
+  maxReplyBytes: number;
+  maxInFlight: number;
+  maxQueued: number;
+  /** Timeouts by command class: reads, other block commands, job starts and graph changes. */
+  readTimeoutMs: number;
+  writeTimeoutMs: number;
+  slowTimeoutMs: number;
+  minBackoffMs: number;
+  maxBackoffMs: number;
+}
+
+export const DEFAULT_UPSTREAM_TUNING: UpstreamTuning = {
+  greetingTimeoutMs: 3_000,
+  maxReplyBytes: 10 * 1024 * 1024,
+  maxInFlight: 8,
+  maxQueued: 256,
+  readTimeoutMs: 30_000,
+  writeTimeoutMs: 60_000,
+  slowTimeoutMs: 300_000,
+  minBackoffMs: 100,
+  maxBackoffMs: 5_000,
+};
+
+export interface StateChange {
+  state: TargetState;
+  version?: string;
+  reason?: string;
+}
+
+export class Upstream {
+  private state: TargetState = 'disconnected';
+  private socket: Socket | null = null;
+  private queue: CommandQueue | null = null;
+  private generation = 0;
+  private backoffMs: number;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private stopped = false;
+  greeting: QmpGreeting | null = null;
+  schema: JsonValue | null = null;
+  schemaCommands: ReadonlySet<string> | null = null;
+  kind: TargetKind | undefined;
+  reason: string | undefined;
+  /** Replies with an id that matched nothing, over all connections. */
+  unknownIdReplies = 0;
+  connections = 0;
+  private readonly stateListeners = new Set<(change: StateChange) => void>();
+  private readonly eventListeners = new Set<(event: QmpEvent) => void>();
+
+  constructor(
+    readonly name: string,
+    private readonly address: TargetAddress,
+    private readonly tuning: UpstreamTuning = DEFAULT_UPSTREAM_TUNING,
+  ) {
+    this.backoffMs = tuning.minBackoffMs;
+  }
+
+  get currentState(): TargetState {
+    return this.state;
+  }
+
+  get version(): string | undefined {
+    return this.greeting ? formatQemuVersion(this.greeting.QMP.version) : undefined;
+  }
+
+  onState(listener: (change: StateChange) => void): () => void {
+    this.stateListeners.add(listener);
+    return () => this.stateListeners.delete(listener);
+  }
+
+  onEvent(listener: (event: QmpEvent) => void): () => void {
+    this.eventListeners.add(listener);
+    return () => this.eventListeners.delete(listener);
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.open();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.drop('the proxy is shutting down');
+  }
+
+  /** Runs a command on behalf of a session. Never rejects: failures are QMP-shaped errors. */
+  execute(command: string, args?: JsonObject): Promise<CommandResult> {
+    if (this.state !== 'connected' || !this.queue) {
+      const why =
+        this.state === 'busy'
+          ? 'another client holds the QMP monitor of this QEMU'
+          : `not connected to QEMU (${this.state})`;
+      return Promise.resolve({
+        kind: 'error',
+        error: { class: ProxyErrorClass.Disconnected, desc: why },
+      });
+    }
+    return this.queue.submit(command, args, this.timeoutFor(command));
+  }
+
+  private timeoutFor(command: string): number {
+    if (SLOW_COMMANDS.has(command)) return this.tuning.slowTimeoutMs;
+    return isReadOnlyCommand(command) ? this.tuning.readTimeoutMs : this.tuning.writeTimeoutMs;
+  }
+
+  private setState(state: TargetState, reason?: string): void {
+    if (this.state === state && this.reason === reason) return;
+    this.state = state;
+    this.reason = reason;
+    const change: StateChange = { state };
+    if (this.version) change.version = this.version;
+    if (reason) change.reason = reason;
+    for (const listener of this.stateListeners) listener(change);
+  }
+
+  private open(): void {
+    if (this.stopped) return;
+    this.setState('connecting');
+    const generation = ++this.generation;
+    const socket =
+      this.address.type === 'unix'
+        ? connect(this.address.path)
+        : connect({ host: this.address.host, port: this.address.port, noDelay: true });
+    this.socket = socket;
+    const framer = new LineFramer(this.tuning.maxReplyBytes);
+    const queue = new CommandQueue(`blockscope:${generation}`, {
+      maxInFlight: this.tuning.maxInFlight,
+      maxQueued: this.tuning.maxQueued,
+      write: (frame) => socket.write(frame + '\n'),
+    });
+    let greeted = false;
+    let greetingTimer: ReturnType<typeof setTimeout> | null = setTimeout(() => {
+      greetingTimer = null;
+      if (this.socket !== socket || greeted) return;
+      if (socket.connecting) this.drop('connect timed out');
+      else this.setState('busy', 'connected, but no greeting: another client holds the monitor');
+    }, this.tuning.greetingTimeoutMs);
+    socket.on('data', (chunk: Buffer) => {
+      if (this.socket !== socket) return;
+      for (const item of framer.push(chunk)) {
+        if (item.kind === 'oversized') {
+          queue.failOldest({
+            kind: 'error',
+            error: {
+              class: ProxyErrorClass.ReplyTooLarge,
+              desc: `QEMU's reply was ${item.bytes} bytes, more than the ${this.tuning.maxReplyBytes}-byte limit`,
+            },
+          });
+          continue;
+        }
+        if (!greeted) {
+          const message = safeClassify(item.text);
+          if (message?.kind !== 'greeting')
+            return this.drop('QEMU did not start with a QMP greeting');
+          greeted = true;
+          if (greetingTimer) clearTimeout(greetingTimer);
+          this.greeting = message.greeting;
+          this.queue = queue;
+          void this.negotiate(generation, queue);
+          continue;
+        }
+        this.handleLine(item.text, queue);
+        if (this.socket !== socket) return;
+      }
+    });
+    const closed = (reason: string) => {
+      if (greetingTimer) clearTimeout(greetingTimer);
+      if (this.socket === socket) this.drop(reason);
+    };
+    socket.on('error', (error: NodeJS.ErrnoException) => closed(error.code ?? error.message));
+    socket.on('close', () => closed('QEMU closed the connection'));
+  }
+
+  private async negotiate(generation: number, queue: CommandQueue): Promise<void> {
+    this.setState('connecting', 'negotiating');
+    const caps = await queue.submit('qmp_capabilities', undefined, this.tuning.readTimeoutMs);
+    const schema =
+      caps.kind === 'return'
+        ? await queue.submit('query-qmp-schema', undefined, this.tuning.readTimeoutMs)
+        : caps;
+    if (generation !== this.generation) return;
+    if (schema.kind !== 'return') return this.drop(`negotiation failed: ${schema.error.desc}`);
+    this.schema = schema.value;
+    const commands = new Set<string>();
+    if (Array.isArray(schema.value)) {
+      for (const entry of schema.value) {
+        if (isObjectWith(entry, 'meta-type', 'command') && typeof entry.name === 'string')
+          commands.add(entry.name);
+      }
+    }
+    this.schemaCommands = commands;
+    this.kind = commands.has('query-status')
+      ? 'qemu-system'
+      : commands.has('block-export-add')
+        ? 'qemu-storage-daemon'
+        : 'unknown';
+    this.connections++;
+    this.backoffMs = this.tuning.minBackoffMs;
+    this.setState('connected');
+  }
+
+  private handleLine(text: string, queue: CommandQueue): void {
+    const message = safeClassify(text);
+    if (!message) return this.drop('QEMU sent a line that is not a QMP message');
+    switch (message.kind) {
+      case 'event':
+        for (const listener of this.eventListeners) listener(message.event);
+        return;
+      case 'greeting':
+        return this.drop('QEMU sent a second greeting');
+      case 'return':
+      case 'error': {
+        // An error without an id means QEMU could not read one of our lines: the stream is out of
+        // step, and the only safe repair is a fresh connection.
+        if (message.id === undefined) return this.drop('QEMU replied without an id (desync)');
+        const result: CommandResult =
+          message.kind === 'return'
+            ? { kind: 'return', value: message.value }
+            : { kind: 'error', error: message.error };
+        if (!queue.reply(message.id, result)) this.unknownIdReplies++;
+      }
+    }
+  }
+
+  /** Tears the connection down, settles every command, and schedules a reconnect. */
+  private drop(reason: string): void {
+    const socket = this.socket;
+    this.socket = null;
+    this.generation++;
+    socket?.destroy();
+    this.queue?.failAll(`the connection to QEMU was lost (${reason})`);
+    this.queue = null;
+    this.schemaCommands = null;
+    this.setState('disconnected', reason);
+    if (this.stopped || this.timer) return;
+    const delay = this.backoffMs * (0.5 + Math.random() * 0.5);
+    this.backoffMs = Math.min(this.tuning.maxBackoffMs, this.backoffMs * 2);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.open();
+    }, delay);
+  }
+}
+
+function safeClassify(text: string) {
+  try {
+    return classifyMessage(JSON.parse(text));
+  } catch {
+    return null;
+  }
+}
+
+function isObjectWith(
+  value: unknown,
+  key: string,
+  expected: string,
+): value is Record<string, unknown> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as Record<string, unknown>)[key] === expected
+  );
+}

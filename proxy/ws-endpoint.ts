@@ -1,0 +1,83 @@
+// The WebSocket endpoint /api/qmp/NAME. Every check runs on the raw upgrade request, before any
+// WebSocket exists (the `ws` README's advice): Host, no credentials in the URL, authentication,
+// an exact Origin (required for cookie auth; a script with a bearer token may send none), and a
+// target name from the proxy's own configuration. A refused upgrade gets an HTTP status and the
+// socket is closed, so it never reaches the multiplexer or QEMU.
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { hasTokenInQuery, type Authenticator, type HostCheck } from './auth.ts';
+import type { Role } from './policy.ts';
+
+export const MAX_INBOUND_BYTES = 64 * 1024;
+
+export interface WsEndpointOptions {
+  auth: Authenticator;
+  hostCheck: () => HostCheck;
+  hasTarget: (name: string) => boolean;
+  /** Called with each accepted WebSocket. */
+  onSession: (ws: WebSocket, info: { target: string; role: Role; peer: string }) => void;
+  onRefused?: (req: IncomingMessage, status: number, reason: string) => void;
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  421: 'Misdirected Request',
+};
+
+export function peerOf(req: IncomingMessage): string {
+  const { remoteAddress, remotePort } = req.socket;
+  return `${remoteAddress ?? '?'}:${remotePort ?? '?'}`;
+}
+
+export function createWsEndpoint(options: WsEndpointOptions) {
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_INBOUND_BYTES,
+    perMessageDeflate: false,
+    skipUTF8Validation: false,
+  });
+
+  const refuse = (req: IncomingMessage, socket: Duplex, status: number, reason: string) => {
+    options.onRefused?.(req, status, reason);
+    const body = JSON.stringify({ error: reason });
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\nConnection: close\r\n` +
+        `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+  };
+
+  function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', () => socket.destroy());
+    if (!options.hostCheck().hostAllowed(req))
+      return refuse(req, socket, 421, 'unexpected Host header');
+    if (hasTokenInQuery(req.url)) {
+      return refuse(req, socket, 400, 'credentials are not accepted in a URL query');
+    }
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const match = /^\/api\/qmp\/([^/]+)$/.exec(url.pathname);
+    if (!match?.[1] || url.search) return refuse(req, socket, 404, 'not found');
+    const auth = options.auth.authenticate(req);
+    if (!auth) return refuse(req, socket, 401, 'not authenticated');
+    const origin = req.headers.origin;
+    if (origin === undefined ? auth.via === 'cookie' : !options.hostCheck().originAllowed(origin)) {
+      return refuse(req, socket, 403, origin === undefined ? 'Origin required' : 'foreign Origin');
+    }
+    let target: string;
+    try {
+      target = decodeURIComponent(match[1]);
+    } catch {
+      return refuse(req, socket, 404, 'unknown target');
+    }
+    if (!options.hasTarget(target)) return refuse(req, socket, 404, 'unknown target');
+    const peer = peerOf(req);
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      options.onSession(ws, { target, role: auth.role, peer });
+    });
+  }
+
+  return { wss, handleUpgrade };
+}
