@@ -1,0 +1,138 @@
+// Backup: a point-in-time copy of a root node. Full or top copies everything (or the top layer);
+// incremental copies only what a dirty bitmap recorded since the last backup. Starting a bitmap
+// together with a full backup must be one `transaction`, or writes between the two are lost
+// from the next incremental (docs/interop/bitmaps.rst; qmp-domain.md §5.2).
+import type { JsonObject } from '../../../qmp/wire.ts';
+import {
+  bitmapAddArgs,
+  existingBitmapProblem,
+  newBitmapProblems,
+  type NewBitmap,
+} from './bitmaps.ts';
+import { findNode } from './graph-queries.ts';
+import type { LiveState } from './live-state.ts';
+import { jobIdProblem, suggestJobId, suggestNodeName } from './names.ts';
+import { rootSourceProblem } from './source-checks.ts';
+import { planTarget, type TargetChoice } from './target-image.ts';
+import { planned, refuse, type PlanResult, type PlanStep, type Problem } from './types.ts';
+
+export type BackupSync = 'full' | 'top' | 'incremental' | 'bitmap';
+export type BitmapMode = 'on-success' | 'always' | 'never';
+
+export interface BackupInput {
+  source: string;
+  target: TargetChoice;
+  jobId: string;
+  sync: BackupSync;
+  speed?: number;
+  /** The bitmap that says what to copy (incremental and bitmap syncs). */
+  bitmap?: string;
+  bitmapMode?: BitmapMode;
+  /** Full or top only: start recording this bitmap atomically with the backup. */
+  newBitmap?: NewBitmap;
+  advanced?: JsonObject;
+}
+
+function dirOf(path: string): string {
+  const slash = path.lastIndexOf('/');
+  return slash > 0 ? path.slice(0, slash) : '/tmp';
+}
+
+export function defaultBackupInput(live: LiveState, source: string): BackupInput {
+  const node = findNode(live, source);
+  const nodeName = suggestNodeName(live, `${source}-backup`);
+  const bitmaps = node?.['dirty-bitmaps'] ?? [];
+  return {
+    source,
+    jobId: suggestJobId(live, 'backup', source),
+    sync: 'full',
+    target: {
+      kind: 'new-image',
+      format: 'qcow2',
+      nodeName,
+      path: `${dirOf(node?.image.filename ?? node?.file ?? '')}/${nodeName}.qcow2`,
+    },
+    ...(bitmaps.length === 0 ? { newBitmap: { name: `${source}-changes`.slice(0, 31) } } : {}),
+  };
+}
+
+function inputProblems(live: LiveState, input: BackupInput): Problem[] {
+  const problems: (Problem | null)[] = [
+    rootSourceProblem(live, input.source),
+    jobIdProblem(live, input.jobId),
+  ];
+  const usesBitmap = input.sync === 'incremental' || input.sync === 'bitmap';
+  if (usesBitmap) {
+    problems.push(
+      input.bitmap
+        ? existingBitmapProblem(live, input.source, input.bitmap)
+        : {
+            field: 'bitmap',
+            message: `A ${input.sync} backup copies what a bitmap recorded: choose the bitmap.`,
+          },
+    );
+    if (input.sync === 'bitmap' && !input.bitmapMode) {
+      problems.push({
+        field: 'bitmap-mode',
+        message: 'Choose when the bitmap is cleared (bitmap mode).',
+      });
+    }
+    if (input.newBitmap) {
+      problems.push({
+        field: 'newBitmap',
+        message: 'Start a new bitmap with a full or top backup, not with an incremental one.',
+      });
+    }
+  }
+  if (input.newBitmap && findNode(live, input.source)) {
+    problems.push(...newBitmapProblems(live, input.source, input.newBitmap));
+  }
+  return problems.filter((p): p is Problem => p !== null);
+}
+
+export function planBackup(live: LiveState, input: BackupInput): PlanResult {
+  const target = planTarget(live, input.source, input.target);
+  const problems = [...inputProblems(live, input), ...target.problems];
+  if (problems.length > 0) return refuse(...problems);
+
+  const backup: JsonObject = {
+    ...input.advanced,
+    'job-id': input.jobId,
+    device: input.source,
+    target: target.nodeName,
+    sync: input.sync,
+    'auto-finalize': true,
+    'auto-dismiss': false,
+  };
+  if (input.speed) backup.speed = input.speed;
+  if (input.bitmap) backup.bitmap = input.bitmap;
+  if (input.bitmapMode) backup['bitmap-mode'] = input.bitmapMode;
+
+  const start: PlanStep = input.newBitmap
+    ? {
+        title: `Start recording '${input.newBitmap.name}' and back up, atomically`,
+        explanation: `One transaction adds bitmap '${input.newBitmap.name}' and starts the backup at the same instant, so the next incremental backup holds exactly the writes after this one.`,
+        command: 'transaction',
+        arguments: {
+          actions: [
+            { type: 'block-dirty-bitmap-add', data: bitmapAddArgs(input.source, input.newBitmap) },
+            { type: 'blockdev-backup', data: backup },
+          ],
+        },
+      }
+    : {
+        title: 'Start the backup',
+        explanation:
+          input.sync === 'incremental'
+            ? `Copies the clusters bitmap '${input.bitmap}' marked; the bitmap is cleared when the backup succeeds.`
+            : `Copies '${input.source}' as it is at this instant (${input.sync}); writes after it are not in the backup.`,
+        command: 'blockdev-backup',
+        arguments: backup,
+      };
+  return planned({
+    summary: `Back up '${input.source}' to '${target.nodeName}' (${input.sync}) as job '${input.jobId}'.`,
+    steps: [...target.steps, start],
+    jobIds: [input.jobId],
+    result: { nodeName: target.nodeName },
+  });
+}

@@ -1,0 +1,181 @@
+// Export a node over NBD in one click: start the server if Blockscope has not, then add a
+// read-only export named after the node. Read-only exports refuse recording bitmaps
+// ("Enabled bitmap ... incompatible with readonly export"), so a recording bitmap is published
+// through a frozen copy made in one transaction (add disabled + merge), as qmp-domain.md §5.4.
+import type { JsonObject } from '../../../qmp/wire.ts';
+import { findBitmap } from './bitmaps.ts';
+import { existingNodeProblem } from './source-checks.ts';
+import type { LiveState, NbdAddress } from './live-state.ts';
+import { uniqueName } from './names.ts';
+import {
+  describeAddress,
+  DEFAULT_NBD_ADDRESS,
+  legacySocketAddress,
+  nbdAddressProblem,
+  nbdUri,
+} from './nbd.ts';
+import { planned, refuse, type PlanResult, type PlanStep, type Problem } from './types.ts';
+
+export interface ExportInput {
+  node: string;
+  id: string;
+  /** The NBD export name clients ask for. */
+  name: string;
+  writable: boolean;
+  bitmaps: string[];
+  allocationDepth: boolean;
+  /** Used only when the server must be started. */
+  address: NbdAddress;
+  maxConnections?: number;
+}
+
+export function defaultExportInput(live: LiveState, node: string): ExportInput {
+  const taken = (id: string) => live.exports.some((e) => e.id === id);
+  const id = uniqueName(node, taken);
+  return {
+    node,
+    id,
+    name: id,
+    writable: false,
+    bitmaps: [],
+    allocationDepth: false,
+    address: live.nbdServer.state === 'running' ? live.nbdServer.address : DEFAULT_NBD_ADDRESS,
+  };
+}
+
+function bitmapProblems(live: LiveState, input: ExportInput): Problem[] {
+  return input.bitmaps.flatMap((b) =>
+    findBitmap(live, input.node, b)
+      ? []
+      : [{ field: 'bitmaps', message: `Node '${input.node}' has no bitmap named '${b}'.` }],
+  );
+}
+
+export function planExport(live: LiveState, input: ExportInput): PlanResult {
+  const running = live.nbdServer.state === 'running' ? live.nbdServer.address : undefined;
+  const address = running ?? input.address;
+  const problems = [
+    existingNodeProblem(live, input.node, 'node'),
+    input.id === '' ? { field: 'id', message: 'An export id is required.' } : null,
+    live.exports.some((e) => e.id === input.id)
+      ? { field: 'id', message: `Export id '${input.id}' is already in use; choose another.` }
+      : null,
+    input.name === '' ? { field: 'name', message: 'An export name is required.' } : null,
+    running ? null : nbdAddressProblem(address),
+    input.maxConnections !== undefined && input.maxConnections < 0
+      ? {
+          field: 'max-connections',
+          message: 'Max connections cannot be negative (0 is unlimited).',
+        }
+      : null,
+  ].filter((p): p is Problem => p !== null);
+  problems.push(...bitmapProblems(live, input));
+  if (problems.length > 0) return refuse(...problems);
+
+  const steps: PlanStep[] = [];
+  if (!running) {
+    const args: JsonObject = { addr: legacySocketAddress(address) };
+    if (input.maxConnections !== undefined) args['max-connections'] = input.maxConnections;
+    steps.push({
+      title: 'Start the NBD server',
+      explanation: `QEMU listens for NBD clients on ${describeAddress(address)}.`,
+      command: 'nbd-server-start',
+      arguments: args,
+      undo: { command: 'nbd-server-stop', arguments: {} },
+    });
+  }
+
+  // A recording bitmap cannot go out read-only: publish a frozen copy of it instead.
+  const exported: string[] = [];
+  const freezes: JsonObject[] = [];
+  for (const name of input.bitmaps) {
+    const bitmap = findBitmap(live, input.node, name);
+    if (input.writable || !bitmap?.recording) {
+      exported.push(name);
+      continue;
+    }
+    const frozen = uniqueName(
+      `${name}-frozen`,
+      (n) => findBitmap(live, input.node, n) !== undefined,
+    );
+    exported.push(frozen);
+    freezes.push(
+      { type: 'block-dirty-bitmap-add', data: { node: input.node, name: frozen, disabled: true } },
+      {
+        type: 'block-dirty-bitmap-merge',
+        data: { node: input.node, target: frozen, bitmaps: [name] },
+      },
+    );
+  }
+  if (freezes.length > 0) {
+    steps.push({
+      title: 'Freeze the bitmaps for the export',
+      explanation: `A read-only export can only publish bitmaps that stopped recording: ${exported.filter((e) => !input.bitmaps.includes(e)).join(', ')} are disabled copies taken now, in one transaction.`,
+      command: 'transaction',
+      arguments: { actions: freezes },
+    });
+  }
+
+  const args: JsonObject = {
+    type: 'nbd',
+    id: input.id,
+    'node-name': input.node,
+    name: input.name,
+    writable: input.writable,
+  };
+  if (exported.length > 0) args.bitmaps = exported;
+  if (input.allocationDepth) args['allocation-depth'] = true;
+  const uri = nbdUri(address, input.name);
+  steps.push({
+    title: 'Add the export',
+    explanation: `Clients can then ${input.writable ? 'read and write' : 'read'} '${input.node}' at ${uri}.`,
+    command: 'block-export-add',
+    arguments: args,
+  });
+  return planned({
+    summary: `Export '${input.node}' ${input.writable ? 'writable' : 'read-only'} over NBD at ${uri}.`,
+    steps,
+    jobIds: [],
+    result: { uri, exportId: input.id },
+    warnings: input.writable
+      ? ['A writable export lets any client that reaches the address change the disk.']
+      : [],
+  });
+}
+
+/** Remove an export; `hard` disconnects clients still attached (otherwise QEMU refuses). */
+export function planExportRemove(live: LiveState, id: string, hard = false): PlanResult {
+  if (!live.exports.some((e) => e.id === id)) {
+    return refuse({ field: 'id', message: `There is no export '${id}'.` });
+  }
+  return planned({
+    summary: `Remove export '${id}'${hard ? ', disconnecting its clients' : ''}.`,
+    steps: [
+      {
+        title: 'Remove the export',
+        explanation: hard
+          ? 'Connected clients are disconnected.'
+          : 'QEMU refuses while a client is connected; use "disconnect clients" then.',
+        command: 'block-export-del',
+        arguments: hard ? { id, mode: 'hard' } : { id },
+      },
+    ],
+    jobIds: [],
+  });
+}
+
+export function planNbdServerStop(live: LiveState): PlanResult {
+  const count = live.exports.filter((e) => e.type === 'nbd').length;
+  return planned({
+    summary: `Stop the NBD server${count > 0 ? ` and remove its ${count} export(s)` : ''}.`,
+    steps: [
+      {
+        title: 'Stop the NBD server',
+        explanation: 'QEMU closes the listening socket and removes every NBD export.',
+        command: 'nbd-server-stop',
+        arguments: {},
+      },
+    ],
+    jobIds: [],
+  });
+}

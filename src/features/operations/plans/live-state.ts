@@ -1,0 +1,143 @@
+// The live state a plan is built from, read from QEMU just before planning. Plans never guess:
+// every name, size and parent they use comes from these replies.
+import type { JsonObject, JsonValue } from '../../../qmp/wire.ts';
+
+/** Anything that can run a QMP command: the browser QmpClient, a test's direct socket. */
+export interface QmpExecutor {
+  execute(command: string, args?: JsonObject): Promise<unknown>;
+}
+
+export interface DirtyBitmap {
+  name: string;
+  recording: boolean;
+  persistent: boolean;
+  busy: boolean;
+  granularity: number;
+  count: number;
+}
+
+/** One entry of `query-named-block-nodes {flat: true}` (the members plans use). */
+export interface NamedNode {
+  'node-name': string;
+  drv: string;
+  file: string;
+  ro: boolean;
+  image: { 'virtual-size': number; format?: string; filename?: string };
+  'dirty-bitmaps'?: DirtyBitmap[];
+  backing_file?: string;
+}
+
+export interface GraphNode {
+  id: number;
+  type: 'block-backend' | 'block-job' | 'block-driver';
+  name: string;
+}
+
+export interface GraphEdge {
+  parent: number;
+  child: number;
+  name: string;
+  perm: string[];
+  'shared-perm': string[];
+}
+
+/** `x-debug-query-block-graph` (unstable, present on 7.2 system and QSD). */
+export interface BlockGraph {
+  nodes: GraphNode[];
+  edges: GraphEdge[];
+}
+
+/** One `query-block` entry; throttle values sit in `inserted` (legacy BlockBackend throttling). */
+export interface BlockInfo {
+  device: string;
+  qdev?: string;
+  inserted?: { 'node-name': string; group?: string } & Record<string, JsonValue | undefined>;
+}
+
+export interface JobInfo {
+  id: string;
+  type: string;
+  status: string;
+  'current-progress': number;
+  'total-progress': number;
+  error?: string;
+}
+
+export interface ExportInfo {
+  id: string;
+  type: string;
+  'node-name': string;
+  'shutting-down': boolean;
+}
+
+/** Where an NBD server listens, in the flat shape (the legacy shape is built at the command). */
+export type NbdAddress =
+  { type: 'inet'; host: string; port: number } | { type: 'unix'; path: string };
+
+/**
+ * QEMU has no query for the NBD server, so its state is what Blockscope itself started:
+ * `unknown` means nothing is recorded (it may still run, started by someone else).
+ */
+export type NbdServerState =
+  { state: 'running'; address: NbdAddress } | { state: 'stopped' } | { state: 'unknown' };
+
+export interface ThrottleGroupInfo {
+  id: string;
+  limits: Record<string, number>;
+}
+
+export interface LiveState {
+  nodes: NamedNode[];
+  graph: BlockGraph;
+  blocks: BlockInfo[];
+  jobs: JobInfo[];
+  exports: ExportInfo[];
+  throttleGroups: ThrottleGroupInfo[];
+  nbdServer: NbdServerState;
+  /** Command names from `query-commands`, for features that differ between QEMU versions. */
+  commands: Set<string>;
+}
+
+async function throttleGroups(client: QmpExecutor): Promise<ThrottleGroupInfo[]> {
+  // QSD creates /objects only with its first object: "Device '/objects' not found" means none.
+  const objects = (await client.execute('qom-list', { path: '/objects' }).catch(() => [])) as {
+    name: string;
+    type: string;
+  }[];
+  const groups = objects.filter((o) => o.type === 'child<throttle-group>');
+  return Promise.all(
+    groups.map(async (g) => ({
+      id: g.name,
+      limits: (await client.execute('qom-get', {
+        path: `/objects/${g.name}`,
+        property: 'limits',
+      })) as Record<string, number>,
+    })),
+  );
+}
+
+/** Reads everything a plan may need, in parallel. */
+export async function readLiveState(
+  client: QmpExecutor,
+  nbdServer: NbdServerState = { state: 'unknown' },
+): Promise<LiveState> {
+  const [nodes, graph, blocks, jobs, exports, groups, commands] = await Promise.all([
+    client.execute('query-named-block-nodes', { flat: true }) as Promise<NamedNode[]>,
+    client.execute('x-debug-query-block-graph') as Promise<BlockGraph>,
+    client.execute('query-block') as Promise<BlockInfo[]>,
+    client.execute('query-jobs') as Promise<JobInfo[]>,
+    client.execute('query-block-exports') as Promise<ExportInfo[]>,
+    throttleGroups(client),
+    client.execute('query-commands') as Promise<{ name: string }[]>,
+  ]);
+  return {
+    nodes,
+    graph,
+    blocks,
+    jobs,
+    exports,
+    throttleGroups: groups,
+    nbdServer,
+    commands: new Set(commands.map((c) => c.name)),
+  };
+}

@@ -1,0 +1,169 @@
+// Mirror: copy a root node to a target while the guest keeps writing, until the copy is in sync
+// (READY); then Complete switches every user over (pivot). Started with auto-dismiss off so the
+// result stays visible (qmp-domain.md §5.1). Any other blockdev-mirror member can be passed in
+// `advanced`, from the generated form.
+import type { JsonObject } from '../../../qmp/wire.ts';
+import { childrenOf, findNode } from './graph-queries.ts';
+import type { LiveState } from './live-state.ts';
+import { newNodeNameProblem, jobIdProblem, suggestJobId, suggestNodeName } from './names.ts';
+import { pivotWarnings, rootSourceProblem } from './source-checks.ts';
+import { planTarget, type TargetChoice } from './target-image.ts';
+import { planned, refuse, type PlanResult, type Problem } from './types.ts';
+
+export type MirrorSync = 'full' | 'top' | 'none';
+export type CopyMode = 'background' | 'write-blocking';
+
+export interface MirrorInput {
+  source: string;
+  target: TargetChoice;
+  jobId: string;
+  sync: MirrorSync;
+  /** Bytes per second; 0 or absent is unlimited. */
+  speed?: number;
+  granularity?: number;
+  copyMode?: CopyMode;
+  filterNodeName?: string;
+  advanced?: JsonObject;
+}
+
+function dirOf(path: string): string {
+  const slash = path.lastIndexOf('/');
+  return slash > 0 ? path.slice(0, slash) : '/tmp';
+}
+
+/** Prefill from the selected node: a new qcow2 next to the source image. */
+export function defaultMirrorInput(live: LiveState, source: string): MirrorInput {
+  const node = findNode(live, source);
+  const nodeName = suggestNodeName(live, `${source}-mirror`);
+  return {
+    source,
+    jobId: suggestJobId(live, 'mirror', source),
+    sync: 'full',
+    target: {
+      kind: 'new-image',
+      format: 'qcow2',
+      nodeName,
+      path: `${dirOf(node?.image.filename ?? node?.file ?? '')}/${nodeName}.qcow2`,
+    },
+  };
+}
+
+export function granularityProblem(granularity: number | undefined): Problem | null {
+  if (granularity === undefined || granularity === 0) return null;
+  const power = Math.log2(granularity);
+  if (Number.isInteger(power) && power >= 9 && power <= 26) return null;
+  return {
+    field: 'granularity',
+    message: 'Granularity must be a power of two between 512 bytes and 64 MiB.',
+  };
+}
+
+/** With sync "top" a new image needs the source's backing file as its own backing. */
+function withTopBacking(live: LiveState, input: MirrorInput): TargetChoice {
+  const t = input.target;
+  if (t.kind !== 'new-image' || input.sync !== 'top' || t.backing) return t;
+  const backing = childrenOf(live, input.source).get('backing');
+  const node = backing ? findNode(live, backing) : undefined;
+  if (!backing || !node) return t;
+  return {
+    ...t,
+    backing: { file: node.image.filename ?? node.file, format: node.drv, node: backing },
+  };
+}
+
+export function planMirror(live: LiveState, input: MirrorInput): PlanResult {
+  const target = planTarget(live, input.source, withTopBacking(live, input));
+  const problems = [
+    rootSourceProblem(live, input.source),
+    jobIdProblem(live, input.jobId),
+    granularityProblem(input.granularity),
+    input.filterNodeName
+      ? newNodeNameProblem(live, input.filterNodeName, 'filter-node-name')
+      : null,
+    ...target.problems,
+  ].filter((p): p is Problem => p !== null);
+  if (input.speed !== undefined && input.speed < 0) {
+    problems.push({ field: 'speed', message: 'Speed cannot be negative.' });
+  }
+  if (problems.length > 0) return refuse(...problems);
+
+  const args: JsonObject = {
+    ...input.advanced,
+    'job-id': input.jobId,
+    device: input.source,
+    target: target.nodeName,
+    sync: input.sync,
+    'auto-finalize': true,
+    'auto-dismiss': false,
+  };
+  if (input.speed) args.speed = input.speed;
+  if (input.granularity) args.granularity = input.granularity;
+  if (input.copyMode) args['copy-mode'] = input.copyMode;
+  if (input.filterNodeName) args['filter-node-name'] = input.filterNodeName;
+  return planned({
+    summary: `Mirror '${input.source}' to '${target.nodeName}' (sync ${input.sync}) as job '${input.jobId}'. The disk stays on '${input.source}' until you complete the job.`,
+    steps: [
+      ...target.steps,
+      {
+        title: 'Start the mirror',
+        explanation: `Copies '${input.source}' to '${target.nodeName}' and keeps copying new writes; the job becomes ready when both are in sync.`,
+        command: 'blockdev-mirror',
+        arguments: args,
+      },
+    ],
+    jobIds: [input.jobId],
+    warnings: pivotWarnings(live, input.source, target.nodeName),
+    result: { nodeName: target.nodeName },
+  });
+}
+
+export interface DriveMirrorInput {
+  source: string;
+  path: string;
+  format: 'qcow2' | 'raw';
+  /** absolute-paths creates the image; existing opens one the user made. */
+  mode: 'absolute-paths' | 'existing';
+  nodeName: string;
+  jobId: string;
+  sync: MirrorSync;
+  speed?: number;
+}
+
+/** The legacy command that creates or opens the target from a path in one go. */
+export function planDriveMirror(live: LiveState, input: DriveMirrorInput): PlanResult {
+  const problems = [
+    rootSourceProblem(live, input.source),
+    jobIdProblem(live, input.jobId),
+    newNodeNameProblem(live, input.nodeName, 'node-name'),
+    input.path.startsWith('/') ? null : { field: 'path', message: 'Give an absolute path.' },
+  ].filter((p): p is Problem => p !== null);
+  if (problems.length > 0) return refuse(...problems);
+  const args: JsonObject = {
+    'job-id': input.jobId,
+    device: input.source,
+    target: input.path,
+    format: input.format,
+    mode: input.mode,
+    sync: input.sync,
+    'node-name': input.nodeName,
+    'auto-dismiss': false,
+  };
+  if (input.speed) args.speed = input.speed;
+  return planned({
+    summary: `Mirror '${input.source}' to ${input.path} with drive-mirror as job '${input.jobId}'.`,
+    steps: [
+      {
+        title: 'Start drive-mirror',
+        explanation:
+          input.mode === 'existing'
+            ? `Opens ${input.path} as '${input.nodeName}' and mirrors into it.`
+            : `Creates ${input.path} (${input.format}) as '${input.nodeName}' and mirrors into it.`,
+        command: 'drive-mirror',
+        arguments: args,
+      },
+    ],
+    jobIds: [input.jobId],
+    warnings: pivotWarnings(live, input.source, input.nodeName),
+    result: { nodeName: input.nodeName },
+  });
+}

@@ -1,0 +1,153 @@
+// The target of a mirror or backup: a new image made over QMP (blockdev-create jobs, as
+// qmp-domain.md §5.6), an existing image file opened with blockdev-add, or a node already open.
+// Targets must have the source's virtual size, so a new image takes it from the source.
+import type { JsonObject } from '../../../qmp/wire.ts';
+import { findNode, openFilenames } from './graph-queries.ts';
+import type { LiveState } from './live-state.ts';
+import {
+  newNodeNameProblem,
+  pathProblem,
+  suggestJobId,
+  suggestNodeName,
+  uniqueName,
+} from './names.ts';
+import type { PlanStep, Problem } from './types.ts';
+
+export type ImageFormat = 'qcow2' | 'raw';
+
+export type TargetChoice =
+  | {
+      kind: 'new-image';
+      path: string;
+      format: ImageFormat;
+      nodeName: string;
+      /** qcow2 only: the backing file written into the new image; `node` also opens it. */
+      backing?: { file: string; format: string; node?: string };
+    }
+  | { kind: 'existing-file'; path: string; format: ImageFormat; nodeName: string }
+  | { kind: 'node'; nodeName: string };
+
+export interface TargetPlan {
+  problems: Problem[];
+  steps: PlanStep[];
+  nodeName: string;
+}
+
+function pathInUse(live: LiveState, path: string, field: string): Problem | null {
+  const holder = openFilenames(live).get(path);
+  if (!holder) return null;
+  return {
+    field,
+    message: `'${path}' is already open in QEMU as node '${holder}', which holds its lock; choose another file.`,
+  };
+}
+
+/** blockdev-create runs as a job that stops at `concluded`; dismiss it once it succeeded. */
+function createSteps(jobId: string, options: JsonObject, what: string): PlanStep[] {
+  return [
+    {
+      title: `Create ${what}`,
+      explanation: `QEMU creates ${what} in a background job '${jobId}' and the plan waits for it.`,
+      command: 'blockdev-create',
+      arguments: { 'job-id': jobId, options },
+      waitFor: { job: jobId, until: ['concluded'], dismissWhenFailed: true },
+    },
+    {
+      title: `Dismiss job ${jobId}`,
+      explanation: 'The creation job has finished; dismissing removes it from the job list.',
+      command: 'job-dismiss',
+      arguments: { id: jobId },
+    },
+  ];
+}
+
+function addStep(title: string, explanation: string, args: JsonObject): PlanStep {
+  return {
+    title,
+    explanation,
+    command: 'blockdev-add',
+    arguments: args,
+    undo: { command: 'blockdev-del', arguments: { 'node-name': String(args['node-name']) } },
+  };
+}
+
+export function planTarget(live: LiveState, source: string, choice: TargetChoice): TargetPlan {
+  const field = 'target';
+  if (choice.kind === 'node') {
+    const problems: Problem[] = [];
+    if (!findNode(live, choice.nodeName)) {
+      problems.push({ field, message: `There is no node named '${choice.nodeName}'.` });
+    } else if (choice.nodeName === source) {
+      problems.push({ field, message: 'The target must be another node than the source.' });
+    }
+    return { problems, steps: [], nodeName: choice.nodeName };
+  }
+
+  const fileNode = suggestNodeName(live, `${choice.nodeName}-file`, [choice.nodeName]);
+  const problems = [
+    pathProblem(choice.path, 'path'),
+    pathInUse(live, choice.path, 'path'),
+    newNodeNameProblem(live, choice.nodeName, 'node-name'),
+  ].filter((p): p is Problem => p !== null);
+  const steps: PlanStep[] = [];
+
+  if (choice.kind === 'existing-file') {
+    steps.push(
+      addStep(
+        `Open ${choice.path}`,
+        `Opens the existing image as node '${choice.nodeName}' (${choice.format}); QEMU refuses if another process holds its lock.`,
+        {
+          driver: choice.format,
+          'node-name': choice.nodeName,
+          file: { driver: 'file', filename: choice.path },
+        },
+      ),
+    );
+    return { problems, steps, nodeName: choice.nodeName };
+  }
+
+  const sourceNode = findNode(live, source);
+  const size = sourceNode?.image['virtual-size'] ?? 0;
+  const fileJob = suggestJobId(live, 'create', fileNode);
+  const formatJob = uniqueName(
+    `create-${choice.nodeName}`,
+    (id) => id === fileJob || live.jobs.some((j) => j.id === id),
+  );
+  const raw = choice.format === 'raw';
+  steps.push(
+    ...createSteps(
+      fileJob,
+      { driver: 'file', filename: choice.path, size: raw ? size : 0 },
+      `the file ${choice.path}`,
+    ),
+    addStep(`Open ${choice.path}`, `Opens the new file as protocol node '${fileNode}'.`, {
+      driver: 'file',
+      'node-name': fileNode,
+      filename: choice.path,
+    }),
+  );
+  if (!raw) {
+    const options: JsonObject = { driver: 'qcow2', file: fileNode, size };
+    if (choice.backing) {
+      options['backing-file'] = choice.backing.file;
+      options['backing-fmt'] = choice.backing.format;
+    }
+    steps.push(
+      ...createSteps(formatJob, options, `a ${size}-byte qcow2 image (the source's size)`),
+    );
+  }
+  steps.push(
+    addStep(
+      `Open the new ${choice.format} image`,
+      `Opens the image as node '${choice.nodeName}', ready to be written.`,
+      {
+        driver: choice.format,
+        'node-name': choice.nodeName,
+        file: fileNode,
+        // backing: null keeps QEMU from opening the backing file itself (and taking its lock)
+        ...(raw ? {} : { backing: choice.backing?.node ?? null }),
+      },
+    ),
+  );
+  return { problems, steps, nodeName: choice.nodeName };
+}

@@ -1,0 +1,68 @@
+// The shape every operation plan shares: an ordered list of QMP steps, built before anything is
+// sent, so the panel can show each step in words and as exact QMP and ask before it runs.
+import type { JsonObject } from '../../../qmp/wire.ts';
+
+/** A job state a step can wait for after its command returned (qapi/job.json JobStatus). */
+export type JobStatus =
+  | 'created'
+  | 'running'
+  | 'paused'
+  | 'ready'
+  | 'standby'
+  | 'waiting'
+  | 'pending'
+  | 'aborting'
+  | 'concluded'
+  | 'null';
+
+export interface WaitForJob {
+  job: string;
+  /** Done when the job is in one of these states; `null` means "gone from query-jobs". */
+  until: JobStatus[];
+  /** Dismiss the job when it failed (creation jobs: the plan reports the error itself). */
+  dismissWhenFailed?: boolean;
+}
+
+export interface PlanStep {
+  title: string;
+  /** What the step does, in the operator's words. */
+  explanation: string;
+  command: string;
+  arguments: JsonObject;
+  waitFor?: WaitForJob;
+  /** Best-effort undo, run in reverse order when a later step fails (e.g. blockdev-del). */
+  undo?: { command: string; arguments: JsonObject };
+}
+
+export interface Plan {
+  /** One sentence for the confirmation: what will happen. */
+  summary: string;
+  steps: PlanStep[];
+  /** Ids of jobs the plan starts, for the jobs panel to highlight. */
+  jobIds: string[];
+  /** Consequences the operator should read before confirming (a filter that drops out, ...). */
+  warnings?: string[];
+  /** Anything the panel should show once the plan ran (an export's URI, a new node's name). */
+  result?: { uri?: string; nodeName?: string; exportId?: string };
+}
+
+/** A reason a plan cannot be built; `field` names the input it is about. */
+export interface Problem {
+  field?: string;
+  message: string;
+}
+
+export type PlanResult = { ok: true; plan: Plan } | { ok: false; problems: Problem[] };
+
+export function refuse(...problems: Problem[]): PlanResult {
+  return { ok: false, problems };
+}
+
+export function planned(plan: Plan): PlanResult {
+  return { ok: true, plan };
+}
+
+/** Collects problems from several checks; an empty list means the input is acceptable. */
+export function problemsOf(...checks: (Problem | null | undefined)[]): Problem[] {
+  return checks.filter((p): p is Problem => p != null);
+}

@@ -1,0 +1,147 @@
+// Runs a plan's steps in order through any QMP executor. It waits for jobs where a step says
+// so (polling query-jobs: creation jobs emit no block-job events), stops at the first error,
+// reports which step failed with QEMU's own message and a hint, and undoes what it can.
+import type { QmpExecutor, JobInfo } from './plans/live-state.ts';
+import { hintFor } from './plans/hints.ts';
+import type { Plan, PlanStep, WaitForJob } from './plans/types.ts';
+
+export type StepState = 'pending' | 'running' | 'waiting' | 'done' | 'failed' | 'undone';
+
+export interface StepFailure {
+  index: number;
+  step: PlanStep;
+  errorClass: string;
+  message: string;
+  hint?: string;
+  /** Undo steps that themselves failed (the state may need a manual look). */
+  undoErrors: string[];
+}
+
+export type RunResult = { ok: true; results: unknown[] } | { ok: false; failure: StepFailure };
+
+export interface RunOptions {
+  onStep?: (index: number, state: StepState) => void;
+  /** Interval between query-jobs polls while waiting for a job (ms). */
+  pollMs?: number;
+  /** Give up waiting for a job after this long (ms); the job keeps running. */
+  waitTimeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+class JobWaitError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'JobWaitError';
+  }
+}
+
+function describeError(error: unknown): { errorClass: string; message: string } {
+  if (error && typeof error === 'object' && 'desc' in error && 'errorClass' in error) {
+    return { errorClass: String(error.errorClass), message: String(error.desc) };
+  }
+  if (error instanceof JobWaitError) return { errorClass: 'JobFailed', message: error.message };
+  const text = error instanceof Error ? error.message : String(error);
+  // "command: Class: desc" from simple clients that flatten QMP errors into one message
+  const match = /^[\w-]+: (\w+): ([\s\S]*)$/.exec(text);
+  return match
+    ? { errorClass: match[1] ?? 'Error', message: match[2] ?? text }
+    : { errorClass: 'Error', message: text };
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      reject(new JobWaitError('stopped waiting (cancelled)'));
+    });
+  });
+
+/** Polls query-jobs until the job reaches one of the wanted states; throws if it fails first. */
+export async function waitForJob(
+  client: QmpExecutor,
+  wait: WaitForJob,
+  options: Pick<RunOptions, 'pollMs' | 'waitTimeoutMs' | 'signal'> = {},
+): Promise<JobInfo | undefined> {
+  const deadline = Date.now() + (options.waitTimeoutMs ?? 10 * 60_000);
+  for (;;) {
+    const jobs = (await client.execute('query-jobs')) as JobInfo[];
+    const job = jobs.find((j) => j.id === wait.job);
+    if (!job) {
+      if (wait.until.includes('null')) return undefined;
+      throw new JobWaitError(
+        `job '${wait.job}' disappeared before it was ${wait.until.join(' or ')}`,
+      );
+    }
+    if (job.status === 'concluded' && job.error) {
+      if (wait.dismissWhenFailed)
+        await client.execute('job-dismiss', { id: job.id }).catch(() => undefined);
+      throw new JobWaitError(job.error);
+    }
+    if ((wait.until as string[]).includes(job.status)) return job;
+    if (job.status === 'concluded') {
+      throw new JobWaitError(`job '${wait.job}' ended before it was ${wait.until.join(' or ')}`);
+    }
+    if (Date.now() > deadline) {
+      throw new JobWaitError(
+        `job '${wait.job}' is still ${job.status}; it keeps running, watch it in the jobs panel`,
+      );
+    }
+    await sleep(options.pollMs ?? 200, options.signal);
+  }
+}
+
+export async function runPlan(
+  client: QmpExecutor,
+  plan: Plan,
+  options: RunOptions = {},
+): Promise<RunResult> {
+  const results: unknown[] = [];
+  for (const [index, step] of plan.steps.entries()) {
+    try {
+      options.onStep?.(index, 'running');
+      results.push(await client.execute(step.command, step.arguments));
+      if (step.waitFor) {
+        options.onStep?.(index, 'waiting');
+        await waitForJob(client, step.waitFor, options);
+      }
+      options.onStep?.(index, 'done');
+    } catch (error) {
+      options.onStep?.(index, 'failed');
+      const { errorClass, message } = describeError(error);
+      const undoErrors = await undoDone(client, plan.steps.slice(0, index), options);
+      return {
+        ok: false,
+        failure: {
+          index,
+          step,
+          errorClass,
+          message,
+          hint: hintFor(errorClass, message),
+          undoErrors,
+        },
+      };
+    }
+  }
+  return { ok: true, results };
+}
+
+/** Best effort, newest first: a failed plan should leave as little behind as it can. */
+async function undoDone(
+  client: QmpExecutor,
+  done: PlanStep[],
+  options: RunOptions,
+): Promise<string[]> {
+  const errors: string[] = [];
+  for (let i = done.length - 1; i >= 0; i--) {
+    const undo = done[i]?.undo;
+    if (!undo) continue;
+    try {
+      await client.execute(undo.command, undo.arguments);
+      options.onStep?.(i, 'undone');
+    } catch (error) {
+      errors.push(`${undo.command}: ${describeError(error).message}`);
+    }
+  }
+  return errors;
+}

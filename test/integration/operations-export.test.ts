@@ -1,0 +1,153 @@
+// NBD export plans against a real qemu-system: one-click export with safe defaults (server on
+// 127.0.0.1, read-only, named after the node), bitmaps through a frozen copy, removal and server
+// stop. Read from outside with nbdinfo and nbdcopy, compared with the image.
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { imagesIdentical } from '../harness/qemu.ts';
+import { planBitmapAdd } from '../../src/features/operations/plans/bitmaps.ts';
+import {
+  defaultExportInput,
+  planExport,
+  planExportRemove,
+  planNbdServerStop,
+} from '../../src/features/operations/plans/export.ts';
+import type { NbdAddress } from '../../src/features/operations/plans/live-state.ts';
+import { runPlan } from '../../src/features/operations/run-plan.ts';
+import {
+  expectPlan,
+  freePort,
+  run,
+  runOk,
+  startOpsQemu,
+  type OpsQemu,
+} from '../fixtures/operations/vm.ts';
+
+let ops: OpsQemu | undefined;
+afterEach(async () => {
+  await ops?.stop();
+  ops = undefined;
+});
+
+interface NbdInfo {
+  exports: {
+    'export-name': string;
+    'export-size': number;
+    is_read_only: boolean;
+    contexts: string[];
+  }[];
+}
+
+async function nbdinfo(uri: string): Promise<NbdInfo> {
+  const { stdout } = await run('/usr/bin/nbdinfo', ['--json', uri]);
+  return JSON.parse(stdout) as NbdInfo;
+}
+
+describe('export plans', () => {
+  it('exports a node read-only in one click and serves the same data', async () => {
+    ops = await startOpsQemu();
+    const port = await freePort();
+    const live = await ops.live({ state: 'stopped' });
+    const input = defaultExportInput(live, 'top');
+    expect(input).toMatchObject({ id: 'top', name: 'top', writable: false });
+    const address: NbdAddress = { type: 'inet', host: '127.0.0.1', port };
+    const plan = expectPlan(planExport(live, { ...input, address, maxConnections: 4 }));
+    expect(plan.steps.map((s) => s.command)).toEqual(['nbd-server-start', 'block-export-add']);
+    expect(plan.steps[0]?.arguments).toEqual({
+      addr: { type: 'inet', data: { host: '127.0.0.1', port: String(port) } },
+      'max-connections': 4,
+    });
+    expect(plan.result?.uri).toBe(`nbd://127.0.0.1:${port}/top`);
+    await runOk(ops.runner, { ok: true, plan });
+
+    const info = await nbdinfo(plan.result?.uri ?? '');
+    expect(info.exports[0]).toMatchObject({
+      'export-name': 'top',
+      'export-size': 16 * 1024 * 1024,
+      is_read_only: true,
+    });
+    const copy = join(ops.dir, 'via-nbd.raw');
+    await run('/usr/bin/nbdcopy', [plan.result?.uri ?? '', copy]);
+    expect(await imagesIdentical(join(ops.dir, 'reference.raw'), copy)).toBe(true);
+
+    // A second export reuses the running server; then remove both and stop the server.
+    const running = await ops.live({ state: 'running', address });
+    const second = planExport(running, {
+      ...defaultExportInput(running, 'data'),
+      allocationDepth: true,
+    });
+    const secondPlan = expectPlan(second);
+    expect(secondPlan.steps.map((s) => s.command)).toEqual(['block-export-add']);
+    await runOk(ops.runner, second);
+    const dataInfo = await nbdinfo(secondPlan.result?.uri ?? '');
+    expect(dataInfo.exports[0]?.contexts).toContain('qemu:allocation-depth');
+
+    await runOk(
+      ops.runner,
+      planExportRemove(await ops.live({ state: 'running', address }), 'data'),
+    );
+    await runOk(ops.runner, planNbdServerStop(await ops.live({ state: 'running', address })));
+    await expect(run('/usr/bin/nbdinfo', ['--json', plan.result?.uri ?? ''])).rejects.toThrow();
+  });
+
+  it('publishes a recording bitmap through a frozen copy, as read-only exports require', async () => {
+    ops = await startOpsQemu();
+    await runOk(ops.runner, planBitmapAdd(await ops.live(), 'top', { name: 'changes' }));
+    const address: NbdAddress = { type: 'unix', path: join(ops.dir, 'nbd.sock') };
+    const live = await ops.live({ state: 'stopped' });
+    const plan = expectPlan(
+      planExport(live, { ...defaultExportInput(live, 'top'), address, bitmaps: ['changes'] }),
+    );
+    expect(plan.steps.map((s) => s.command)).toEqual([
+      'nbd-server-start',
+      'transaction',
+      'block-export-add',
+    ]);
+    expect(plan.result?.uri).toBe(`nbd+unix:///top?socket=${encodeURIComponent(address.path)}`);
+    await runOk(ops.runner, { ok: true, plan });
+    const info = await nbdinfo(plan.result?.uri ?? '');
+    expect(info.exports[0]?.contexts).toContain('qemu:dirty-bitmap:changes-frozen');
+  });
+
+  it('reports QEMU refusing a recording bitmap and undoes the server start', async () => {
+    ops = await startOpsQemu();
+    await runOk(ops.runner, planBitmapAdd(await ops.live(), 'top', { name: 'rec' }));
+    const port = await freePort();
+    // Bypass the frozen copy by hand to see QEMU's own refusal and the runner's undo.
+    const plan = expectPlan(
+      planExport(await ops.live({ state: 'stopped' }), {
+        ...defaultExportInput(await ops.live(), 'top'),
+        address: { type: 'inet', host: '127.0.0.1', port },
+      }),
+    );
+    const last = plan.steps.at(-1);
+    if (last) last.arguments.bitmaps = ['rec'];
+    const outcome = await runPlan(ops.runner, plan);
+    expect(outcome.ok).toBe(false);
+    if (outcome.ok) return;
+    expect(outcome.failure.message).toMatch(/incompatible with readonly export/);
+    expect(outcome.failure.hint).toMatch(/disabled copy/);
+    expect(outcome.failure.undoErrors).toEqual([]);
+    // The undo stopped the server: starting it again works.
+    await ops.qemu.direct.execute('nbd-server-start', {
+      addr: { type: 'inet', data: { host: '127.0.0.1', port: String(port) } },
+    });
+  });
+
+  it('refuses a non-loopback address and a duplicate export id before sending anything', async () => {
+    ops = await startOpsQemu();
+    const live = await ops.live({ state: 'stopped' });
+    const open = planExport(live, {
+      ...defaultExportInput(live, 'top'),
+      address: { type: 'inet', host: '0.0.0.0', port: 10809 },
+    });
+    expect(!open.ok && open.problems[0]?.message).toMatch(/expose the disk/);
+    const dup = planExport(
+      {
+        ...live,
+        exports: [{ id: 'top', type: 'nbd', 'node-name': 'top', 'shutting-down': false }],
+      },
+      { ...defaultExportInput(live, 'top'), id: 'top' },
+    );
+    expect(!dup.ok && dup.problems[0]?.message).toMatch(/already in use/);
+  });
+});
