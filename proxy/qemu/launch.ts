@@ -1,6 +1,6 @@
 // Starting and stopping a QEMU process (qemu-system or qemu-storage-daemon) with QMP on unix sockets.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { qemuBinaries } from './binaries.ts';
 
@@ -56,6 +56,22 @@ function baseArgs(launch: QemuLaunch): {
   return { command: bin.storageDaemon, args: [...monitors, ...launch.args], env: bin.env };
 }
 
+// QEMU binds a monitor socket (the file appears) a moment before it listens on it; a client that
+// connects in between is refused. On Linux /proc/net/unix shows the listening flag, so wait for it.
+function listening(path: string): boolean {
+  if (!existsSync(path)) return false;
+  let table: string;
+  try {
+    table = readFileSync('/proc/net/unix', 'utf8');
+  } catch {
+    return true; // no procfs: the file is the best sign there is
+  }
+  // Columns: Num RefCount Protocol Flags Type St Inode Path; Flags 00010000 = accepting connections.
+  return table
+    .split('\n')
+    .some((line) => line.endsWith(` ${path}`) && line.split(/\s+/)[3] === '00010000');
+}
+
 export async function startQemu(launch: QemuLaunch, timeoutMs = 15_000): Promise<RunningQemu> {
   const { command, args, env } = baseArgs(launch);
   const child: ChildProcess = spawn(command, args, {
@@ -74,13 +90,13 @@ export async function startQemu(launch: QemuLaunch, timeoutMs = 15_000): Promise
   void exited.then(() => (done = true));
 
   const deadline = Date.now() + timeoutMs;
-  while (!launch.qmpSockets.every((path) => existsSync(path))) {
+  while (!launch.qmpSockets.every(listening)) {
     if (done) {
       throw new Error(`${command} exited during start-up: ${stderr.trim() || 'no message'}`);
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`${command} did not create its QMP socket within ${timeoutMs} ms`);
+      throw new Error(`${command} did not listen on its QMP sockets within ${timeoutMs} ms`);
     }
     await sleep(25);
   }
