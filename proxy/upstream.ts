@@ -86,6 +86,11 @@ export class Upstream {
     return this.state;
   }
 
+  /** Commands waiting for or awaiting a reply on the current connection. */
+  get pendingCount(): number {
+    return this.queue?.pendingCount ?? 0;
+  }
+
   get version(): string | undefined {
     return this.greeting ? formatQemuVersion(this.greeting.QMP.version) : undefined;
   }

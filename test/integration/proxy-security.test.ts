@@ -1,0 +1,233 @@
+// Every refusal, against a real qemu-system behind a recording relay: the refused request gets a
+// clear status or QMP-shaped error, nothing of it reaches QEMU, and the audit log records it.
+import { readFileSync, statSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ProxyHandle } from '../../proxy/server.ts';
+import { startRecordingRelay, type RecordingRelay } from '../fake-qmp/recording-relay.ts';
+import { startTestQemu, type TestQemu } from '../harness/qemu.ts';
+import { proxyConfig, rawUpgrade, startTestProxy, WsQmp } from './proxy-helpers.ts';
+
+let qemu: TestQemu;
+let relay: RecordingRelay;
+let proxy: ProxyHandle;
+let auditPath: string;
+let allowDir: string;
+
+beforeAll(async () => {
+  qemu = await startTestQemu();
+  allowDir = join(qemu.dir, 'images');
+  await mkdir(allowDir);
+  await writeFile(join(allowDir, 'ok.raw'), Buffer.alloc(1024 * 1024));
+  relay = await startRecordingRelay(join(qemu.dir, 'relay.sock'), qemu.qmpSocket);
+  auditPath = join(qemu.dir, 'audit', 'audit.jsonl');
+  proxy = await startTestProxy(
+    proxyConfig([{ name: 'vm', address: { type: 'unix', path: relay.path } }], {
+      auditLog: auditPath,
+      viewerTokenFile: join(qemu.dir, 'viewer-token'),
+      allowPaths: [allowDir],
+    }),
+  );
+});
+
+afterAll(async () => {
+  await proxy?.stop();
+  await relay?.stop();
+  await qemu?.stop();
+});
+
+/** Lines QEMU received, except the job poller's own query-jobs/query-block-jobs. */
+const commandsSeen = () => relay.lines.filter((line) => !/"query-(block-)?jobs"/.test(line)).length;
+
+const audit = () =>
+  readFileSync(auditPath, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+
+describe('HTTP and upgrade refusals', () => {
+  it('refuses upgrades without the right credentials, Origin or Host, and QEMU sees nothing', async () => {
+    const linesBefore = commandsSeen();
+    const path = '/api/qmp/vm';
+    const bearer = { Authorization: `Bearer ${proxy.token}` };
+    expect(await rawUpgrade(proxy.port, path, {})).toBe(401);
+    expect(await rawUpgrade(proxy.port, path, { Authorization: 'Bearer short' })).toBe(401);
+    expect(await rawUpgrade(proxy.port, path, { Authorization: `Bearer ${'x'.repeat(43)}` })).toBe(
+      401,
+    );
+    expect(await rawUpgrade(proxy.port, path, { ...bearer, Origin: 'http://evil.example' })).toBe(
+      403,
+    );
+    expect(
+      await rawUpgrade(proxy.port, path, {
+        ...bearer,
+        Origin: `http://127.0.0.1:${proxy.port + 1}`,
+      }),
+    ).toBe(403);
+    expect(
+      await rawUpgrade(proxy.port, path, { ...bearer, Origin: `https://127.0.0.1:${proxy.port}` }),
+    ).toBe(403);
+    expect(
+      await rawUpgrade(proxy.port, path, { ...bearer, Host: `evil.example:${proxy.port}` }),
+    ).toBe(421);
+    expect(await rawUpgrade(proxy.port, `${path}?token=${proxy.token}`, {})).toBe(400);
+    expect(await rawUpgrade(proxy.port, '/api/qmp/..%2F..%2Frun%2Fx.sock', bearer)).toBe(404);
+    // The accepted cases, so the refusals above are not an artefact of the helper.
+    expect(await rawUpgrade(proxy.port, path, bearer)).toBe(101);
+    expect(await rawUpgrade(proxy.port, path, { ...bearer, Origin: proxy.origin })).toBe(101);
+    expect(commandsSeen()).toBe(linesBefore);
+    expect(relay.connections).toBe(1);
+    const refused = audit().filter((e) => e.outcome === 'refused' && e.command === null);
+    expect(refused.length).toBeGreaterThanOrEqual(9);
+    expect(readFileSync(auditPath, 'utf8')).not.toContain(proxy.token);
+  });
+
+  it('trades a bearer token for an HttpOnly SameSite=Strict cookie, usable only with the page Origin', async () => {
+    const base = `http://127.0.0.1:${proxy.port}`;
+    expect((await fetch(`${base}/api/targets`)).status).toBe(401);
+    expect((await fetch(`${base}/api/session`)).status).toBe(401);
+    const health = await fetch(`${base}/api/health`);
+    expect(await health.json()).toEqual({ ok: true });
+    const login = await fetch(`${base}/api/session`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${proxy.viewerToken}` },
+    });
+    expect(await login.json()).toEqual({ role: 'viewer' });
+    const setCookie = login.headers.get('set-cookie') ?? '';
+    expect(setCookie).toMatch(/^blockscope_session=[^;]+; HttpOnly; SameSite=Strict; Path=\//);
+    const cookie = setCookie.split(';')[0]!;
+    const session = await fetch(`${base}/api/session`, { headers: { Cookie: cookie } });
+    expect(await session.json()).toEqual({ role: 'viewer' });
+    const targets = await fetch(`${base}/api/targets`, { headers: { Cookie: cookie } });
+    expect(await targets.json()).toEqual([
+      {
+        name: 'vm',
+        state: 'connected',
+        version: expect.stringMatching(/^7\.2\./),
+        kind: 'qemu-system',
+      },
+    ]);
+    const path = '/api/qmp/vm';
+    expect(await rawUpgrade(proxy.port, path, { Cookie: cookie })).toBe(403);
+    expect(
+      await rawUpgrade(proxy.port, path, { Cookie: cookie, Origin: 'http://evil.example' }),
+    ).toBe(403);
+    expect(await rawUpgrade(proxy.port, path, { Cookie: cookie, Origin: proxy.origin })).toBe(101);
+    const forged = cookie.replace('viewer', 'operator');
+    expect(await rawUpgrade(proxy.port, path, { Cookie: forged, Origin: proxy.origin })).toBe(401);
+    expect((await fetch(`${base}/api/targets?token=${proxy.token}`)).status).toBe(400);
+  });
+});
+
+describe('command refusals', () => {
+  it('keeps the viewer to reads and everyone away from commands outside the block layer', async () => {
+    const viewer = await WsQmp.open(proxy, 'vm', { token: proxy.viewerToken });
+    const operator = await WsQmp.open(proxy, 'vm');
+    const add = { driver: 'file', 'node-name': 'ok', filename: join(allowDir, 'ok.raw') };
+    expect(await viewer.send({ execute: 'blockdev-add', arguments: add, id: 1 })).toMatchObject({
+      error: { class: 'BlockscopeDenied' },
+      id: 1,
+    });
+    expect(await viewer.send({ execute: 'query-status', id: 2 })).toMatchObject({
+      return: { status: 'prelaunch' },
+    });
+    const hmp = { 'command-line': 'info version' };
+    expect(
+      await operator.send({ execute: 'human-monitor-command', arguments: hmp, id: 'h' }),
+    ).toMatchObject({ error: { class: 'BlockscopeDenied' }, id: 'h' });
+    expect(await operator.send({ execute: 'quit', id: 'q' })).toMatchObject({
+      error: { class: 'BlockscopeDenied' },
+    });
+    expect(await operator.send({ execute: 'x-no-such-command', id: 'u' })).toMatchObject({
+      error: { class: 'CommandNotFound' },
+    });
+    // File arguments stay inside --allow-path.
+    for (const filename of ['/etc/passwd', join(allowDir, '..', 'qmp.sock'), 'relative.raw']) {
+      const reply = await operator.send({
+        execute: 'blockdev-add',
+        arguments: { driver: 'file', 'node-name': 'bad', filename },
+        id: 'p',
+      });
+      expect(reply).toMatchObject({ error: { class: 'BlockscopePathNotAllowed' } });
+    }
+    const nbd = { addr: { type: 'inet', data: { host: '0.0.0.0', port: '10809' } } };
+    expect(
+      await operator.send({ execute: 'nbd-server-start', arguments: nbd, id: 'n' }),
+    ).toMatchObject({ error: { class: 'BlockscopeDenied' } });
+    expect(await operator.send({ execute: 'blockdev-add', arguments: add, id: 'ok' })).toEqual({
+      return: {},
+      id: 'ok',
+    });
+    expect(relay.linesMatching(/human-monitor|quit|passwd|0\.0\.0\.0|no-such|"bad"/)).toEqual([]);
+    expect(relay.linesMatching(/blockdev-add/)).toHaveLength(1);
+    const nodes = await qemu.direct.execute<{ 'node-name': string }[]>('query-named-block-nodes', {
+      flat: true,
+    });
+    expect(nodes.map((n) => n['node-name'])).toEqual(['ok']);
+
+    const entries = audit().filter((e) => e.command !== null);
+    const summary = entries.map((e) => `${e.role} ${e.command} ${e.outcome}`);
+    expect(summary).toEqual([
+      'viewer blockdev-add refused',
+      'operator human-monitor-command refused',
+      'operator quit refused',
+      'operator x-no-such-command refused',
+      'operator blockdev-add refused',
+      'operator blockdev-add refused',
+      'operator blockdev-add refused',
+      'operator nbd-server-start refused',
+      'operator blockdev-add ok',
+    ]);
+    expect(entries[0]).toMatchObject({
+      target: 'vm',
+      arguments: add,
+      error: { class: 'BlockscopeDenied' },
+    });
+    expect(entries[0]!.peer).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(typeof entries[0]!.durationMs).toBe('number');
+    expect(statSync(auditPath).mode & 0o777).toBe(0o600);
+    viewer.close();
+    operator.close();
+  });
+
+  it('answers malformed, duplicate-key and multi-object frames with BlockscopeBadRequest and stays open', async () => {
+    const session = await WsQmp.open(proxy, 'vm');
+    const linesBefore = commandsSeen();
+    const auditBefore = audit().length;
+    const frames = [
+      "{'execute':'quit'}",
+      '{"execute":"query-status","execute":"quit","id":1}',
+      '{"execute":"query-status","id":2}{"execute":"quit","id":3}',
+      '{"execute":"query-status","id":4}\n{"execute":"quit"}',
+      '{"execute": }',
+      '[1,2]',
+    ];
+    for (const frame of frames) {
+      const reply = await session.sendRaw(frame);
+      expect(reply).toMatchObject({ error: { class: 'BlockscopeBadRequest' } });
+      expect(reply).not.toHaveProperty('id');
+    }
+    expect(await session.send({ execute: 'query-status', bogus: 1, id: 9 })).toMatchObject({
+      error: { class: 'BlockscopeBadRequest', desc: expect.stringContaining('bogus') },
+      id: 9,
+    });
+    expect(commandsSeen()).toBe(linesBefore);
+    expect(audit().length - auditBefore).toBe(frames.length + 1);
+    expect(await session.send({ execute: 'query-status', id: 10 })).toMatchObject({
+      return: { status: 'prelaunch' },
+      id: 10,
+    });
+    session.close();
+  });
+
+  it('closes a session that sends a frame over 64 KiB, without touching QEMU', async () => {
+    const session = await WsQmp.open(proxy, 'vm');
+    const linesBefore = commandsSeen();
+    const padding = 'x'.repeat(70 * 1024);
+    session.ws.send(JSON.stringify({ execute: 'query-status', arguments: { padding }, id: 1 }));
+    expect((await session.closed).code).toBe(1009);
+    expect(commandsSeen()).toBe(linesBefore);
+    expect(audit().at(-1)).toMatchObject({ outcome: 'refused', command: null, role: 'operator' });
+  });
+});
