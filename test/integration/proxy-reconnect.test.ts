@@ -4,7 +4,6 @@
 // is reported as busy until it is released.
 import { rm } from 'node:fs/promises';
 import { connect } from 'node:net';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProxyHandle } from '../../proxy/server.ts';
 import { startProxy } from '../../proxy/server.ts';
