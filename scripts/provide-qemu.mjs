@@ -199,7 +199,7 @@ if (os.ID !== 'debian' || os.VERSION_CODENAME !== 'bookworm') {
   fail([
     `this script fetches QEMU from Debian 12's ${SUITE}; this system is ${os.PRETTY_NAME ?? 'unknown'}.`,
     'Install a second QEMU by other means and point Blockscope at it, for example:',
-    '  BLOCKSCOPE_QEMU_SYSTEM=/opt/qemu/bin/qemu-system-x86_64 npm run test:matrix',
+    '  BLOCKSCOPE_QEMU_SYSTEM=/opt/qemu/bin/qemu-system-x86_64 node scripts/run-matrix.mjs --qemu system,env',
     '(qemu-storage-daemon, qemu-img and qemu-io are taken from the same directory).',
   ]);
 }

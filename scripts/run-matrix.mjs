@@ -5,10 +5,11 @@
 // BLOCKSCOPE_QEMU_VERSION (test/integration/matrix-version.test.ts holds it to that).
 //
 //   node scripts/run-matrix.mjs                        both legs, whole suites
-//   node scripts/run-matrix.mjs --qemu backports       one leg (system | backports)
+//   node scripts/run-matrix.mjs --qemu backports       one leg (system | backports | env)
 //   node scripts/run-matrix.mjs --no-build FILE…       skip the SPA build; only these test files
 //                                                      (e2e/… go to Playwright, the rest to Vitest)
-// The last line is a plain "N passed, N failed" over every leg.
+// The `env` leg runs the QEMU that BLOCKSCOPE_QEMU_SYSTEM (and friends) already name, for builds
+// from elsewhere. The last line is a plain "N passed, N failed" over every leg.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,12 +37,21 @@ function parseArgs(argv) {
     else options.files.push(arg);
   }
   for (const leg of options.legs) {
-    if (leg !== 'system' && leg !== 'backports') throw new Error(`unknown --qemu leg ${leg}`);
+    if (!['system', 'backports', 'env'].includes(leg)) throw new Error(`unknown --qemu leg ${leg}`);
+    if (leg === 'env' && !process.env.BLOCKSCOPE_QEMU_SYSTEM) {
+      throw new Error('--qemu env needs BLOCKSCOPE_QEMU_SYSTEM');
+    }
   }
   return options;
 }
 
-const options = parseArgs(process.argv.slice(2));
+let options;
+try {
+  options = parseArgs(process.argv.slice(2));
+} catch (error) {
+  process.stderr.write(`run-matrix: ${error.message}\n`);
+  process.exit(2);
+}
 const isE2e = (file) => file.startsWith('e2e/') || file.endsWith('.spec.ts');
 const vitestFiles = options.files.filter((f) => !isE2e(f));
 const playwrightFiles = options.files.filter(isE2e);
@@ -66,13 +76,23 @@ function run(command, args, env) {
   return result.status ?? 1;
 }
 
+function bannerVersion(program) {
+  const banner = execFileSync(program, ['--version'], { encoding: 'utf8' });
+  return /version (\d+\.\d+\.\d+)/.exec(banner)?.[1] ?? '';
+}
+
 // The system leg runs whatever `qemu-system-x86_64` is on PATH, with no overrides inherited.
 function systemLeg() {
   const env = { ...process.env };
   for (const name of QEMU_VARS) delete env[name];
-  const banner = execFileSync('qemu-system-x86_64', ['--version'], { encoding: 'utf8' });
-  env.BLOCKSCOPE_QEMU_VERSION = /version (\d+\.\d+\.\d+)/.exec(banner)?.[1] ?? '';
+  env.BLOCKSCOPE_QEMU_VERSION = bannerVersion('qemu-system-x86_64');
   return { env, label: `QEMU ${env.BLOCKSCOPE_QEMU_VERSION} (system)` };
+}
+
+function envLeg() {
+  const env = { ...process.env };
+  env.BLOCKSCOPE_QEMU_VERSION = bannerVersion(env.BLOCKSCOPE_QEMU_SYSTEM);
+  return { env, label: `QEMU ${env.BLOCKSCOPE_QEMU_VERSION} (${env.BLOCKSCOPE_QEMU_SYSTEM})` };
 }
 
 // The backports leg takes every path from the provide script, which also fetches or refreshes it.
@@ -93,7 +113,7 @@ function backportsLeg() {
 
 function runLeg(name) {
   process.stdout.write(`\n##### matrix leg: ${name}\n`);
-  const leg = name === 'system' ? systemLeg() : backportsLeg();
+  const leg = { system: systemLeg, backports: backportsLeg, env: envLeg }[name]();
   if (!leg) {
     grand.failed += 1;
     summaries.push(`${name}: could not provide this QEMU (see above) — 1 failed`);
