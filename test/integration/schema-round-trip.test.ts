@@ -71,10 +71,10 @@ describe('generated forms round-trip to arguments QEMU accepts', () => {
     const args = formArguments(index, 'blockdev-add', [
       ['driver', 'qcow2'],
       ['node-name', 'new0'],
-      ['file', { branch: 'object' }],
+      ['file', { choose: 'object' }],
       ['file.driver', 'file'],
       ['file.filename', join(qemu.dir, 'new.qcow2')],
-      ['backing', { branch: 'string', value: 'spare' }],
+      ['backing', { choose: 'string', text: 'spare' }],
     ]);
     expect(args).toEqual(qcow2OverFile('new0', join(qemu.dir, 'new.qcow2'), 'spare'));
     await send('blockdev-add', args);
