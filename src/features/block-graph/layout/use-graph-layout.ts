@@ -1,0 +1,72 @@
+// Positions for the current model. The layout runs (in the worker) only when the topology key
+// changes; details-only refreshes reuse positions. Nodes already on screen keep their place
+// (mergePositions), so a job's filter appearing does not move the rest of the picture.
+import { useCallback, useEffect, useEffectEvent, useRef, useState } from 'react';
+import type { BlockGraphModel } from '../model/types.ts';
+import { layoutModel, type ElkLike, type Positions } from './elk-input.ts';
+import { layoutEngine } from './layout-client.ts';
+import { mergePositions } from './merge-positions.ts';
+import { nodeSize } from './node-size.ts';
+
+export interface GraphLayout {
+  positions: Positions;
+  /** Topology key the positions belong to; differs from the model's while a layout runs. */
+  laidOutKey: string | null;
+  error: string | null;
+  /** Records a position the user dragged a node to. */
+  moveNode(id: string, at: { x: number; y: number }): void;
+  /** Forgets kept positions and lays the whole graph out afresh. */
+  tidy(): void;
+}
+
+export function useGraphLayout(
+  model: BlockGraphModel | undefined,
+  engine: () => ElkLike = layoutEngine,
+): GraphLayout {
+  const [state, setState] = useState<{
+    positions: Positions;
+    key: string | null;
+    error: string | null;
+  }>({ positions: {}, key: null, error: null });
+  const kept = useRef<Positions>({});
+  const [generation, setGeneration] = useState(0);
+  const topologyKey = model?.topologyKey;
+
+  // Reads the latest model without making it a dependency: details-only refreshes must not re-run.
+  const startLayout = useEffectEvent((isCancelled: () => boolean) => {
+    const current = model;
+    if (!current) return;
+    const key = current.topologyKey;
+    layoutModel(engine(), current).then(
+      (fresh) => {
+        if (isCancelled()) return;
+        const sizeOf = (id: string) => nodeSize(current.byId.get(id)?.kind ?? 'format');
+        const merged = mergePositions(kept.current, fresh, current.edges, sizeOf);
+        kept.current = merged;
+        setState({ positions: merged, key, error: null });
+      },
+      (error: unknown) => {
+        if (!isCancelled()) setState((s) => ({ ...s, error: String(error) }));
+      },
+    );
+  });
+
+  useEffect(() => {
+    if (topologyKey === undefined) return;
+    let cancelled = false;
+    startLayout(() => cancelled);
+    return () => {
+      cancelled = true;
+    };
+  }, [topologyKey, generation]);
+
+  const moveNode = useCallback((id: string, at: { x: number; y: number }) => {
+    kept.current = { ...kept.current, [id]: at };
+    setState((s) => ({ ...s, positions: kept.current }));
+  }, []);
+  const tidy = useCallback(() => {
+    kept.current = {};
+    setGeneration((g) => g + 1);
+  }, []);
+  return { positions: state.positions, laidOutKey: state.key, error: state.error, moveNode, tidy };
+}

@@ -1,0 +1,77 @@
+// Above the graph: search, the device filter, fit and tidy, and the three exports.
+import type { GraphNode } from '../model/types.ts';
+
+const BUTTON =
+  'rounded border border-slate-300 bg-white px-2 py-1 text-xs hover:bg-slate-100 dark:border-slate-700 dark:bg-slate-900 dark:hover:bg-slate-800';
+
+export interface ToolbarProps {
+  search: string;
+  onSearch(value: string): void;
+  onSearchSubmit(): void;
+  devices: GraphNode[];
+  device: string | null;
+  onDevice(id: string | null): void;
+  onFit(): void;
+  onTidy(): void;
+  onExport(format: 'svg' | 'png' | 'dot'): void;
+  status: string;
+}
+
+export function GraphToolbar(props: ToolbarProps) {
+  return (
+    <div
+      role="toolbar"
+      aria-label="Graph tools"
+      className="absolute top-2 left-2 z-10 flex flex-wrap items-center gap-2 rounded-md bg-slate-50/90 p-1.5 shadow dark:bg-slate-950/90"
+    >
+      <input
+        type="search"
+        aria-label="Search nodes"
+        placeholder="node-name or file…"
+        value={props.search}
+        onChange={(e) => props.onSearch(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter') props.onSearchSubmit();
+        }}
+        className="w-48 rounded border border-slate-300 bg-white px-2 py-1 text-xs dark:border-slate-700 dark:bg-slate-900"
+      />
+      <label className="flex items-center gap-1 text-xs">
+        Device
+        <select
+          aria-label="Show device"
+          value={props.device ?? ''}
+          onChange={(e) => props.onDevice(e.target.value || null)}
+          className="rounded border border-slate-300 bg-white px-1 py-1 text-xs dark:border-slate-700 dark:bg-slate-900"
+        >
+          <option value="">All devices</option>
+          {props.devices.map((d) => (
+            <option key={d.id} value={d.id}>
+              {d.label}
+            </option>
+          ))}
+        </select>
+      </label>
+      <button type="button" className={BUTTON} onClick={props.onFit}>
+        Zoom to fit
+      </button>
+      <button type="button" className={BUTTON} onClick={props.onTidy}>
+        Tidy layout
+      </button>
+      <span className="text-xs text-slate-500">Export:</span>
+      {(['svg', 'png', 'dot'] as const).map((format) => (
+        <button
+          key={format}
+          type="button"
+          className={BUTTON}
+          aria-label={`Export ${format.toUpperCase()}`}
+          onClick={() => props.onExport(format)}
+        >
+          {format === 'dot' ? '.dot' : format.toUpperCase()}
+        </button>
+      ))}
+      <span role="status" className="text-xs text-slate-500">
+        {props.status}
+      </span>
+    </div>
+  );
+}

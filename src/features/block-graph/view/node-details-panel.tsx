@@ -1,0 +1,158 @@
+// The details of the selected node: everything the model knows, the edges with their full
+// permissions, the raw QMP results it was joined from, and the entry points of the operations.
+import { useContext, type ReactNode } from 'react';
+import {
+  NO_OPERATION_LAUNCHER,
+  OPERATION_KINDS,
+  OperationLauncherContext,
+  operationAvailability,
+} from '../operation-entry.ts';
+import type { BlockGraphModel, GraphNode } from '../model/types.ts';
+import { permLetters } from '../model/permissions.ts';
+import { KIND_STYLE } from './kind-style.ts';
+import { formatBytes } from './node-text.ts';
+
+function Row({ name, children }: { name: string; children: ReactNode }) {
+  return (
+    <>
+      <dt className="text-slate-500">{name}</dt>
+      <dd className="min-w-0 break-all">{children}</dd>
+    </>
+  );
+}
+
+const names = (ids: string[], model: BlockGraphModel) =>
+  ids.map((id) => model.byId.get(id)?.label ?? id).join(', ') || '—';
+
+function OperationButtons({ node, model }: { node: GraphNode; model: BlockGraphModel }) {
+  const launcher = useContext(OperationLauncherContext);
+  const available = launcher !== NO_OPERATION_LAUNCHER;
+  const rules = operationAvailability(node, model);
+  return (
+    <div role="group" aria-label="Operations" className="flex flex-wrap gap-1">
+      {OPERATION_KINDS.map((kind) => {
+        const rule = available ? rules[kind] : { enabled: false, reason: 'not available' };
+        const label = kind[0]!.toUpperCase() + kind.slice(1);
+        return (
+          <button
+            key={kind}
+            type="button"
+            disabled={!rule.enabled}
+            title={rule.reason}
+            aria-description={rule.reason}
+            onClick={() => launcher.open(kind, node)}
+            className="rounded border border-slate-300 px-2 py-1 text-xs enabled:hover:bg-slate-100 disabled:opacity-50 dark:border-slate-700 dark:enabled:hover:bg-slate-800"
+          >
+            {label}
+          </button>
+        );
+      })}
+    </div>
+  );
+}
+
+export function NodeDetailsPanel({
+  node,
+  model,
+  onClose,
+}: {
+  node: GraphNode;
+  model: BlockGraphModel;
+  onClose(): void;
+}) {
+  const incoming = model.edges.filter((e) => e.target === node.id);
+  const outgoing = model.edges.filter((e) => e.source === node.id);
+  const throttle = node.throttle;
+  return (
+    <aside
+      aria-label="Node details"
+      className="absolute top-0 right-0 bottom-0 z-20 flex w-96 flex-col gap-3 overflow-auto border-l border-slate-200 bg-white p-3 text-sm shadow-lg dark:border-slate-800 dark:bg-slate-900"
+    >
+      <div className="flex items-start gap-2">
+        <div className="min-w-0 flex-1">
+          <div className="text-xs text-slate-500 uppercase">
+            {KIND_STYLE[node.kind].icon} {KIND_STYLE[node.kind].label}
+          </div>
+          <h2 className="font-semibold break-all">{node.name || node.label}</h2>
+        </div>
+        <button
+          type="button"
+          aria-label="Close details"
+          onClick={onClose}
+          className="rounded px-2 hover:bg-slate-100 dark:hover:bg-slate-800"
+        >
+          ✕
+        </button>
+      </div>
+      <OperationButtons node={node} model={model} />
+      <dl className="grid grid-cols-[8rem_1fr] gap-x-2 gap-y-1">
+        <Row name="Node">{node.label}</Row>
+        {node.driver && <Row name="Driver">{node.driver}</Row>}
+        {node.fileName && <Row name="File">{node.fileName}</Row>}
+        {node.format && <Row name="Format">{node.format}</Row>}
+        {node.virtualSize !== undefined && (
+          <Row name="Virtual size">{formatBytes(node.virtualSize)}</Row>
+        )}
+        {node.actualSize !== undefined && (
+          <Row name="Allocated">{formatBytes(node.actualSize)}</Row>
+        )}
+        {node.readOnly !== undefined && <Row name="Read-only">{node.readOnly ? 'yes' : 'no'}</Row>}
+        {node.cacheMode && <Row name="Cache">{node.cacheMode}</Row>}
+        <Row name="Backing depth">{node.backingDepth}</Row>
+        {node.backingFile && <Row name="Backing file">{node.backingFile}</Row>}
+        <Row name="Dirty bitmaps">
+          {node.dirtyBitmaps.length === 0
+            ? '—'
+            : node.dirtyBitmaps
+                .map((b) => `${b.name ?? '(job)'} ${formatBytes(b.count)} dirty`)
+                .join('; ')}
+        </Row>
+        <Row name="Devices">{names(node.devices, model)}</Row>
+        <Row name="Jobs">{node.jobs.join(', ') || '—'}</Row>
+        <Row name="Exports">{node.exports.join(', ') || '—'}</Row>
+        <Row name="Throttled">
+          {throttle
+            ? `${throttle.how}${throttle.group ? `, group ${throttle.group}` : ''}${
+                Object.keys(throttle.limits).length > 0
+                  ? `: ${Object.entries(throttle.limits)
+                      .filter(([, v]) => v > 0)
+                      .map(([k, v]) => `${k}=${v}`)
+                      .join(' ')}`
+                  : ''
+              }`
+            : 'no'}
+        </Row>
+        {node.job && (
+          <Row name="Job">
+            {node.job.type} · {node.job.status} · {node.job['current-progress']}/
+            {node.job['total-progress']}
+            {node.job.error ? ` · ${node.job.error}` : ''}
+          </Row>
+        )}
+      </dl>
+      <section aria-label="Edges">
+        <h3 className="mb-1 font-medium">Edges</h3>
+        <ul className="space-y-0.5 font-mono text-xs">
+          {[...incoming, ...outgoing].map((e) => (
+            <li
+              key={e.id}
+              className={e.conflicts.length > 0 ? 'text-red-700 dark:text-red-300' : ''}
+            >
+              {e.target === node.id
+                ? `← ${model.byId.get(e.source)?.label ?? e.source}`
+                : `→ ${model.byId.get(e.target)?.label ?? e.target}`}{' '}
+              [{e.role}] {permLetters(e.perm)}/{permLetters(e.shared)}
+              {e.conflicts.length > 0 && ` conflict: ${e.conflicts.join(', ')} not shared`}
+            </li>
+          ))}
+        </ul>
+      </section>
+      <details>
+        <summary className="cursor-pointer font-medium">Raw query results</summary>
+        <pre className="mt-1 overflow-auto rounded bg-slate-100 p-2 text-[11px] dark:bg-slate-950">
+          {JSON.stringify(node.raw, null, 2)}
+        </pre>
+      </details>
+    </aside>
+  );
+}
