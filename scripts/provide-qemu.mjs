@@ -12,6 +12,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } 
 import { writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { debianMirror } from './debian-mirror.mjs';
 
 const SUITE = 'bookworm-backports';
 // qemu-storage-daemon ships in qemu-system-common, qemu-img/qemu-io in qemu-utils, the ROMs in
@@ -56,54 +57,6 @@ function osRelease() {
   } catch {
     return {};
   }
-}
-
-// The mirror this machine already uses for bookworm, from one-line or deb822 sources.
-function debianMirror() {
-  const files = ['/etc/apt/sources.list'];
-  const partsDir = '/etc/apt/sources.list.d';
-  if (existsSync(partsDir)) {
-    for (const name of readdirSync(partsDir).sort()) {
-      if (name.endsWith('.list') || name.endsWith('.sources')) files.push(join(partsDir, name));
-    }
-  }
-  for (const file of files.filter((f) => existsSync(f))) {
-    const text = readFileSync(file, 'utf8');
-    const found = file.endsWith('.sources') ? fromDeb822(text) : fromOneLine(text);
-    if (found) return found;
-  }
-  return null;
-}
-
-function fromOneLine(text) {
-  for (const raw of text.split('\n')) {
-    const line = raw.replace(/#.*/, '').trim();
-    const match = /^deb\s+(?:\[([^\]]*)\]\s+)?(\S+)\s+(\S+)/.exec(line);
-    if (!match || match[3] !== 'bookworm') continue;
-    const signedBy = /(?:^|\s)signed-by=(\S+)/.exec(match[1] ?? '')?.[1] ?? '';
-    return { uri: match[2], signedBy };
-  }
-  return null;
-}
-
-function fromDeb822(text) {
-  for (const paragraph of text.split(/\n\s*\n/)) {
-    const fields = {};
-    let last = null;
-    for (const line of paragraph.split('\n')) {
-      if (line.startsWith('#')) continue;
-      const field = /^([\w-]+):\s*(.*)$/.exec(line);
-      if (field) fields[(last = field[1].toLowerCase())] = field[2].trim();
-      else if (last && /^\s/.test(line)) fields[last] += `\n${line.trim()}`;
-    }
-    const words = (key) => (fields[key] ?? '').split(/\s+/).filter(Boolean);
-    if (!words('types').includes('deb') || !words('suites').includes('bookworm')) continue;
-    if (fields.enabled === 'no') continue;
-    const signedBy = fields['signed-by'] ?? '';
-    // An inline key block cannot go into a one-line source; apt's trusted keyrings cover Debian.
-    return { uri: words('uris')[0], signedBy: signedBy.startsWith('/') ? signedBy : '' };
-  }
-  return null;
 }
 
 function aptOptions() {
@@ -164,7 +117,7 @@ function download(versions) {
 }
 
 function refresh() {
-  const mirror = debianMirror() ?? FALLBACK_MIRROR;
+  const mirror = debianMirror('bookworm') ?? FALLBACK_MIRROR;
   for (const dir of ['lists/partial', 'apt-cache/archives/partial']) {
     mkdirSync(join(cache, dir), { recursive: true });
   }
