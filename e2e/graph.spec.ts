@@ -1,0 +1,173 @@
+// The live block graph in Chromium against a real QEMU with the demo's graph. The "second
+// session" is the harness's direct QMP monitor: changes made there reach the page only through
+// QEMU's events, exactly as changes made by another tool or another browser would.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from '@playwright/test';
+import { demoNodeNames } from '../proxy/demo-vm.ts';
+import { createImage } from '../test/harness/qemu.ts';
+import { expect, test } from './fixtures.ts';
+
+const DEVICES = ['vda', 'vdb', 'vdc'].map((id) => `/machine/peripheral/${id}/virtio-backend`);
+const EVIL = '<img src=x onerror=alert(1)>.raw';
+
+const blockNodes = (page: Page) => page.getByTestId('block-node');
+const nodeNamed = (page: Page, name: string) =>
+  page.locator(`[data-testid="block-node"][data-node-name="${name}"]`);
+
+async function boxesOf(page: Page, names: readonly string[]) {
+  const boxes: Record<string, { x: number; y: number } | null> = {};
+  for (const name of names) {
+    const box = await nodeNamed(page, name).boundingBox();
+    boxes[name] = box && { x: Math.round(box.x), y: Math.round(box.y) };
+  }
+  return boxes;
+}
+
+async function openGraph(page: Page, url: string) {
+  await page.goto(url);
+  const graph = page.getByRole('region', { name: 'Block graph' });
+  await expect(graph.getByRole('status')).toHaveText(/\d+ nodes/);
+  return graph;
+}
+
+test('draws every node of the demo graph under its node-name or device path', async ({
+  page,
+  served,
+}) => {
+  await openGraph(page, served.url);
+  await expect(blockNodes(page)).toHaveCount(demoNodeNames.length + DEVICES.length);
+  const names = await blockNodes(page).evaluateAll((els) =>
+    els.map((el) => el.getAttribute('data-node-name')),
+  );
+  expect(new Set(names)).toEqual(new Set([...demoNodeNames, ...DEVICES]));
+  await expect(page.getByTestId('job-node')).toHaveCount(0);
+});
+
+test('the details panel shows a node in full with the operation entry points', async ({
+  page,
+  served,
+}) => {
+  await openGraph(page, served.url);
+  await nodeNamed(page, 'os-top').click();
+  const details = page.getByRole('complementary', { name: 'Node details' });
+  await expect(details.getByRole('heading', { name: 'os-top' })).toBeVisible();
+  await expect(details).toContainText('qcow2');
+  await expect(details).toContainText('Backing depth2');
+  for (const name of ['Mirror', 'Backup', 'Commit', 'Export', 'Throttle']) {
+    await expect(details.getByRole('button', { name, exact: true })).toBeVisible();
+  }
+  await details.getByRole('button', { name: 'Close details' }).click();
+  await expect(details).toHaveCount(0);
+});
+
+test('filtering to one device shows only its subtree', async ({ page, served }) => {
+  await openGraph(page, served.url);
+  await page.getByRole('combobox', { name: 'Show device' }).selectOption({ label: 'vdb' });
+  const names = await blockNodes(page).evaluateAll((els) =>
+    els.map((el) => el.getAttribute('data-node-name')),
+  );
+  expect(names.sort()).toEqual([DEVICES[1], 'data', 'data-file'].sort());
+});
+
+test('exports a .dot file that graphviz accepts, in render_block_graph.py form', async ({
+  page,
+  served,
+}) => {
+  await openGraph(page, served.url);
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export DOT' }).click();
+  const path = await (await download).path();
+  const dot = readFileSync(path, 'utf8');
+  expect(dot).toContain('"drv:os-top" [label="os-top [qcow2]" shape=ellipse]');
+  expect(dot).toContain('[label="os-top-file [file]\\nos-top.qcow2" shape=ellipse]');
+  expect(dot).toMatch(/"drv:os-top" -> "drv:os-mid" \[label="backing\\l_r__\\l_ru_\\l"\]/);
+  expect(execFileSync('dot', ['-Tsvg'], { input: dot }).toString()).toContain('<svg');
+});
+
+test('a mirror started from a second session appears live and goes on completion', async ({
+  page,
+  served,
+  qemu,
+}) => {
+  await openGraph(page, served.url);
+  const still = [...demoNodeNames, ...DEVICES];
+  const before = await boxesOf(page, still);
+
+  await createImage({ path: join(qemu.dir, 'e2e-mirror.qcow2'), format: 'qcow2', size: '256M' });
+  await qemu.direct.execute('blockdev-add', {
+    driver: 'qcow2',
+    'node-name': 'e2e-mirror',
+    file: { driver: 'file', filename: join(qemu.dir, 'e2e-mirror.qcow2') },
+  });
+  const ready = qemu.direct.waitForEvent(
+    (e) => e.event === 'BLOCK_JOB_READY' && e.data?.device === 'e2e-m',
+  );
+  const started = Date.now();
+  await qemu.direct.execute('blockdev-mirror', {
+    'job-id': 'e2e-m',
+    device: 'os-top',
+    target: 'e2e-mirror',
+    sync: 'full',
+  });
+  const job = page.locator('[data-testid="job-node"][data-job-id="e2e-m"]');
+  const filter = blockNodes(page).filter({ hasText: 'mirror_top' });
+  await expect(job).toBeVisible();
+  await expect(filter).toBeVisible();
+  // Measured, not asserted (speed belongs to the benchmarks): event → DOM latency.
+  test
+    .info()
+    .annotations.push({
+      type: 'mirror appeared after (ms)',
+      description: String(Date.now() - started),
+    });
+  await expect(nodeNamed(page, 'e2e-mirror')).toBeVisible();
+  expect(await boxesOf(page, still)).toEqual(before);
+
+  await ready;
+  const gone = qemu.direct.waitForEvent(
+    (e) => e.event === 'JOB_STATUS_CHANGE' && e.data?.id === 'e2e-m' && e.data.status === 'null',
+  );
+  await qemu.direct.execute('job-complete', { id: 'e2e-m' });
+  await gone;
+  await expect(job).toHaveCount(0);
+  await expect(filter).toHaveCount(0);
+  // After the pivot vda uses the mirror target; the old source stays (monitor-owned).
+  await expect(nodeNamed(page, 'os-top')).toBeVisible();
+  expect(await boxesOf(page, still)).toEqual(before);
+});
+
+test('file and backing file names from disk images render as text', async ({
+  page,
+  served,
+  qemu,
+}) => {
+  const dialogs: string[] = [];
+  page.on('dialog', (d) => {
+    dialogs.push(d.message());
+    void d.dismiss();
+  });
+  const evil = join(qemu.dir, EVIL);
+  await createImage({ path: evil, format: 'raw', size: '1M' });
+  const overlay = join(qemu.dir, 'evil-top.qcow2');
+  await createImage({
+    path: overlay,
+    format: 'qcow2',
+    size: '1M',
+    backing: { path: evil, format: 'raw' },
+  });
+  await qemu.direct.execute('blockdev-add', {
+    driver: 'qcow2',
+    'node-name': 'evil-top',
+    file: { driver: 'file', filename: overlay },
+  });
+  // blockdev-add emits no event, so this page load is what reads the new nodes.
+  await openGraph(page, served.url);
+  await expect(page.getByText(EVIL).first()).toBeVisible();
+  await nodeNamed(page, 'evil-top').click();
+  const details = page.getByRole('complementary', { name: 'Node details' });
+  await expect(details.getByText(evil, { exact: true })).toBeVisible();
+  await expect(page.locator('img[src="x"]')).toHaveCount(0);
+  expect(dialogs).toEqual([]);
+});
