@@ -115,3 +115,8 @@ export function toArguments(
     return undefined;
   return Object.keys(result).length > 0 ? result : undefined;
 }
+
+/** What the form would send right now, invalid fields left out: for the live QMP preview. */
+export function previewArguments(model: FieldModel, value: FormValue) {
+  return toArguments(serializeField(model, value, []));
+}

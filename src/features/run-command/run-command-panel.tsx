@@ -1,4 +1,134 @@
-// Placeholder: this feature is being built; the slot in the app shell is fixed.
+// The escape hatch: any QMP command the session's role may run, with a form generated from the
+// live schema, the exact JSON preview, and the reply as a tree. QEMU's refusal is shown verbatim.
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMemo, useState } from 'react';
+import { useQmpClient, useTargetName } from '../../api/qmp-context.tsx';
+import { qmpQueryOptions } from '../../api/qmp-queries.ts';
+import { targetKey } from '../../api/query-keys.ts';
+import { useQapiDocs, useSchemaIndex } from '../../api/schema-queries.ts';
+import { sessionOptions } from '../../api/session.ts';
+import { QmpError } from '../../qmp/errors.ts';
+import { isReadOnlyCommand, type JsonObject, type JsonValue } from '../../qmp/wire.ts';
+import { CommandForm } from '../forms/command-form.tsx';
+import { inputClass } from '../forms/field-props.ts';
+import { FormPickersContext, type FormPickers } from '../forms/pickers-context.tsx';
+import { ResultTree } from './result-tree.tsx';
+
+function useFormPickers(): FormPickers {
+  const client = useQmpClient();
+  const target = useTargetName();
+  const nodes = useQuery(
+    qmpQueryOptions<{ 'node-name': string }[]>(client, target, 'query-named-block-nodes', {
+      flat: true,
+    }),
+  );
+  const jobs = useQuery(qmpQueryOptions<{ id: string }[]>(client, target, 'query-jobs'));
+  return useMemo(
+    () => ({
+      nodeNames: [...new Set((nodes.data ?? []).map((n) => n['node-name']))].sort(),
+      jobIds: (jobs.data ?? []).map((j) => j.id),
+    }),
+    [nodes.data, jobs.data],
+  );
+}
+
 export function RunCommandPanel() {
-  return <p className="p-3 text-sm text-slate-500">Not built yet.</p>;
+  const client = useQmpClient();
+  const target = useTargetName();
+  const queryClient = useQueryClient();
+  const schema = useSchemaIndex();
+  const docs = useQapiDocs();
+  const session = useQuery(sessionOptions());
+  const pickers = useFormPickers();
+  const [command, setCommand] = useState('');
+  const run = useMutation({
+    mutationFn: (vars: { command: string; args: JsonObject | undefined }) =>
+      client.execute<JsonValue>(vars.command, vars.args),
+    // Whatever the command changed, QEMU is the source of truth: re-read the target's state.
+    onSettled: () => queryClient.invalidateQueries({ queryKey: targetKey(target) }),
+  });
+
+  const allowed = useMemo(() => {
+    const names = [...(schema.data?.commands.keys() ?? [])].sort();
+    return session.data?.role === 'operator' ? names : names.filter(isReadOnlyCommand);
+  }, [schema.data, session.data]);
+
+  if (schema.isPending)
+    return <p className="p-3 text-sm text-slate-500">Reading the QMP schema…</p>;
+  if (schema.isError)
+    return (
+      <p role="alert" className="p-3 text-sm text-red-700">
+        Cannot read the QMP schema: {schema.error.message}
+      </p>
+    );
+  const known = allowed.includes(command);
+  const error = run.error instanceof QmpError ? run.error : null;
+
+  return (
+    <div className="flex flex-col gap-3 p-3">
+      <label className="flex flex-col gap-1 text-sm">
+        <span>
+          Command{' '}
+          <span className="text-xs text-slate-500">
+            ({allowed.length} available{session.data?.role === 'viewer' ? ', read-only role' : ''})
+          </span>
+        </span>
+        <input
+          className={inputClass}
+          list="run-command-names"
+          value={command}
+          placeholder="e.g. query-block-jobs"
+          spellCheck={false}
+          onChange={(e) => {
+            setCommand(e.target.value.trim());
+            run.reset();
+          }}
+        />
+        <datalist id="run-command-names">
+          {allowed.map((name) => (
+            <option key={name} value={name} />
+          ))}
+        </datalist>
+      </label>
+      {command && !known && (
+        <p className="text-sm text-slate-500">
+          {schema.data.commands.has(command)
+            ? `${command} is not available to this session's role.`
+            : 'No such command in this QEMU; pick one from the list.'}
+        </p>
+      )}
+      {known && (
+        <FormPickersContext.Provider value={pickers}>
+          <CommandForm
+            key={command}
+            index={schema.data}
+            command={command}
+            docs={docs}
+            pending={run.isPending}
+            onSubmit={(args) => run.mutate({ command, args })}
+          />
+        </FormPickersContext.Provider>
+      )}
+      {run.isError && (
+        <div
+          role="alert"
+          className="rounded bg-red-50 p-2 text-sm text-red-800 dark:bg-red-950 dark:text-red-200"
+        >
+          <p className="font-medium">QEMU refused {run.variables?.command}</p>
+          <p>
+            <span className="font-mono">{error?.errorClass ?? 'Error'}</span>:{' '}
+            {error?.desc ?? run.error.message}
+          </p>
+        </div>
+      )}
+      {run.isSuccess && (
+        <section aria-label="Command result" className="flex flex-col gap-1 text-sm">
+          <h3 className="font-medium">
+            Result of <span className="font-mono">{run.variables.command}</span>
+          </h3>
+          <ResultTree value={run.data} />
+        </section>
+      )}
+    </div>
+  );
 }
