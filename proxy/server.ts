@@ -139,6 +139,7 @@ export async function startProxy(
     auth,
     hostCheck: currentHostCheck,
     hasTarget: (name) => multiplexers.has(name),
+    isFull: (name) => (multiplexers.get(name)?.sessionCount ?? 0) >= limits.maxSessions,
     onRefused,
     onSession: (ws, { target, role, peer }) => {
       const mux = multiplexers.get(target)!;

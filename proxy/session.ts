@@ -28,6 +28,8 @@ export interface SessionLimits {
   /** Above this, job snapshots are skipped for this session (the next one supersedes them). */
   softBufferedBytes: number;
   heartbeatMs: number;
+  /** Sessions one target accepts at once. */
+  maxSessions: number;
 }
 
 export const DEFAULT_SESSION_LIMITS: SessionLimits = {
@@ -35,6 +37,7 @@ export const DEFAULT_SESSION_LIMITS: SessionLimits = {
   maxBufferedBytes: 8 * 1024 * 1024,
   softBufferedBytes: 1024 * 1024,
   heartbeatMs: 15_000,
+  maxSessions: 256,
 };
 
 export interface SessionContext {

@@ -15,6 +15,8 @@ export interface WsEndpointOptions {
   auth: Authenticator;
   hostCheck: () => HostCheck;
   hasTarget: (name: string) => boolean;
+  /** True when the target already has as many sessions as it accepts. */
+  isFull: (name: string) => boolean;
   /** Called with each accepted WebSocket. */
   onSession: (ws: WebSocket, info: { target: string; role: Role; peer: string }) => void;
   onRefused?: (req: IncomingMessage, status: number, reason: string) => void;
@@ -26,6 +28,7 @@ const STATUS_TEXT: Record<number, string> = {
   403: 'Forbidden',
   404: 'Not Found',
   421: 'Misdirected Request',
+  503: 'Service Unavailable',
 };
 
 export function peerOf(req: IncomingMessage): string {
@@ -73,6 +76,8 @@ export function createWsEndpoint(options: WsEndpointOptions) {
       return refuse(req, socket, 404, 'unknown target');
     }
     if (!options.hasTarget(target)) return refuse(req, socket, 404, 'unknown target');
+    if (options.isFull(target))
+      return refuse(req, socket, 503, 'too many sessions for this target');
     const peer = peerOf(req);
     wss.handleUpgrade(req, socket, head, (ws) => {
       options.onSession(ws, { target, role: auth.role, peer });
