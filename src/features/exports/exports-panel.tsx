@@ -1,4 +1,121 @@
-// Placeholder: this feature is being built; the slot in the app shell is fixed.
+// The Exports tab: every block export with its nbd:// URI (copy button) and a Remove button,
+// and the NBD server's state with Stop. QEMU has no query for the server, so its address is
+// what Blockscope itself started (nbd-server-store.ts).
+import { useState } from 'react';
+import { useTargetName } from '../../api/qmp-context.tsx';
+import { CopyButton } from '../operations/copy-button.tsx';
+import { PlanReview } from '../operations/plan-review.tsx';
+import { planExportRemove, planNbdServerStop } from '../operations/plans/export.ts';
+import { describeAddress, nbdUri } from '../operations/plans/nbd.ts';
+import type { PlanResult } from '../operations/plans/types.ts';
+import { useLiveState } from '../operations/use-operations.ts';
+import { exportName } from './nbd-server-store.ts';
+
+const BUTTON = 'rounded border border-slate-300 px-2 py-0.5 text-xs dark:border-slate-600';
+
 export function ExportsPanel() {
-  return <p className="p-3 text-sm text-slate-500">Not built yet.</p>;
+  const target = useTargetName();
+  const { live, error } = useLiveState();
+  const [action, setAction] = useState<{ key: string; result: PlanResult } | null>(null);
+  if (error)
+    return (
+      <p role="alert" className="p-3 text-sm">
+        Cannot read exports: {error.message}
+      </p>
+    );
+  if (!live) return <p className="p-3 text-sm text-slate-500">Reading exports…</p>;
+  const server = live.nbdServer;
+  return (
+    <div className="flex flex-col gap-3 p-3 text-sm">
+      <div className="flex items-center gap-2">
+        <span>
+          NBD server:{' '}
+          <strong>
+            {server.state === 'running'
+              ? `running on ${describeAddress(server.address)}`
+              : server.state === 'stopped'
+                ? 'stopped'
+                : 'not started by Blockscope'}
+          </strong>
+        </span>
+        {server.state !== 'stopped' && (
+          <button
+            type="button"
+            className={BUTTON}
+            onClick={() => setAction({ key: 'stop', result: planNbdServerStop(live) })}
+          >
+            Stop NBD server
+          </button>
+        )}
+      </div>
+      {live.exports.length === 0 ? (
+        <p className="text-slate-500">No exports. Select a node in the graph and choose Export.</p>
+      ) : (
+        <ul aria-label="Block exports" className="flex flex-col gap-2">
+          {live.exports.map((e) => {
+            const name = exportName(target, e.id) ?? e.id;
+            const uri =
+              server.state === 'running' && e.type === 'nbd'
+                ? nbdUri(server.address, name)
+                : undefined;
+            return (
+              <li
+                key={e.id}
+                aria-label={`Export ${e.id}`}
+                className="flex flex-col gap-1 rounded border border-slate-200 p-2 dark:border-slate-700"
+              >
+                <p>
+                  <span className="font-mono font-medium">{e.id}</span> ({e.type}) of node{' '}
+                  <span className="font-mono">{e['node-name']}</span>
+                  {e['shutting-down'] && (
+                    <span className="ml-1 text-amber-700">shutting down…</span>
+                  )}
+                </p>
+                <div className="flex flex-wrap items-center gap-2">
+                  {uri ? (
+                    <>
+                      <code className="break-all">{uri}</code>
+                      <CopyButton text={uri} label={`Copy URI of ${e.id}`} />
+                    </>
+                  ) : (
+                    <span className="text-slate-500">
+                      address unknown (server not started by Blockscope)
+                    </span>
+                  )}
+                  <button
+                    type="button"
+                    className={BUTTON}
+                    aria-label={`Remove export ${e.id}`}
+                    onClick={() =>
+                      setAction({ key: `rm-${e.id}`, result: planExportRemove(live, e.id) })
+                    }
+                  >
+                    Remove
+                  </button>
+                  <button
+                    type="button"
+                    className={BUTTON}
+                    aria-label={`Remove export ${e.id} and disconnect clients`}
+                    onClick={() =>
+                      setAction({ key: `rmh-${e.id}`, result: planExportRemove(live, e.id, true) })
+                    }
+                  >
+                    Remove, disconnecting clients
+                  </button>
+                </div>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+      {action && (
+        <PlanReview
+          key={action.key}
+          result={action.result}
+          confirmLabel="Confirm"
+          onFinished={(ok) => ok && setAction(null)}
+        />
+      )}
+    </div>
+  );
 }

@@ -50,3 +50,16 @@ export function describeAddress(address: NbdAddress): string {
     ? `unix socket ${address.path}`
     : `${address.host}:${address.port}`;
 }
+
+/** Reads the legacy shape back (from a plan's nbd-server-start step). */
+export function fromLegacySocketAddress(value: unknown): NbdAddress | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { type, data } = value as { type?: unknown; data?: Record<string, unknown> };
+  if (type === 'inet' && data && typeof data.host === 'string') {
+    return { type: 'inet', host: data.host, port: Number(data.port) };
+  }
+  if (type === 'unix' && data && typeof data.path === 'string') {
+    return { type: 'unix', path: data.path };
+  }
+  return undefined;
+}

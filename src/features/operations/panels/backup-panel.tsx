@@ -1,0 +1,132 @@
+// Backup panel: full, top, incremental or bitmap sync, optionally starting a new bitmap in the
+// same transaction; and the source's bitmaps with their actions (enable, disable, clear, merge,
+// remove, add).
+import { useMemo, useState } from 'react';
+import type { JsonObject } from '../../../qmp/wire.ts';
+import {
+  AdvancedArguments,
+  AmountField,
+  CheckField,
+  SelectField,
+  TextField,
+  problemFor,
+} from '../fields.tsx';
+import { PlanReview } from '../plan-review.tsx';
+import {
+  defaultBackupInput,
+  planBackup,
+  type BackupInput,
+  type BackupSync,
+  type BitmapMode,
+} from '../plans/backup.ts';
+import { bitmapsOf } from '../plans/bitmaps.ts';
+import type { LiveState } from '../plans/live-state.ts';
+import { BitmapList } from './bitmap-list.tsx';
+import { TargetFields } from './target-fields.tsx';
+
+export function BackupPanel({ live, source }: { live: LiveState; source: string }) {
+  const [input, setInput] = useState<BackupInput>(() => defaultBackupInput(live, source));
+  const [badSpeed, setBadSpeed] = useState(false);
+  const set = (patch: Partial<BackupInput>) => setInput((old) => ({ ...old, ...patch }));
+  const bitmaps = bitmapsOf(live, source);
+  const incremental = input.sync === 'incremental' || input.sync === 'bitmap';
+
+  const result = useMemo(
+    () =>
+      badSpeed
+        ? { ok: false as const, problems: [{ message: 'Fix the speed first.' }] }
+        : planBackup(live, input),
+    [live, input, badSpeed],
+  );
+  const problems = result.ok ? [] : result.problems;
+
+  const setSync = (sync: BackupSync) => {
+    const uses = sync === 'incremental' || sync === 'bitmap';
+    set({
+      sync,
+      bitmap: uses ? (input.bitmap ?? bitmaps[0]?.name) : undefined,
+      bitmapMode: sync === 'bitmap' ? (input.bitmapMode ?? 'on-success') : undefined,
+      newBitmap: uses ? undefined : input.newBitmap,
+    });
+  };
+
+  return (
+    <div className="flex flex-col gap-3">
+      <p className="text-sm">
+        Source: <strong>{source}</strong>
+      </p>
+      <TargetFields
+        live={live}
+        source={source}
+        value={input.target}
+        onChange={(target) => set({ target })}
+        problems={problems}
+      />
+      <div className="grid grid-cols-2 gap-2">
+        <TextField
+          label="Job id"
+          value={input.jobId}
+          onChange={(jobId) => set({ jobId })}
+          error={problemFor(problems, 'job-id')}
+        />
+        <SelectField<BackupSync>
+          label="Sync"
+          value={input.sync}
+          onChange={setSync}
+          options={[
+            { value: 'full', label: 'full — the whole disk' },
+            { value: 'top', label: 'top — only the top layer' },
+            { value: 'incremental', label: 'incremental — changes a bitmap recorded' },
+            { value: 'bitmap', label: 'bitmap — with a chosen bitmap mode' },
+          ]}
+        />
+        {incremental && (
+          <SelectField
+            label="Bitmap"
+            value={input.bitmap ?? ''}
+            onChange={(bitmap) => set({ bitmap })}
+            options={['', ...bitmaps.map((b) => b.name)]}
+            error={problemFor(problems, 'bitmap')}
+          />
+        )}
+        {input.sync === 'bitmap' && (
+          <SelectField<BitmapMode>
+            label="Bitmap mode"
+            value={input.bitmapMode ?? 'on-success'}
+            onChange={(bitmapMode) => set({ bitmapMode })}
+            options={['on-success', 'always', 'never']}
+          />
+        )}
+        <AmountField
+          label="Speed limit (e.g. 50 MB/s)"
+          onChange={(v) => (setBadSpeed(v === undefined), set({ speed: v || undefined }))}
+        />
+      </div>
+      {!incremental && (
+        <div className="flex flex-col gap-1">
+          <CheckField
+            label="Start recording changes for the next incremental backup (same transaction)"
+            checked={input.newBitmap !== undefined}
+            onChange={(on) =>
+              set({ newBitmap: on ? { name: `${source}-changes`.slice(0, 31) } : undefined })
+            }
+          />
+          {input.newBitmap && (
+            <TextField
+              label="New bitmap name"
+              value={input.newBitmap.name}
+              onChange={(name) => set({ newBitmap: { ...input.newBitmap, name } })}
+              error={problemFor(problems, 'bitmap')}
+            />
+          )}
+        </div>
+      )}
+      <AdvancedArguments
+        command="blockdev-backup"
+        onChange={(v) => set({ advanced: (v ?? {}) as JsonObject })}
+      />
+      <PlanReview result={result} confirmLabel="Start backup" />
+      <BitmapList live={live} node={source} />
+    </div>
+  );
+}

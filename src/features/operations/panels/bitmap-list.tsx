@@ -1,0 +1,90 @@
+// The dirty bitmaps of a node with their actions. Each action is a one-step plan shown with its
+// QMP and confirmed like every other operation.
+import { useState } from 'react';
+import { PlanReview } from '../plan-review.tsx';
+import { bitmapsOf, planBitmapAdd, planBitmapMerge, planBitmapVerb } from '../plans/bitmaps.ts';
+import type { LiveState } from '../plans/live-state.ts';
+import type { PlanResult } from '../plans/types.ts';
+import { formatBytes } from '../plans/units.ts';
+import { CheckField, TextField } from '../fields.tsx';
+
+export function BitmapList({ live, node }: { live: LiveState; node: string }) {
+  const [pending, setPending] = useState<{ key: string; result: PlanResult } | null>(null);
+  const [name, setName] = useState('');
+  const [persistent, setPersistent] = useState(false);
+  const bitmaps = bitmapsOf(live, node);
+  const act = (key: string, result: PlanResult) => setPending({ key, result });
+  const button = 'rounded border border-slate-300 px-2 py-0.5 text-xs dark:border-slate-600';
+  return (
+    <section
+      aria-label={`Bitmaps of ${node}`}
+      className="flex flex-col gap-2 border-t border-slate-200 pt-2 dark:border-slate-700"
+    >
+      <h3 className="text-sm font-medium">Dirty bitmaps of {node}</h3>
+      {bitmaps.length === 0 && <p className="text-xs text-slate-500">None.</p>}
+      <ul className="flex flex-col gap-1 text-sm">
+        {bitmaps.map((b) => (
+          <li key={b.name} className="flex flex-wrap items-center gap-1">
+            <span className="font-mono">{b.name}</span>
+            <span className="text-xs text-slate-500">
+              {b.recording ? 'recording' : 'disabled'} · {formatBytes(b.count)} dirty ·{' '}
+              {formatBytes(b.granularity)} granularity
+              {b.persistent ? ' · persistent' : ''}
+              {b.busy ? ' · busy' : ''}
+            </span>
+            {(['enable', 'disable', 'clear', 'remove'] as const).map((verb) => (
+              <button
+                key={verb}
+                type="button"
+                className={button}
+                aria-label={`${verb} bitmap ${b.name}`}
+                onClick={() => act(`${verb}-${b.name}`, planBitmapVerb(live, node, b.name, verb))}
+              >
+                {verb}
+              </button>
+            ))}
+            {bitmaps.length > 1 && (
+              <button
+                type="button"
+                className={button}
+                aria-label={`merge the other bitmaps into ${b.name}`}
+                onClick={() =>
+                  act(
+                    `merge-${b.name}`,
+                    planBitmapMerge(
+                      live,
+                      node,
+                      b.name,
+                      bitmaps.filter((o) => o.name !== b.name).map((o) => o.name),
+                    ),
+                  )
+                }
+              >
+                merge others in
+              </button>
+            )}
+          </li>
+        ))}
+      </ul>
+      <div className="flex items-end gap-2">
+        <TextField label="New bitmap" value={name} onChange={setName} />
+        <CheckField label="persistent" checked={persistent} onChange={setPersistent} />
+        <button
+          type="button"
+          className={button}
+          onClick={() => act(`add-${name}`, planBitmapAdd(live, node, { name, persistent }))}
+        >
+          Add bitmap
+        </button>
+      </div>
+      {pending && (
+        <PlanReview
+          key={pending.key}
+          result={pending.result}
+          confirmLabel="Confirm"
+          onFinished={(ok) => ok && setName('')}
+        />
+      )}
+    </section>
+  );
+}

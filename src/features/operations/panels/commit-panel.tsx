@@ -1,0 +1,120 @@
+// Commit panel: top and base picked on the backing chain as drawn; an active commit (top is the
+// active layer) says it will need Complete. Stream, the reverse direction, is one switch away.
+import { useMemo, useState } from 'react';
+import { AmountField, SelectField, TextField, problemFor } from '../fields.tsx';
+import { PlanReview } from '../plan-review.tsx';
+import {
+  defaultCommitInput,
+  defaultStreamInput,
+  imageLayers,
+  isActiveCommit,
+  planCommit,
+  planStream,
+  type CommitInput,
+} from '../plans/commit.ts';
+import type { LiveState } from '../plans/live-state.ts';
+import { suggestJobId } from '../plans/names.ts';
+
+type Mode = 'commit' | 'stream';
+
+export function CommitPanel({ live, node }: { live: LiveState; node: string }) {
+  const [mode, setMode] = useState<Mode>('commit');
+  const [input, setInput] = useState<CommitInput>(() => defaultCommitInput(live, node));
+  const [streamBase, setStreamBase] = useState('');
+  const [streamJob, setStreamJob] = useState(() => defaultStreamInput(live, node).jobId);
+  const [speed, setSpeed] = useState<number | undefined>(0);
+  const set = (patch: Partial<CommitInput>) => setInput((old) => ({ ...old, ...patch }));
+  const layers = imageLayers(live, input.device);
+
+  const result = useMemo(() => {
+    if (speed === undefined)
+      return { ok: false as const, problems: [{ message: 'Fix the speed first.' }] };
+    if (mode === 'stream') {
+      return planStream(live, {
+        device: input.top,
+        base: streamBase || undefined,
+        jobId: streamJob,
+        speed: speed || undefined,
+      });
+    }
+    return planCommit(live, { ...input, speed: speed || undefined });
+  }, [live, mode, input, streamBase, streamJob, speed]);
+  const problems = result.ok ? [] : result.problems;
+  const below = layers.slice(layers.indexOf(input.top) + 1);
+
+  return (
+    <div className="flex flex-col gap-3">
+      <p className="text-sm">
+        Chain of <strong>{input.device}</strong>: {layers.join(' → ')}
+      </p>
+      <SelectField<Mode>
+        label="Direction"
+        value={mode}
+        onChange={setMode}
+        options={[
+          { value: 'commit', label: 'Commit — write the upper layers down into a base' },
+          { value: 'stream', label: 'Stream — copy the lower layers up into a node' },
+        ]}
+      />
+      <div className="grid grid-cols-2 gap-2">
+        <SelectField
+          label={mode === 'commit' ? 'Top (first layer to commit)' : 'Node to stream into'}
+          value={input.top}
+          onChange={(top) => {
+            const rest = layers.slice(layers.indexOf(top) + 1);
+            set({ top, base: rest[0] ?? '', jobId: suggestJobId(live, 'commit', top) });
+          }}
+          options={layers.slice(0, -1)}
+          error={problemFor(problems, 'top')}
+        />
+        {mode === 'commit' ? (
+          <SelectField
+            label="Base (receives the data)"
+            value={input.base}
+            onChange={(base) => set({ base })}
+            options={below}
+            error={problemFor(problems, 'base')}
+          />
+        ) : (
+          <SelectField
+            label="Stream down to (exclusive)"
+            value={streamBase}
+            onChange={setStreamBase}
+            options={[
+              { value: '', label: '(the whole chain)' },
+              ...below.slice(1).map((b) => ({ value: b, label: b })),
+            ]}
+            error={problemFor(problems, 'base')}
+          />
+        )}
+        {mode === 'commit' ? (
+          <TextField
+            label="Job id"
+            value={input.jobId}
+            onChange={(jobId) => set({ jobId })}
+            error={problemFor(problems, 'job-id')}
+          />
+        ) : (
+          <TextField
+            label="Job id"
+            value={streamJob}
+            onChange={setStreamJob}
+            error={problemFor(problems, 'job-id')}
+          />
+        )}
+        <AmountField label="Speed limit (e.g. 50 MB/s)" onChange={setSpeed} />
+      </div>
+      {mode === 'commit' && isActiveCommit(live, input) && (
+        <p className="text-xs text-slate-600 dark:text-slate-300">
+          This is an active commit: once the job is ready, Complete it in the jobs panel to switch
+          the disk to the base.
+        </p>
+      )}
+      <PlanReview
+        key={mode}
+        result={result}
+        confirmLabel={mode === 'commit' ? 'Start commit' : 'Start stream'}
+      />
+    </div>
+  );
+}

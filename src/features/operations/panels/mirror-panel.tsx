@@ -1,0 +1,114 @@
+// Mirror panel: prefilled from the selected node (new qcow2 next to it, generated job id);
+// options for sync, speed, granularity and copy mode; drive-mirror when the user gives a path.
+import { useMemo, useState } from 'react';
+import type { JsonObject } from '../../../qmp/wire.ts';
+import {
+  AdvancedArguments,
+  AmountField,
+  CheckField,
+  SelectField,
+  TextField,
+  problemFor,
+} from '../fields.tsx';
+import { PlanReview } from '../plan-review.tsx';
+import type { LiveState } from '../plans/live-state.ts';
+import {
+  defaultMirrorInput,
+  planDriveMirror,
+  planMirror,
+  type CopyMode,
+  type MirrorInput,
+  type MirrorSync,
+} from '../plans/mirror.ts';
+import { TargetFields } from './target-fields.tsx';
+
+export function MirrorPanel({ live, source }: { live: LiveState; source: string }) {
+  const [input, setInput] = useState<MirrorInput>(() => defaultMirrorInput(live, source));
+  const [useDriveMirror, setUseDriveMirror] = useState(false);
+  const [badAmount, setBadAmount] = useState(false);
+  const set = (patch: Partial<MirrorInput>) => setInput((old) => ({ ...old, ...patch }));
+
+  const result = useMemo(() => {
+    if (badAmount)
+      return { ok: false as const, problems: [{ message: 'Fix the speed or granularity first.' }] };
+    const t = input.target;
+    if (useDriveMirror && t.kind !== 'node') {
+      return planDriveMirror(live, {
+        source: input.source,
+        path: t.path,
+        format: t.format,
+        mode: t.kind === 'existing-file' ? 'existing' : 'absolute-paths',
+        nodeName: t.nodeName,
+        jobId: input.jobId,
+        sync: input.sync,
+        speed: input.speed,
+      });
+    }
+    return planMirror(live, input);
+  }, [live, input, useDriveMirror, badAmount]);
+  const problems = result.ok ? [] : result.problems;
+
+  return (
+    <div className="flex flex-col gap-3">
+      <p className="text-sm">
+        Source: <strong>{source}</strong>
+      </p>
+      <TargetFields
+        live={live}
+        source={source}
+        value={input.target}
+        onChange={(target) => set({ target })}
+        problems={problems}
+      />
+      <div className="grid grid-cols-2 gap-2">
+        <TextField
+          label="Job id"
+          value={input.jobId}
+          onChange={(jobId) => set({ jobId })}
+          error={problemFor(problems, 'job-id')}
+        />
+        <SelectField<MirrorSync>
+          label="Sync"
+          value={input.sync}
+          onChange={(sync) => set({ sync })}
+          options={[
+            { value: 'full', label: 'full — the whole disk' },
+            { value: 'top', label: 'top — only the top layer' },
+            { value: 'none', label: 'none — only new writes' },
+          ]}
+        />
+        <AmountField
+          label="Speed limit (e.g. 50 MB/s)"
+          onChange={(v) => (setBadAmount(v === undefined), set({ speed: v || undefined }))}
+        />
+        <AmountField
+          label="Granularity (e.g. 64 KiB)"
+          placeholder="QEMU's default"
+          error={problemFor(problems, 'granularity')}
+          onChange={(v) => (setBadAmount(v === undefined), set({ granularity: v || undefined }))}
+        />
+        <SelectField<CopyMode | ''>
+          label="Copy mode"
+          value={input.copyMode ?? ''}
+          onChange={(v) => set({ copyMode: v === '' ? undefined : v })}
+          options={[
+            { value: '', label: 'background (default)' },
+            { value: 'write-blocking', label: 'write-blocking — guest writes wait for the target' },
+          ]}
+        />
+      </div>
+      {input.target.kind !== 'node' && (
+        <CheckField
+          label="Use drive-mirror (QEMU opens or creates the path itself)"
+          checked={useDriveMirror}
+          onChange={setUseDriveMirror}
+        />
+      )}
+      <AdvancedArguments
+        command="blockdev-mirror"
+        onChange={(v) => set({ advanced: (v ?? {}) as JsonObject })}
+      />
+      <PlanReview result={result} confirmLabel="Start mirror" />
+    </div>
+  );
+}

@@ -1,0 +1,90 @@
+// The operations feature's link to QEMU: a fresh read of the live state for planning, and a
+// runner hook that executes a confirmed plan, reports each step, and refreshes the graph, the
+// jobs and the NBD server record afterwards.
+import { queryOptions, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useCallback, useState } from 'react';
+import { blockGraphKey } from '../../api/block-graph-queries.ts';
+import { jobsKey } from '../../api/jobs-queries.ts';
+import { useQmpClient, useTargetName } from '../../api/qmp-context.tsx';
+import type { QmpClient } from '../../qmp/client.ts';
+import { rememberExportName, setNbdServer, useNbdServer } from '../exports/nbd-server-store.ts';
+import { readLiveState, type LiveState } from './plans/live-state.ts';
+import { fromLegacySocketAddress } from './plans/nbd.ts';
+import type { Plan } from './plans/types.ts';
+import { runPlan, type RunResult, type StepState } from './run-plan.ts';
+
+/** Under the graph's key, so every graph invalidation also refreshes what plans are built on. */
+export function liveStateOptions(client: QmpClient, target: string) {
+  return queryOptions({
+    // One client per target (QmpProvider), so the target name identifies it.
+    // eslint-disable-next-line @tanstack/query/exhaustive-deps
+    queryKey: [...blockGraphKey(target), 'operations-live'] as const,
+    queryFn: () => readLiveState(client),
+    staleTime: 0,
+  });
+}
+
+export function useLiveState(): { live: LiveState | undefined; error: Error | null } {
+  const client = useQmpClient();
+  const target = useTargetName();
+  const nbdServer = useNbdServer(target);
+  const query = useQuery(liveStateOptions(client, target));
+  return { live: query.data ? { ...query.data, nbdServer } : undefined, error: query.error };
+}
+
+export interface PlanRun {
+  states: StepState[];
+  running: boolean;
+  result?: RunResult;
+}
+
+export function usePlanRunner(): {
+  run: PlanRun | null;
+  start: (plan: Plan) => Promise<RunResult>;
+  reset: () => void;
+} {
+  const client = useQmpClient();
+  const target = useTargetName();
+  const queryClient = useQueryClient();
+  const [run, setRun] = useState<PlanRun | null>(null);
+
+  const start = useCallback(
+    async (plan: Plan) => {
+      const states: StepState[] = plan.steps.map(() => 'pending');
+      setRun({ states: [...states], running: true });
+      const result = await runPlan(client, plan, {
+        onStep: (index, state) => {
+          states[index] = state;
+          setRun({ states: [...states], running: true });
+        },
+      });
+      rememberNbdServer(target, plan, result);
+      setRun({ states: [...states], running: false, result });
+      await Promise.all([
+        queryClient.invalidateQueries({ queryKey: blockGraphKey(target) }),
+        queryClient.invalidateQueries({ queryKey: jobsKey(target) }),
+      ]);
+      return result;
+    },
+    [client, queryClient, target],
+  );
+  return { run, start, reset: useCallback(() => setRun(null), []) };
+}
+
+function rememberNbdServer(target: string, plan: Plan, result: RunResult): void {
+  const failedAt = result.ok ? plan.steps.length : result.failure.index;
+  plan.steps.slice(0, failedAt).forEach((step) => {
+    if (step.command === 'nbd-server-start') {
+      const address = fromLegacySocketAddress(step.arguments.addr);
+      // A failed plan undid the start; only a completed one leaves the server running.
+      if (address && result.ok) setNbdServer(target, { state: 'running', address });
+    }
+    if (step.command === 'nbd-server-stop') setNbdServer(target, { state: 'stopped' });
+    if (step.command === 'block-export-add' && typeof step.arguments.name === 'string') {
+      rememberExportName(target, String(step.arguments.id), step.arguments.name);
+    }
+  });
+  if (!result.ok && /NBD server not running/.test(result.failure.message)) {
+    setNbdServer(target, { state: 'stopped' });
+  }
+}
