@@ -15,9 +15,9 @@ import { runPlan, type RunResult, type StepState } from './run-plan.ts';
 
 /** Under the graph's key, so every graph invalidation also refreshes what plans are built on. */
 export function liveStateOptions(client: QmpClient, target: string) {
+  // One client per target (QmpProvider), so the target name identifies it in the key.
+  // eslint-disable-next-line @tanstack/query/exhaustive-deps
   return queryOptions({
-    // One client per target (QmpProvider), so the target name identifies it.
-    // eslint-disable-next-line @tanstack/query/exhaustive-deps
     queryKey: [...blockGraphKey(target), 'operations-live'] as const,
     queryFn: () => readLiveState(client),
     staleTime: 0,
