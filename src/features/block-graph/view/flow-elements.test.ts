@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { isGraphEvent } from '../../../api/block-graph-queries.ts';
+import { buildBlockGraphModel } from '../model/build-model.ts';
+import { liveInputs } from '../model/fixtures.ts';
+import { flowElements } from './flow-elements.ts';
+
+const model = buildBlockGraphModel(liveInputs('mirror'));
+const positions = Object.fromEntries(model.nodes.map((n) => [n.id, { x: 0, y: 0 }]));
+const all = { device: null, search: '', selected: null };
+
+describe('flowElements', () => {
+  it('gives each node its kind as React Flow type and keeps the selection by stable id', () => {
+    const { nodes, edges } = flowElements(model, positions, { ...all, selected: 'drv:os-top' });
+    expect(nodes).toHaveLength(model.nodes.length);
+    expect(edges).toHaveLength(model.edges.length);
+    expect(nodes.find((n) => n.id === 'job:mirror0')?.type).toBe('job');
+    expect(nodes.filter((n) => n.selected).map((n) => n.id)).toEqual(['drv:os-top']);
+  });
+
+  it('filters to one device: its subtree plus the job and backend touching it', () => {
+    const vda = 'blk:/machine/peripheral/vda/virtio-backend';
+    const ids = flowElements(model, positions, { ...all, device: vda }).nodes.map((n) => n.id);
+    expect(ids).toContain('job:mirror0');
+    expect(ids).toContain('drv:os-base-file');
+    expect(ids).not.toContain('drv:data');
+    expect(ids).not.toContain('blk:/machine/peripheral/vdb/virtio-backend');
+  });
+
+  it('dims what does not match a search by node-name or file', () => {
+    const { nodes } = flowElements(model, positions, { ...all, search: 'os-mid.qcow2' });
+    const lit = nodes
+      .filter((n) => !n.data.dimmed)
+      .map((n) => n.id)
+      .sort();
+    expect(lit).toEqual(['drv:os-mid', 'drv:os-mid-file']);
+  });
+
+  it('leaves out nodes that have no position yet', () => {
+    const { nodes, edges } = flowElements(model, { 'drv:data': { x: 0, y: 0 } }, all);
+    expect(nodes.map((n) => n.id)).toEqual(['drv:data']);
+    expect(edges).toEqual([]);
+  });
+});
+
+describe('isGraphEvent', () => {
+  const event = (name: string, data?: Record<string, string>) => ({
+    event: name,
+    data,
+    timestamp: { seconds: 0, microseconds: 0 },
+  });
+  it('re-reads on job, export and device events and on the proxy reconnecting to QEMU', () => {
+    expect(isGraphEvent(event('JOB_STATUS_CHANGE', { id: 'j', status: 'created' }))).toBe(true);
+    expect(isGraphEvent(event('BLOCK_EXPORT_DELETED', { id: 'e' }))).toBe(true);
+    expect(isGraphEvent(event('DEVICE_DELETED', { path: '/x' }))).toBe(true);
+    expect(isGraphEvent(event('X_BLOCKSCOPE_TARGET_STATE', { state: 'connected' }))).toBe(true);
+    expect(isGraphEvent(event('X_BLOCKSCOPE_TARGET_STATE', { state: 'disconnected' }))).toBe(false);
+    expect(isGraphEvent(event('RESUME'))).toBe(false);
+  });
+});
