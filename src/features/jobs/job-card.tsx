@@ -1,5 +1,6 @@
 // One job: what it is, where it copies, how far and how fast, what happened, and what can be
 // done now. Everything shown comes from QEMU's last answer, the measured samples and the events.
+import { useId } from 'react';
 import type { JobRow } from './job-model.ts';
 import type { JobEnds } from './job-graph-links.ts';
 import { requestFocusNode } from './job-graph-links.ts';
@@ -25,9 +26,12 @@ function NodeLink({ name }: { name: string }) {
 }
 
 function Metric({ label, value, title }: { label: string; value: string; title?: string }) {
+  const id = useId();
   return (
-    <div title={title}>
-      <dt className="text-slate-500">{label}</dt>
+    <div role="group" aria-labelledby={id} title={title}>
+      <dt id={id} className="text-slate-500">
+        {label}
+      </dt>
       <dd className="tabular-nums">{value}</dd>
     </div>
   );
@@ -81,6 +85,7 @@ export function JobCard({ job, history, samples, ends, commands, now }: JobCardP
         </span>
         <span className="font-mono font-medium">{job.id}</span>
         <span
+          role="status"
           aria-label={`Status of ${job.id}`}
           className={`ml-auto text-sm ${failed ? 'text-red-700 dark:text-red-300' : ready ? 'text-emerald-700 dark:text-emerald-400' : ''}`}
         >
@@ -165,6 +170,7 @@ export function FinishedJobCard({ history }: { history: JobHistory }) {
         )}
         <span className="font-mono">{history.id}</span>
         <span
+          role="status"
           aria-label={`Status of ${history.id}`}
           className={`ml-auto text-sm ${failed ? 'text-red-700 dark:text-red-300' : 'text-slate-600 dark:text-slate-400'}`}
         >
