@@ -114,7 +114,10 @@ export function RunCommandPanel() {
           role="alert"
           className="rounded bg-red-50 p-2 text-sm text-red-800 dark:bg-red-950 dark:text-red-200"
         >
-          <p className="font-medium">QEMU refused {run.variables?.command}</p>
+          <p className="font-medium">
+            {error?.errorClass.startsWith('Blockscope') ? 'Blockscope' : 'QEMU'} refused{' '}
+            {run.variables?.command}
+          </p>
           <p>
             <span className="font-mono">{error?.errorClass ?? 'Error'}</span>:{' '}
             {error?.desc ?? run.error.message}
