@@ -119,6 +119,15 @@ export class Upstream {
 
   /** Runs a command on behalf of a session. Never rejects: failures are QMP-shaped errors. */
   execute(command: string, args?: JsonObject): Promise<CommandResult> {
+    if (this.state === 'connecting' && this.queue) {
+      // Greeted and negotiating: a moment away from connected, so wait rather than refuse.
+      return new Promise((resolve) => {
+        const off = this.onState(() => {
+          off();
+          resolve(this.execute(command, args));
+        });
+      });
+    }
     if (this.state !== 'connected' || !this.queue) {
       const why =
         this.state === 'busy'

@@ -48,7 +48,16 @@ const COMMANDS = [
   'blockdev-add',
 ];
 
-export async function startFakeQmp(path: string, script: FakeScript): Promise<FakeQmp> {
+export interface FakeOptions {
+  /** Delay before answering query-qmp-schema, to hold the proxy in its negotiation. */
+  schemaDelayMs?: number;
+}
+
+export async function startFakeQmp(
+  path: string,
+  script: FakeScript,
+  options: FakeOptions = {},
+): Promise<FakeQmp> {
   const sockets = new Set<Socket>();
   const fake: FakeQmp = {
     path,
@@ -93,15 +102,13 @@ export async function startFakeQmp(path: string, script: FakeScript): Promise<Fa
         fake.maxOutstanding = Math.max(fake.maxOutstanding, outstanding.size);
         if (command.execute === 'qmp_capabilities') conn.reply(command.id, {});
         else if (command.execute === 'query-qmp-schema') {
-          conn.reply(
-            command.id,
-            COMMANDS.map((name) => ({
-              name,
-              'meta-type': 'command',
-              'arg-type': '0',
-              'ret-type': '0',
-            })),
-          );
+          const schema = COMMANDS.map((name) => ({
+            name,
+            'meta-type': 'command',
+            'arg-type': '0',
+            'ret-type': '0',
+          }));
+          setTimeout(() => conn.reply(command.id, schema), options.schemaDelayMs ?? 0);
         } else if (command.execute === 'query-jobs' || command.execute === 'query-block-jobs') {
           conn.reply(command.id, []);
         } else script(command, conn);

@@ -4,7 +4,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ProxyHandle } from '../../proxy/server.ts';
+import { startProxy, type ProxyHandle } from '../../proxy/server.ts';
 import {
   startFakeQmp,
   type FakeConnection,
@@ -145,5 +145,26 @@ describe('upstream faults (fake QMP)', () => {
     );
     expect(overloaded.map((m) => m.id)).toEqual([4, 5]);
     expect(fake!.received.filter((c) => c.execute === 'query-status')).toHaveLength(4);
+  });
+
+  it('lets a session that arrives during negotiation wait for it instead of failing', async () => {
+    dir = await makeTempDir('blockscope-fake-');
+    fake = await startFakeQmp(
+      join(dir, 'fake.sock'),
+      (command, conn) => conn.reply(command.id, { served: true }),
+      { schemaDelayMs: 300 },
+    );
+    proxy = await startProxy(
+      proxyConfig([{ name: 'fake', address: { type: 'unix', path: fake.path } }]),
+      { tokenStore: 'ephemeral' },
+    );
+    const upstream = proxy.multiplexers.get('fake')!.upstream;
+    while (!upstream.greeting) await new Promise((resolve) => setTimeout(resolve, 10));
+    const session = await WsQmp.open(proxy, 'fake');
+    expect(upstream.currentState).toBe('connecting');
+    expect(await session.send({ execute: 'query-version', id: 1 })).toEqual({
+      return: { served: true },
+      id: 1,
+    });
   });
 });
