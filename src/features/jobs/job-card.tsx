@@ -7,7 +7,8 @@ import { requestFocusNode } from './job-graph-links.ts';
 import { estimateRate, type ProgressSample } from './job-rate.ts';
 import type { JobHistory } from './job-timeline.ts';
 import type { JobCommands } from './job-verbs.ts';
-import { formatBytes, formatDuration, formatRate, statusWords } from './job-format.ts';
+import { formatBytes, formatRate, statusWords } from './job-format.ts';
+import { cardFigures } from './job-figures.ts';
 import { ProgressBar, Sparkline } from './job-progress.tsx';
 import { JobControls } from './job-controls.tsx';
 import { JobTimeline } from './job-timeline-view.tsx';
@@ -55,24 +56,7 @@ export function JobCard({ job, history, samples, ends, commands, now }: JobCardP
   const errors = [...(history?.errors ?? [])];
   if (job.error && !errors.includes(job.error)) errors.push(job.error);
 
-  const rate =
-    estimate.rate === undefined
-      ? 'measuring…'
-      : estimate.rate === 0
-        ? 'stalled'
-        : formatRate(estimate.rate);
-  let eta: string;
-  if (ready) eta = 'in sync';
-  else if (job.status !== 'running') eta = '—';
-  else if (estimate.etaSeconds === undefined)
-    eta = estimate.rate === undefined ? 'measuring…' : 'recalculating…';
-  else eta = `≈ ${formatDuration(estimate.etaSeconds)}`;
-  const elapsed =
-    history?.createdAt !== undefined
-      ? formatDuration((now - history.createdAt) / 1000)
-      : samples[0]
-        ? `≥ ${formatDuration((now - samples[0].t) / 1000)}`
-        : '—';
+  const { rate, eta, elapsed } = cardFigures(job, history, samples, estimate, now);
 
   return (
     <article

@@ -13,6 +13,20 @@ describe('jobEndsFromGraph', () => {
     });
   });
 
+  it("names a backup's source through its copy-before-write filter", () => {
+    const graph = load('block-graph-during-backup.json') as {
+      nodes: { id: number; name: string }[];
+      edges: { parent: number; child: number; name: string }[];
+    };
+    const ends = jobEndsFromGraph(graph).get('bk-full');
+    expect(ends?.target).toBe('full');
+    // The filter's file child, whatever QEMU named it in the capture.
+    const filter = graph.edges.find((e) => e.name === 'main node')!.child;
+    const file = graph.edges.find((e) => e.parent === filter && e.name === 'file')!.child;
+    expect(ends?.source).toBe(graph.nodes.find((n) => n.id === file)!.name);
+    expect(ends?.source).not.toMatch(/^#block/);
+  });
+
   it('finds no jobs after the pivot', () => {
     expect(jobEndsFromGraph(load('block-graph-after-pivot.json')).size).toBe(0);
   });

@@ -19,7 +19,11 @@ interface GraphEdge {
   name: string;
 }
 
-/** Job id → its source/target node names; jobs without such edges (create) are absent. */
+/**
+ * Job id → its source/target node names; jobs without such edges (create) are absent.
+ * A backup job has no `source` edge: its `main node` is the copy-before-write filter, whose
+ * `file` child is the source (block-graph-during-backup.json).
+ */
 export function jobEndsFromGraph(graph: unknown): Map<string, JobEnds> {
   const out = new Map<string, JobEnds>();
   if (typeof graph !== 'object' || graph === null) return out;
@@ -27,14 +31,21 @@ export function jobEndsFromGraph(graph: unknown): Map<string, JobEnds> {
   if (!Array.isArray(nodes) || !Array.isArray(edges)) return out;
   const byId = new Map<number, GraphNode>();
   for (const n of nodes as GraphNode[]) byId.set(n.id, n);
-  for (const e of edges as GraphEdge[]) {
-    if (e.name !== 'source' && e.name !== 'target') continue;
-    const parent = byId.get(e.parent);
-    const child = byId.get(e.child);
-    if (!parent || parent.type !== 'block-job' || !child) continue;
-    const ends = out.get(parent.name) ?? { source: undefined, target: undefined };
-    ends[e.name] = child.name;
-    out.set(parent.name, ends);
+  const childOf = (parent: number, names: string[]) =>
+    (edges as GraphEdge[]).find((e) => e.parent === parent && names.includes(e.name));
+  for (const job of byId.values()) {
+    if (job.type !== 'block-job') continue;
+    let source = childOf(job.id, ['source'])?.child;
+    const target = childOf(job.id, ['target'])?.child;
+    const filter = childOf(job.id, ['main node'])?.child;
+    if (source === undefined && filter !== undefined) {
+      source = childOf(filter, ['file', 'backing'])?.child;
+    }
+    if (source === undefined && target === undefined) continue;
+    out.set(job.name, {
+      source: source === undefined ? undefined : byId.get(source)?.name,
+      target: target === undefined ? undefined : byId.get(target)?.name,
+    });
   }
   return out;
 }

@@ -30,6 +30,9 @@ export interface JobHistory {
   /** QEMU's error text from BLOCK_JOB_COMPLETED or from the last read of query-jobs. */
   errorText: string | undefined;
   createdAt: number | undefined;
+  /** Browser-clock arrival of `created` and `concluded`, for elapsed time without clock skew. */
+  seenCreatedAt: number | undefined;
+  seenConcludedAt: number | undefined;
   /** Set when the job reached `null` (dismissed, by hand or automatically). */
   endedAt: number | undefined;
   lastStatus: string | undefined;
@@ -61,6 +64,8 @@ function emptyHistory(id: string): JobHistory {
     outcome: undefined,
     errorText: undefined,
     createdAt: undefined,
+    seenCreatedAt: undefined,
+    seenConcludedAt: undefined,
     endedAt: undefined,
     lastStatus: undefined,
   };
@@ -111,7 +116,8 @@ export function reduceTimeline(timeline: Timeline, event: QmpEvent, arrivedAt: n
     case 'JOB_STATUS_CHANGE': {
       const status = String(data.status);
       h = push({ ...h, lastStatus: status }, { t, kind: 'status', text: status });
-      if (status === 'created') h = { ...h, createdAt: t };
+      if (status === 'created') h = { ...h, createdAt: t, seenCreatedAt: arrivedAt };
+      if (status === 'concluded') h = { ...h, seenConcludedAt: arrivedAt };
       if (status === 'concluded' && !h.outcome)
         h = { ...h, outcome: h.errors.length ? 'failed' : 'completed' };
       if (status === 'null') h = { ...h, endedAt: t };
