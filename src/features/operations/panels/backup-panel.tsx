@@ -2,15 +2,8 @@
 // same transaction; and the source's bitmaps with their actions (enable, disable, clear, merge,
 // remove, add).
 import { useMemo, useState } from 'react';
-import type { JsonObject } from '../../../qmp/wire.ts';
-import {
-  AdvancedArguments,
-  AmountField,
-  CheckField,
-  SelectField,
-  TextField,
-  problemFor,
-} from '../fields.tsx';
+import { AdvancedForm, commandArguments } from '../advanced-form.tsx';
+import { AmountField, CheckField, SelectField, TextField, problemFor } from '../fields.tsx';
 import { PlanReview } from '../plan-review.tsx';
 import {
   defaultBackupInput,
@@ -27,16 +20,20 @@ import { TargetFields } from './target-fields.tsx';
 export function BackupPanel({ live, source }: { live: LiveState; source: string }) {
   const [input, setInput] = useState<BackupInput>(() => defaultBackupInput(live, source));
   const [badSpeed, setBadSpeed] = useState(false);
+  const [badAdvanced, setBadAdvanced] = useState(false);
   const set = (patch: Partial<BackupInput>) => setInput((old) => ({ ...old, ...patch }));
   const bitmaps = bitmapsOf(live, source);
   const incremental = input.sync === 'incremental' || input.sync === 'bitmap';
 
   const result = useMemo(
     () =>
-      badSpeed
-        ? { ok: false as const, problems: [{ message: 'Fix the speed first.' }] }
+      badSpeed || badAdvanced
+        ? {
+            ok: false as const,
+            problems: [{ message: 'Fix the speed or advanced arguments first.' }],
+          }
         : planBackup(live, input),
-    [live, input, badSpeed],
+    [live, input, badSpeed, badAdvanced],
   );
   const problems = result.ok ? [] : result.problems;
 
@@ -121,9 +118,11 @@ export function BackupPanel({ live, source }: { live: LiveState; source: string 
           )}
         </div>
       )}
-      <AdvancedArguments
+      <AdvancedForm
         command="blockdev-backup"
-        onChange={(v) => set({ advanced: (v ?? {}) as JsonObject })}
+        live={live}
+        guidedArgs={commandArguments(result, 'blockdev-backup')}
+        onChange={(v) => (setBadAdvanced(v === undefined), set({ advanced: v ?? {} }))}
       />
       <PlanReview result={result} confirmLabel="Start backup" />
       <BitmapList live={live} node={source} />

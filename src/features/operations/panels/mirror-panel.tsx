@@ -1,15 +1,8 @@
 // Mirror panel: prefilled from the selected node (new qcow2 next to it, generated job id);
 // options for sync, speed, granularity and copy mode; drive-mirror when the user gives a path.
 import { useMemo, useState } from 'react';
-import type { JsonObject } from '../../../qmp/wire.ts';
-import {
-  AdvancedArguments,
-  AmountField,
-  CheckField,
-  SelectField,
-  TextField,
-  problemFor,
-} from '../fields.tsx';
+import { AdvancedForm, commandArguments } from '../advanced-form.tsx';
+import { AmountField, CheckField, SelectField, TextField, problemFor } from '../fields.tsx';
 import { PlanReview } from '../plan-review.tsx';
 import type { LiveState } from '../plans/live-state.ts';
 import {
@@ -26,11 +19,14 @@ export function MirrorPanel({ live, source }: { live: LiveState; source: string 
   const [input, setInput] = useState<MirrorInput>(() => defaultMirrorInput(live, source));
   const [useDriveMirror, setUseDriveMirror] = useState(false);
   const [badAmount, setBadAmount] = useState(false);
+  const [badAdvanced, setBadAdvanced] = useState(false);
   const set = (patch: Partial<MirrorInput>) => setInput((old) => ({ ...old, ...patch }));
 
   const result = useMemo(() => {
-    if (badAmount)
-      return { ok: false as const, problems: [{ message: 'Fix the speed or granularity first.' }] };
+    if (badAmount || badAdvanced) {
+      const message = 'Fix the speed, granularity or advanced arguments first.';
+      return { ok: false as const, problems: [{ message }] };
+    }
     const t = input.target;
     if (useDriveMirror && t.kind !== 'node') {
       return planDriveMirror(live, {
@@ -42,10 +38,11 @@ export function MirrorPanel({ live, source }: { live: LiveState; source: string 
         jobId: input.jobId,
         sync: input.sync,
         speed: input.speed,
+        advanced: input.advanced,
       });
     }
     return planMirror(live, input);
-  }, [live, input, useDriveMirror, badAmount]);
+  }, [live, input, useDriveMirror, badAmount, badAdvanced]);
   const problems = result.ok ? [] : result.problems;
 
   return (
@@ -104,9 +101,12 @@ export function MirrorPanel({ live, source }: { live: LiveState; source: string 
           onChange={setUseDriveMirror}
         />
       )}
-      <AdvancedArguments
-        command="blockdev-mirror"
-        onChange={(v) => set({ advanced: (v ?? {}) as JsonObject })}
+      <AdvancedForm
+        key={useDriveMirror ? 'drive-mirror' : 'blockdev-mirror'}
+        command={useDriveMirror ? 'drive-mirror' : 'blockdev-mirror'}
+        live={live}
+        guidedArgs={commandArguments(result, useDriveMirror ? 'drive-mirror' : 'blockdev-mirror')}
+        onChange={(v) => (setBadAdvanced(v === undefined), set({ advanced: v ?? {} }))}
       />
       <PlanReview result={result} confirmLabel="Start mirror" />
     </div>

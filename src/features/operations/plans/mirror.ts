@@ -127,6 +127,7 @@ export interface DriveMirrorInput {
   jobId: string;
   sync: MirrorSync;
   speed?: number;
+  advanced?: JsonObject;
 }
 
 /** The legacy command that creates or opens the target from a path in one go. */
@@ -139,6 +140,7 @@ export function planDriveMirror(live: LiveState, input: DriveMirrorInput): PlanR
   ].filter((p): p is Problem => p !== null);
   if (problems.length > 0) return refuse(...problems);
   const args: JsonObject = {
+    ...input.advanced,
     'job-id': input.jobId,
     device: input.source,
     target: input.path,
