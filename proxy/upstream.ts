@@ -21,8 +21,7 @@ import { CommandQueue, type CommandResult } from './command-queue.ts';
 import { SLOW_COMMANDS } from './command-lists.ts';
 import type { TargetAddress } from './config.ts';
 import { LineFramer } from './line-framer.ts';
-
-export type TargetKind = 'qemu-system' | 'qemu-storage-daemon' | 'unknown';
+import { identifyTarget, type TargetKind } from './target-identity.ts';
 
 export interface UpstreamTuning {
   greetingTimeoutMs: number;
@@ -163,7 +162,14 @@ export class Upstream {
     const socket =
       this.address.type === 'unix'
         ? connect(this.address.path)
-        : connect({ host: this.address.host, port: this.address.port, noDelay: true });
+        : connect({
+            host: this.address.host,
+            port: this.address.port,
+            noDelay: true,
+            // a QEMU on another host that vanishes without a FIN is noticed, not waited on forever
+            keepAlive: true,
+            keepAliveInitialDelay: 10_000,
+          });
     this.socket = socket;
     const framer = new LineFramer(this.tuning.maxReplyBytes);
     const queue = new CommandQueue(`blockscope:${generation}`, {
@@ -224,19 +230,9 @@ export class Upstream {
     if (generation !== this.generation) return;
     if (schema.kind !== 'return') return this.drop(`negotiation failed: ${schema.error.desc}`);
     this.schema = schema.value;
-    const commands = new Set<string>();
-    if (Array.isArray(schema.value)) {
-      for (const entry of schema.value) {
-        if (isObjectWith(entry, 'meta-type', 'command') && typeof entry.name === 'string')
-          commands.add(entry.name);
-      }
-    }
-    this.schemaCommands = commands;
-    this.kind = commands.has('query-status')
-      ? 'qemu-system'
-      : commands.has('block-export-add')
-        ? 'qemu-storage-daemon'
-        : 'unknown';
+    const identity = identifyTarget(schema.value);
+    this.schemaCommands = identity.commands;
+    this.kind = identity.kind;
     this.connections++;
     this.backoffMs = this.tuning.minBackoffMs;
     this.setState('connected');
@@ -291,16 +287,4 @@ function safeClassify(text: string) {
   } catch {
     return null;
   }
-}
-
-function isObjectWith(
-  value: unknown,
-  key: string,
-  expected: string,
-): value is Record<string, unknown> {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    (value as Record<string, unknown>)[key] === expected
-  );
 }

@@ -5,7 +5,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import type { ProxyHandle } from '../../proxy/server.ts';
+import type { ProxyHandle, ProxyOptions } from '../../proxy/server.ts';
 import { startFakeQmp, type FakeQmp } from '../fake-qmp/fake-qmp-server.ts';
 import { makeTempDir } from '../harness/qemu.ts';
 import { proxyConfig, rawUpgrade, startTestProxy, WsQmp } from './proxy-helpers.ts';
@@ -21,7 +21,7 @@ afterEach(async () => {
   proxy = fake = dir = undefined;
 });
 
-async function setUp(session: Parameters<typeof startTestProxy>[1]['session']) {
+async function setUp(session: ProxyOptions['session']) {
   dir = await makeTempDir('blockscope-fake-');
   const big = 'y'.repeat(512 * 1024);
   fake = await startFakeQmp(join(dir, 'fake.sock'), (command, conn) =>
