@@ -93,6 +93,20 @@ function refuse(
 
 /** The HTTP routes. Every request passes the Host check; everything but health needs auth. */
 export function createRequestHandler(ctx: ApiContext) {
+  const route = routes(ctx);
+  // A malformed URL (bad percent-encoding, an unparsable authority) is the client's problem:
+  // answer 400 instead of letting the exception take the server down.
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    try {
+      route(req, res);
+    } catch {
+      if (!res.headersSent) sendJson(res, 400, { error: 'bad request' });
+      else res.destroy();
+    }
+  };
+}
+
+function routes(ctx: ApiContext) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     if (!ctx.hostCheck().hostAllowed(req)) {
       return refuse(ctx, req, res, 421, 'unexpected Host header');
@@ -117,7 +131,10 @@ export function createRequestHandler(ctx: ApiContext) {
       res.writeHead(404, { 'Content-Type': 'text/plain', ...SECURITY_HEADERS }).end('not built\n');
       return;
     }
-    void serveStatic(ctx.distDir, req, res);
+    serveStatic(ctx.distDir, req, res).catch(() => {
+      if (!res.headersSent) sendJson(res, 400, { error: 'bad request' });
+      else res.destroy();
+    });
   };
 }
 

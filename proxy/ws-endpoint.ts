@@ -55,6 +55,14 @@ export function createWsEndpoint(options: WsEndpointOptions) {
 
   function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => socket.destroy());
+    try {
+      checkAndUpgrade(req, socket, head);
+    } catch {
+      refuse(req, socket, 400, 'bad request'); // a malformed URL must not take the server down
+    }
+  }
+
+  function checkAndUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     if (!options.hostCheck().hostAllowed(req))
       return refuse(req, socket, 421, 'unexpected Host header');
     if (hasTokenInQuery(req.url)) {
