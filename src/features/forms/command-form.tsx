@@ -6,6 +6,7 @@ import { valueFromJson } from '../../schema/form-from-json.ts';
 import { buildFormModel } from '../../schema/form-model.ts';
 import { previewArguments, serializeForm, toArguments } from '../../schema/form-serialize.ts';
 import { initialValue, UNSET, type FormValue } from '../../schema/form-values.ts';
+import { fieldPathFromError } from '../../schema/qmp-error-path.ts';
 import type { QapiDocs } from '../../schema/qapi-docs.ts';
 import type { SchemaIndex } from '../../schema/schema-index.ts';
 import { FormField } from './field-registry.tsx';
@@ -21,6 +22,8 @@ export interface CommandFormProps {
   pending?: boolean;
   /** Prefills the form (e.g. from an operation's defaults). */
   initialArgs?: JsonObject;
+  /** QEMU's refusal of the last attempt, shown beside the field its text names (if any). */
+  refusal?: { desc: string } | null;
 }
 
 /** Mount with `key={command}` so switching commands starts from a fresh form. */
@@ -31,6 +34,7 @@ export function CommandForm({
   onSubmit,
   pending,
   initialArgs,
+  refusal,
 }: CommandFormProps) {
   const formId = useId();
   const model = useMemo(() => buildFormModel(index, command, docs), [index, command, docs]);
@@ -40,10 +44,13 @@ export function CommandForm({
   const [showErrors, setShowErrors] = useState(false);
   const [showAdvanced, setShowAdvanced] = useState(false);
   const result = useMemo(() => (model ? serializeForm(model, value) : null), [model, value]);
-  const errors = useMemo(
-    () => new Map(result && !result.ok ? result.errors.map((e) => [e.path, e.message]) : []),
-    [result],
-  );
+  const errors = useMemo(() => {
+    const map = new Map(result && !result.ok ? result.errors.map((e) => [e.path, e.message]) : []);
+    const refusedPath = refusal ? fieldPathFromError(refusal.desc) : undefined;
+    if (refusal && refusedPath && !map.has(refusedPath))
+      map.set(refusedPath, `was refused by QEMU: ${refusal.desc}`);
+    return map;
+  }, [result, refusal]);
   if (!model || !result) return <p role="alert">{command} is not in this QEMU&apos;s schema.</p>;
   const info = index.commands.get(command);
   const preview = result.ok ? toArguments(result.value) : previewArguments(model, value);

@@ -105,6 +105,7 @@ export function RunCommandPanel() {
             command={command}
             docs={docs}
             pending={run.isPending}
+            refusal={error}
             onSubmit={(args) => run.mutate({ command, args })}
           />
         </FormPickersContext.Provider>
