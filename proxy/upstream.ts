@@ -40,7 +40,7 @@ export const DEFAULT_UPSTREAM_TUNING: UpstreamTuning = {
   greetingTimeoutMs: 3_000,
   maxReplyBytes: 10 * 1024 * 1024,
   maxInFlight: 8,
-  maxQueued: 256,
+  maxQueued: 2048,
   readTimeoutMs: 30_000,
   writeTimeoutMs: 60_000,
   slowTimeoutMs: 300_000,
