@@ -75,10 +75,12 @@ describe('a speed-limited mirror on a real QEMU', () => {
       'auto-dismiss': false,
     });
 
+    // QEMU 8.2+ also offers switching a (background) mirror to write-blocking.
+    const change = commands.has('block-job-change') ? ['write-blocking'] : [];
     const first = (await read()).find((r) => r.id === 'm1')!;
     expect(first.status).toBe('running');
     // While running: complete/finalize/dismiss are not offered, and QEMU indeed refuses them.
-    expect(jobControls(first, commands).map((c) => c.key)).toEqual(['pause', 'cancel']);
+    expect(jobControls(first, commands).map((c) => c.key)).toEqual(['pause', 'cancel', ...change]);
     for (const verb of ['complete', 'finalize', 'dismiss'] as const) {
       expect(verbAllowed(verb, 'running')).toBe(false);
       await expect(qemu.direct.execute(`job-${verb}`, { id: 'm1' })).rejects.toThrow(
@@ -113,6 +115,7 @@ describe('a speed-limited mirror on a real QEMU', () => {
       'pause',
       'finish-keep-source',
       'cancel',
+      ...change,
     ]);
     // Pause in READY gives standby, where the panel offers resume; both go through.
     await press(ready, 'pause');
@@ -166,3 +169,42 @@ describe('a speed-limited mirror on a real QEMU', () => {
     expect(h.createdAt).toBeLessThan(h.endedAt!);
   });
 });
+
+describe('copy mode on QEMU 8.2+', () => {
+  it('switches a mirror to write-blocking through the offered control (skipped where the schema lacks block-job-change)', async (ctx) => {
+    if (!commands.has('block-job-change')) {
+      expect(jobControls(await rowAfterStart(), commands).map((c) => c.key)).not.toContain(
+        'write-blocking',
+      );
+      await qemu.direct.execute('job-cancel', { id: 'm2' });
+      await qemu.direct.waitForEvent((e) => e.data?.id === 'm2' && e.data?.status === 'null');
+      ctx.skip();
+    }
+    const running = await rowAfterStart();
+    await press(running, 'write-blocking');
+    await qemu.direct.waitForEvent((e) => e.event === 'BLOCK_JOB_READY' && e.data?.device === 'm2');
+    const ready = (await read()).find((r) => r.id === 'm2')!;
+    expect(ready.activelySynced).toBe(true);
+    expect(jobControls(ready, commands).map((c) => c.key)).not.toContain('write-blocking');
+    await qemu.direct.execute('job-cancel', { id: 'm2' });
+    await qemu.direct.waitForEvent((e) => e.data?.id === 'm2' && e.data?.status === 'null');
+  });
+});
+
+/** A second mirror, from the copy back to a fresh node, running slowly. */
+async function rowAfterStart(): Promise<JobRow> {
+  await createImage({ path: join(qemu.dir, 'again.qcow2'), format: 'qcow2', size: '24M' });
+  await qemu.direct.execute('blockdev-add', {
+    driver: 'qcow2',
+    'node-name': 'again',
+    file: { driver: 'file', filename: join(qemu.dir, 'again.qcow2') },
+  });
+  await qemu.direct.execute('blockdev-mirror', {
+    'job-id': 'm2',
+    device: 'dst',
+    target: 'again',
+    sync: 'full',
+    speed: 8 * MiB,
+  });
+  return (await read()).find((r) => r.id === 'm2')!;
+}

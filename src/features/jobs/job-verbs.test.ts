@@ -108,6 +108,31 @@ describe('controls per state', () => {
     });
   });
 
+  it('offers write-blocking copy mode for mirrors only where block-job-change exists (8.2+)', () => {
+    const with82 = jobCommandsFromSchema(
+      ['job-cancel', 'job-pause', 'block-job-change'].map((name) => ({
+        name,
+        'meta-type': 'command',
+      })),
+    );
+    expect(jobControls(row({ status: 'running' }), with82).map((c) => c.key)).toEqual([
+      'pause',
+      'cancel',
+      'write-blocking',
+    ]);
+    expect(jobControls(row({ status: 'running' }), with82).at(-1)).toMatchObject({
+      command: 'block-job-change',
+      args: { id: 'm1', type: 'mirror', 'copy-mode': 'write-blocking' },
+    });
+    expect(keys(row({ status: 'running', activelySynced: true }), with82)).not.toContain(
+      'write-blocking',
+    );
+    expect(keys(row({ status: 'running', type: 'backup' }), with82)).not.toContain(
+      'write-blocking',
+    );
+    expect(keys(row({ status: 'running' }))).not.toContain('write-blocking'); // 7.2
+  });
+
   it('changes speed only for block jobs in states that accept set-speed', () => {
     expect(setSpeedCommand(row({ status: 'running' }), ALL_72, 4 * 1024 * 1024)).toEqual({
       command: 'block-job-set-speed',

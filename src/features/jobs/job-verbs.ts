@@ -129,6 +129,23 @@ export function jobControls(job: JobRow, commands: JobCommands): JobControl[] {
       forced,
     );
   }
+  // 8.2+: a mirror can switch to write-blocking copy mode (guest writes wait for the target), so
+  // it converges under heavy writes. QEMU only allows background → write-blocking.
+  if (
+    job.type === 'mirror' &&
+    job.isBlockJob &&
+    job.activelySynced !== true &&
+    verbAllowed('change', s) &&
+    commands.has('block-job-change')
+  ) {
+    out.push({
+      key: 'write-blocking',
+      label: 'Sync actively',
+      help: 'Switch to write-blocking copy mode: guest writes complete only once on the target',
+      command: 'block-job-change',
+      args: { id: job.id, type: 'mirror', 'copy-mode': 'write-blocking' },
+    });
+  }
   if (verbAllowed('dismiss', s)) {
     add(
       { key: 'dismiss', label: 'Dismiss', help: 'Remove the concluded job from QEMU' },
