@@ -3,7 +3,9 @@
 // a crash right after; the volume is a person's clicks, not a data stream.
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { ProxyErrorClass } from '../src/qmp/errors.ts';
 import type { JsonValue } from '../src/qmp/wire.ts';
+import type { CommandResult } from './command-queue.ts';
 
 export type AuditOutcome =
   | 'ok' // QEMU returned success
@@ -23,6 +25,20 @@ export interface AuditEntry {
   outcome: AuditOutcome;
   error?: { class: string; desc: string };
   durationMs: number;
+}
+
+export function auditOutcome(result: CommandResult): AuditOutcome {
+  if (result.kind === 'return') return 'ok';
+  switch (result.error.class) {
+    case ProxyErrorClass.OutcomeUnknown:
+      return 'outcome-unknown';
+    case ProxyErrorClass.Timeout:
+      return 'timeout';
+    case ProxyErrorClass.Disconnected:
+      return 'not-sent';
+    default:
+      return 'error';
+  }
 }
 
 /** Argument names whose values are secrets (or name secrets); replaced by "***". */

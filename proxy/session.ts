@@ -15,7 +15,7 @@ import {
   type QmpEvent,
   type QmpGreeting,
 } from '../src/qmp/wire.ts';
-import type { AuditLog, AuditOutcome } from './audit-log.ts';
+import { auditOutcome, type AuditLog, type AuditOutcome } from './audit-log.ts';
 import type { CommandResult } from './command-queue.ts';
 import type { Multiplexer, SessionSink } from './multiplexer.ts';
 import type { Policy, Role } from './policy.ts';
@@ -166,7 +166,7 @@ export class Session implements SessionSink {
         this.audit(
           command,
           args,
-          outcomeOf(result),
+          auditOutcome(result),
           started,
           result.kind === 'error' ? result.error : undefined,
         );
@@ -255,19 +255,5 @@ export class Session implements SessionSink {
     this.phase = 'closed';
     clearInterval(this.heartbeat);
     this.ctx.mux.detach(this);
-  }
-}
-
-function outcomeOf(result: CommandResult): AuditOutcome {
-  if (result.kind === 'return') return 'ok';
-  switch (result.error.class) {
-    case ProxyErrorClass.OutcomeUnknown:
-      return 'outcome-unknown';
-    case ProxyErrorClass.Timeout:
-      return 'timeout';
-    case ProxyErrorClass.Disconnected:
-      return 'not-sent';
-    default:
-      return 'error';
   }
 }

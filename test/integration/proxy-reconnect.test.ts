@@ -2,7 +2,8 @@
 // running and a new session sees its progress; kill -9 of QEMU settles pending commands at once,
 // and the proxy reconnects when QEMU is back on the same socket; a monitor held by someone else
 // is reported as busy until it is released.
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProxyHandle } from '../../proxy/server.ts';
@@ -76,7 +77,8 @@ describe('proxy and QEMU restarts', () => {
   });
 
   it('settles pending commands when QEMU is killed, and reconnects when it is back on the same socket', async () => {
-    const proxy = await startTestProxy(config());
+    const auditLog = join(qemu.dir, 'audit.jsonl');
+    const proxy = await startTestProxy({ ...config(), auditLog });
     proxies.push(proxy);
     const upstream = proxy.multiplexers.get('vm')!.upstream;
     const session = await WsQmp.open(proxy, 'vm');
@@ -93,6 +95,11 @@ describe('proxy and QEMU restarts', () => {
     process.kill(qemu.process.pid, 'SIGKILL');
     expect(await read).toMatchObject({ error: { class: 'BlockscopeDisconnected' }, id: 'r' });
     expect(await write).toMatchObject({ error: { class: 'BlockscopeOutcomeUnknown' }, id: 'w' });
+    const audited = (await readFile(auditLog, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(audited).toMatchObject([{ command: 'blockdev-add', outcome: 'outcome-unknown' }]);
     await session.next(
       (m) =>
         m.event === 'X_BLOCKSCOPE_TARGET_STATE' && (m.data as Message).state === 'disconnected',
