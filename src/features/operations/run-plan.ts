@@ -1,6 +1,8 @@
 // Runs a plan's steps in order through any QMP executor. It waits for jobs where a step says
 // so (polling query-jobs: creation jobs emit no block-job events), stops at the first error,
 // reports which step failed with QEMU's own message and a hint, and undoes what it can.
+import { ProxyErrorClass } from '../../qmp/errors.ts';
+import type { JsonObject } from '../../qmp/wire.ts';
 import type { QmpExecutor, JobInfo } from './plans/live-state.ts';
 import { hintFor } from './plans/hints.ts';
 import type { Plan, PlanStep, WaitForJob } from './plans/types.ts';
@@ -48,6 +50,25 @@ function describeError(error: unknown): { errorClass: string; message: string } 
     : { errorClass: 'Error', message: text };
 }
 
+/**
+ * Runs one command, retrying only when the proxy answered "overloaded": such a command was
+ * certainly not sent to QEMU, so sending it again cannot run it twice.
+ */
+async function execute(client: QmpExecutor, command: string, args?: JsonObject): Promise<unknown> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await client.execute(command, args);
+    } catch (error) {
+      const overloaded =
+        typeof error === 'object' &&
+        error !== null &&
+        (error as { errorClass?: unknown }).errorClass === ProxyErrorClass.Overloaded;
+      if (!overloaded || attempt >= 6) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+    }
+  }
+}
+
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
     const timer = setTimeout(resolve, ms);
@@ -65,7 +86,7 @@ export async function waitForJob(
 ): Promise<JobInfo | undefined> {
   const deadline = Date.now() + (options.waitTimeoutMs ?? 10 * 60_000);
   for (;;) {
-    const jobs = (await client.execute('query-jobs')) as JobInfo[];
+    const jobs = (await execute(client, 'query-jobs')) as JobInfo[];
     const job = jobs.find((j) => j.id === wait.job);
     if (!job) {
       if (wait.until.includes('null')) return undefined;
@@ -100,7 +121,7 @@ export async function runPlan(
   for (const [index, step] of plan.steps.entries()) {
     try {
       options.onStep?.(index, 'running');
-      results.push(await client.execute(step.command, step.arguments));
+      results.push(await execute(client, step.command, step.arguments));
       if (step.waitFor) {
         options.onStep?.(index, 'waiting');
         await waitForJob(client, step.waitFor, options);
@@ -137,7 +158,7 @@ async function undoDone(
     const undo = done[i]?.undo;
     if (!undo) continue;
     try {
-      await client.execute(undo.command, undo.arguments);
+      await execute(client, undo.command, undo.arguments);
       options.onStep?.(i, 'undone');
     } catch (error) {
       errors.push(`${undo.command}: ${describeError(error).message}`);

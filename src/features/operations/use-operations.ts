@@ -2,10 +2,11 @@
 // runner hook that executes a confirmed plan, reports each step, and refreshes the graph, the
 // jobs and the NBD server record afterwards.
 import { queryOptions, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useCallback, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { blockGraphKey } from '../../api/block-graph-queries.ts';
 import { jobsKey } from '../../api/jobs-queries.ts';
-import { useQmpClient, useTargetName } from '../../api/qmp-context.tsx';
+import { useQmpClient, useQmpEvent, useTargetName } from '../../api/qmp-context.tsx';
+import { targetKey } from '../../api/query-keys.ts';
 import type { QmpClient } from '../../qmp/client.ts';
 import { rememberExportName, setNbdServer, useNbdServer } from '../exports/nbd-server-store.ts';
 import { readLiveState, type LiveState } from './plans/live-state.ts';
@@ -13,22 +14,57 @@ import { fromLegacySocketAddress } from './plans/nbd.ts';
 import type { Plan } from './plans/types.ts';
 import { runPlan, type RunResult, type StepState } from './run-plan.ts';
 
-/** Under the graph's key, so every graph invalidation also refreshes what plans are built on. */
+export function liveStateKey(target: string) {
+  return [...targetKey(target), 'operations-live'] as const;
+}
+
+/**
+ * Read when a panel opens and after each plan run; not under the graph's key, whose many
+ * event-driven refreshes would multiply the commands in flight while a plan runs.
+ */
 export function liveStateOptions(client: QmpClient, target: string) {
   // One client per target (QmpProvider), so the target name identifies it in the key.
   // eslint-disable-next-line @tanstack/query/exhaustive-deps
   return queryOptions({
-    queryKey: [...blockGraphKey(target), 'operations-live'] as const,
+    queryKey: liveStateKey(target),
     queryFn: () => readLiveState(client),
     staleTime: 0,
   });
 }
 
+/** Events after which a plan's inputs may be out of date (jobs ending, exports going). */
+const STALE_EVENTS = new Set([
+  'BLOCK_EXPORT_DELETED',
+  'BLOCK_JOB_COMPLETED',
+  'BLOCK_JOB_CANCELLED',
+  'BLOCK_JOB_READY',
+  'DEVICE_DELETED',
+]);
+
 export function useLiveState(): { live: LiveState | undefined; error: Error | null } {
   const client = useQmpClient();
   const target = useTargetName();
+  const queryClient = useQueryClient();
   const nbdServer = useNbdServer(target);
   const query = useQuery(liveStateOptions(client, target));
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  useQmpEvent((event) => {
+    const ended =
+      event.event === 'JOB_STATUS_CHANGE' &&
+      ['concluded', 'null'].includes(String(event.data?.status));
+    if (!ended && !STALE_EVENTS.has(event.event)) return;
+    // Coalesced: a job's end brings several events at once.
+    if (timer.current) clearTimeout(timer.current);
+    timer.current = setTimeout(() => {
+      void queryClient.invalidateQueries({ queryKey: liveStateKey(target) });
+    }, 250);
+  });
+  useEffect(
+    () => () => {
+      if (timer.current) clearTimeout(timer.current);
+    },
+    [],
+  );
   return { live: query.data ? { ...query.data, nbdServer } : undefined, error: query.error };
 }
 
@@ -63,6 +99,7 @@ export function usePlanRunner(): {
       await Promise.all([
         queryClient.invalidateQueries({ queryKey: blockGraphKey(target) }),
         queryClient.invalidateQueries({ queryKey: jobsKey(target) }),
+        queryClient.invalidateQueries({ queryKey: liveStateKey(target) }),
       ]);
       return result;
     },

@@ -61,6 +61,19 @@ export function TargetFields(props: {
             onChange={(format) => onChange({ ...value, format })}
             options={['qcow2', 'raw']}
           />
+          {value.kind === 'new-image' && value.format === 'qcow2' && (
+            <TextField
+              label="Backing file of the new image (optional)"
+              hint="For an incremental backup: the previous backup, so the new image reads complete."
+              value={value.backing?.file ?? ''}
+              onChange={(file) =>
+                onChange({
+                  ...value,
+                  backing: file ? { file, format: 'qcow2', node: value.backing?.node } : undefined,
+                })
+              }
+            />
+          )}
           <TextField
             label="Target node name"
             value={value.nodeName}

@@ -1,0 +1,66 @@
+// Mirror from the graph in Chromium against a real QEMU: the panel is prefilled from the node,
+// shows its steps and QMP, runs them after confirmation; Complete in the jobs panel pivots the
+// device. Checked outside the UI with query-block and qemu-img compare.
+import { join } from 'node:path';
+import { imagesIdentical } from '../test/harness/qemu.ts';
+import {
+  confirmAndWait,
+  deviceNode,
+  flushDevice,
+  openGraph,
+  openOperation,
+  VDB,
+  waitForJobStatus,
+} from '../test/fixtures/operations/e2e-helpers.ts';
+import { expect, test } from '../test/fixtures/operations/e2e-fixture.ts';
+
+test('mirror a disk to a new image and complete the switch-over', async ({
+  page,
+  allowed,
+  qemu,
+}) => {
+  await openGraph(page, allowed.url);
+  const dialog = await openOperation(page, 'data', 'Mirror');
+  await expect(dialog.getByLabel('Image path')).toHaveValue(join(qemu.dir, 'data-mirror.qcow2'));
+  await expect(dialog.getByLabel('Job id')).toHaveValue('mirror-data');
+  const steps = dialog.getByRole('list', { name: 'Steps' }).getByRole('listitem');
+  await expect(steps).toHaveCount(7);
+  await expect(steps.last()).toContainText('Start the mirror');
+  await steps.last().getByText('QMP: blockdev-mirror').click();
+  await expect(steps.last()).toContainText('"auto-dismiss": false');
+  await dialog.getByLabel('Speed limit (e.g. 50 MB/s)').fill('200 MB/s');
+  await expect(steps.last()).toContainText('"speed": 200000000');
+
+  await confirmAndWait(dialog, 'Start mirror');
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  await waitForJobStatus(qemu, 'mirror-data', 'ready');
+  const card = page
+    .getByRole('complementary', { name: 'Jobs' })
+    .getByRole('article', { name: 'Job mirror-data' });
+  await card.getByRole('button', { name: 'Complete' }).click();
+  await expect.poll(() => deviceNode(qemu, VDB), { timeout: 30_000 }).toBe('data-mirror');
+  await flushDevice(qemu, VDB);
+  expect(
+    await imagesIdentical(join(qemu.dir, 'data.raw'), join(qemu.dir, 'data-mirror.qcow2')),
+  ).toBe(true);
+  // The graph shows the device on the new node without a reload.
+  await expect(
+    page.locator('[data-testid="block-node"][data-node-name="data-mirror"]'),
+  ).toBeVisible();
+});
+
+test('refused input shows a clear message and changes nothing', async ({ page, allowed, qemu }) => {
+  const before = await qemu.direct.execute('query-named-block-nodes', { flat: true });
+  await openGraph(page, allowed.url);
+  const dialog = await openOperation(page, 'os-top', 'Mirror');
+  await dialog.getByLabel('Job id').fill('1bad');
+  await expect(dialog.getByRole('alert')).toContainText("Invalid job id '1bad'");
+  await expect(dialog.getByRole('button', { name: 'Start mirror' })).toHaveCount(0);
+  await dialog.getByLabel('Job id').fill('m1');
+  await dialog.getByLabel('Target node name').fill('os-base');
+  await expect(dialog.getByRole('alert')).toContainText("A node named 'os-base' already exists");
+  await dialog.getByLabel('Target node name').fill('os-top-copy');
+  await dialog.getByLabel('Image path').fill(join(qemu.dir, 'os-base.qcow2'));
+  await expect(dialog.getByRole('alert')).toContainText('is already open in QEMU');
+  expect(await qemu.direct.execute('query-named-block-nodes', { flat: true })).toEqual(before);
+});
