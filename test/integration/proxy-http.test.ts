@@ -1,11 +1,13 @@
 // The HTTP surface without a QEMU behind it: static files only from the build, security headers,
 // no redirects or listings, and malformed requests answered without taking the server down.
+import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ProxyHandle } from '../../proxy/server.ts';
+import { startProxy, type ProxyHandle } from '../../proxy/server.ts';
 import { proxyConfig, startTestProxy } from './proxy-helpers.ts';
 
 let dist: string;
@@ -60,5 +62,55 @@ describe('HTTP surface', () => {
     expect(await rawStatus('GET /api/qmp/%E0%A4%A HTTP/1.1')).toBeGreaterThanOrEqual(400);
     expect(await rawStatus('GET /api/health HTTP/1.1', 'evil.example')).toBe(421);
     expect(await (await fetch(`${proxy.origin}/api/health`)).json()).toEqual({ ok: true });
+  });
+
+  it('serves HTTPS with Secure cookies when given a certificate, and refuses 0.0.0.0 without one', async () => {
+    await expect(
+      startProxy({ ...proxyConfig([]), listen: { host: '0.0.0.0', port: 0 } }),
+    ).rejects.toThrow(/without TLS/);
+    const key = join(dist, 'key.pem');
+    const cert = join(dist, 'cert.pem');
+    execFileSync(
+      'openssl',
+      [
+        ...[
+          'req',
+          '-x509',
+          '-newkey',
+          'rsa:2048',
+          '-nodes',
+          '-days',
+          '1',
+          '-subj',
+          '/CN=127.0.0.1',
+        ],
+        ...['-keyout', key, '-out', cert],
+      ],
+      { stdio: 'ignore' },
+    );
+    const secure = await startTestProxy({ ...proxyConfig([]), tls: { cert, key } });
+    try {
+      expect(secure.origin).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+      const answer = await new Promise<{ status: number; cookie: string }>((resolve, reject) => {
+        const req = httpsRequest(
+          `${secure.origin}/api/session`,
+          {
+            method: 'POST',
+            rejectUnauthorized: false,
+            headers: { Authorization: `Bearer ${secure.token}` },
+          },
+          (res) => {
+            res.resume();
+            resolve({ status: res.statusCode ?? 0, cookie: String(res.headers['set-cookie']) });
+          },
+        );
+        req.on('error', reject);
+        req.end();
+      });
+      expect(answer.status).toBe(200);
+      expect(answer.cookie).toMatch(/HttpOnly; SameSite=Strict; Path=\/; Max-Age=\d+; Secure/);
+    } finally {
+      await secure.stop();
+    }
   });
 });

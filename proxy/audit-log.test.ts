@@ -1,0 +1,54 @@
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { AuditLog, auditOutcome, redact } from './audit-log.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'blockscope-audit-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('audit log', () => {
+  it('redacts secret-looking arguments at any depth', () => {
+    expect(
+      redact({
+        'node-name': 'n',
+        'key-secret': 'sec0',
+        server: { password: 'p', host: 'h' },
+        list: [{ passphrase: 'x', token: 't' }],
+      }),
+    ).toEqual({
+      'node-name': 'n',
+      'key-secret': '***',
+      server: { password: '***', host: 'h' },
+      list: [{ passphrase: '***', token: '***' }],
+    });
+  });
+
+  it('appends one JSON line per entry to a 0600 file', () => {
+    const path = join(dir, 'sub', 'audit.jsonl');
+    const log = new AuditLog(path);
+    const base = { role: 'operator', peer: '127.0.0.1:1', target: 'vm', durationMs: 3 };
+    log.write({ ...base, command: 'blockdev-del', arguments: { 'node-name': 'a' }, outcome: 'ok' });
+    log.write({ ...base, command: 'quit', outcome: 'refused', error: { class: 'X', desc: 'no' } });
+    log.close();
+    const lines = readFileSync(path, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines).toMatchObject([
+      { command: 'blockdev-del', outcome: 'ok', arguments: { 'node-name': 'a' } },
+      { command: 'quit', outcome: 'refused', error: { class: 'X' } },
+    ]);
+    expect(lines[0].time).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+  });
+
+  it('names outcomes by what the caller can conclude', () => {
+    const error = (c: string) => ({ kind: 'error' as const, error: { class: c, desc: '' } });
+    expect(auditOutcome({ kind: 'return', value: {} })).toBe('ok');
+    expect(auditOutcome(error('GenericError'))).toBe('error');
+    expect(auditOutcome(error('BlockscopeOutcomeUnknown'))).toBe('outcome-unknown');
+    expect(auditOutcome(error('BlockscopeTimeout'))).toBe('timeout');
+    expect(auditOutcome(error('BlockscopeDisconnected'))).toBe('not-sent');
+  });
+});
