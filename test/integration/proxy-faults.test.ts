@@ -167,4 +167,35 @@ describe('upstream faults (fake QMP)', () => {
       id: 1,
     });
   });
+
+  it('keeps a hung target from slowing another one', async () => {
+    dir = await makeTempDir('blockscope-fake-');
+    const hung = await startFakeQmp(join(dir, 'hung.sock'), () => {});
+    fake = await startFakeQmp(join(dir, 'ok.sock'), (command, conn) =>
+      conn.reply(command.id, { ok: true }),
+    );
+    try {
+      proxy = await startTestProxy(
+        proxyConfig([
+          { name: 'hung', address: { type: 'unix', path: hung.path } },
+          { name: 'ok', address: { type: 'unix', path: fake.path } },
+        ]),
+      );
+      const stuck = await WsQmp.open(proxy, 'hung');
+      const fine = await WsQmp.open(proxy, 'ok');
+      for (let i = 0; i < 20; i++)
+        stuck.ws.send(JSON.stringify({ execute: 'query-status', id: i }));
+      for (let i = 0; i < 20; i++) {
+        expect(await fine.send({ execute: 'query-status', id: i })).toEqual({
+          return: { ok: true },
+          id: i,
+        });
+      }
+      expect(stuck.messages.filter((m) => typeof m.id === 'number')).toEqual([]);
+    } finally {
+      await proxy?.stop();
+      proxy = undefined;
+      await hung.stop();
+    }
+  });
 });
