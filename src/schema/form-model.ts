@@ -2,18 +2,11 @@
 // directly from QAPI introspection. Objects, unions, alternates and arrays expand lazily (on
 // first call of their accessor), so recursive types such as BlockdevOptions → BlockdevRef →
 // BlockdevOptions cost nothing until the user opens them; a depth guard stops runaway nesting.
-import {
-  captionFor,
-  defaultRange,
-  refKindFor,
-  unitFor,
-  type RefKind,
-  type Unit,
-} from './field-annotations.ts';
+import { captionFor, type RefKind, type Unit } from './field-annotations.ts';
 import type { QapiDocs } from './qapi-docs.ts';
 import { docLookup, type DocCursor } from './qapi-doc-lookup.ts';
 import type { SchemaIndex, SchemaType } from './schema-index.ts';
-import { INTEGER_RANGES, type IntegerRange } from './sizes.ts';
+import type { IntegerRange } from './sizes.ts';
 
 export interface FieldBase {
   /** The QMP member name ('' at the root of the arguments). */
@@ -59,21 +52,8 @@ export type FieldKind = FieldModel['kind'];
 /** Deeper than this the form offers raw JSON instead of more nested fieldsets. */
 export const MAX_FORM_DEPTH = 24;
 
-interface BuildContext {
-  index: SchemaIndex;
-  command: string;
-  docs: ReturnType<typeof docLookup> | undefined;
-}
-
-interface Slot {
-  name: string;
-  path: string[];
-  optional: boolean;
-  features: string[];
-  doc: DocCursor;
-  /** Set for the `str` branch of an alternate whose other branch says what the string names. */
-  ref?: RefKind;
-}
+import type { BuildContext, Slot } from './form-model-leaves.ts';
+import { alternateRef, builtinField } from './form-model-leaves.ts';
 
 function memoise<T>(compute: () => T): () => T {
   let cached: { value: T } | undefined;
@@ -178,56 +158,6 @@ function buildField(ctx: BuildContext, typeName: string, slot: Slot): FieldModel
           );
         }),
       };
-  }
-}
-
-/**
- * BlockdevRef and friends: a string beside an inline BlockdevOptions (tag `driver`) is a node name;
- * beside `{node, name}` (BlockDirtyBitmapOrStr) it is a bitmap name.
- */
-function alternateRef(ctx: BuildContext, branches: string[]): RefKind | undefined {
-  for (const branch of branches) {
-    const type = ctx.index.types.get(branch);
-    if (type?.meta !== 'object') continue;
-    if (type.tag === 'driver') return 'node';
-    const names = type.members.map((m) => m.name).sort();
-    if (names.join() === 'name,node') return 'bitmap';
-  }
-  return undefined;
-}
-
-function builtinField(ctx: BuildContext, base: FieldBase, jsonType: string, slot: Slot) {
-  switch (jsonType) {
-    case 'string': {
-      const ref = slot.ref ?? refKindFor(ctx.command, slot.path);
-      return { ...base, kind: 'string' as const, ...(ref ? { ref } : {}) };
-    }
-    case 'int': {
-      // Introspection reports every width as `int`; the QAPI source (if given) says which.
-      const unit = unitFor(slot.path);
-      const qapiType = slot.doc.type;
-      const range =
-        (qapiType ? INTEGER_RANGES[qapiType] : undefined) ??
-        defaultRange(unit) ??
-        INTEGER_RANGES.int64;
-      return {
-        ...base,
-        kind: 'integer' as const,
-        ...(unit ? { unit } : {}),
-        ...(range ? { range } : {}),
-        ...(qapiType ? { qapiType } : {}),
-      };
-    }
-    case 'number':
-      return { ...base, kind: 'number' as const };
-    case 'boolean':
-      return { ...base, kind: 'boolean' as const };
-    case 'null':
-      return { ...base, kind: 'null' as const };
-    case 'value':
-      return { ...base, kind: 'any' as const };
-    default:
-      return { ...base, kind: 'raw' as const, reason: `unknown JSON type ${jsonType}` };
   }
 }
 
