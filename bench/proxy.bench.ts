@@ -13,26 +13,33 @@ interface Run {
   misrouted: number;
 }
 
-/** Pipelines `count` commands on a fresh monitor connection (the second monitor of the QEMU). */
+/**
+ * Sends `count` commands on a fresh monitor connection, keeping at most `window` in flight
+ * (Infinity: everything written at once; 1: one at a time, for latency).
+ */
 export async function directRun(
   socketPath: string,
   command: string,
   args: object | undefined,
   count: number,
+  window = Infinity,
 ): Promise<Run> {
   const socket = connect(socketPath);
   socket.setEncoding('utf8');
-  let buffer = '';
+  // Line framing that looks for the newline only in new data, so large replies stay linear.
+  let pending: string[] = [];
   const lines: ((line: Record<string, unknown>) => void)[] = [];
   socket.on('data', (chunk: string) => {
-    buffer += chunk;
+    let start = 0;
     let nl;
-    while ((nl = buffer.indexOf('\n')) >= 0) {
-      const line = buffer.slice(0, nl);
-      buffer = buffer.slice(nl + 1);
-      const message = JSON.parse(line) as Record<string, unknown>;
+    while ((nl = chunk.indexOf('\n', start)) >= 0) {
+      pending.push(chunk.slice(start, nl));
+      const message = JSON.parse(pending.join('')) as Record<string, unknown>;
+      pending = [];
+      start = nl + 1;
       if (!('event' in message)) lines.shift()?.(message);
     }
+    if (start < chunk.length) pending.push(chunk.slice(start));
   });
   const next = () => new Promise<Record<string, unknown>>((resolve) => lines.push(resolve));
   await next(); // greeting
@@ -43,16 +50,20 @@ export async function directRun(
   const latencies: number[] = [];
   let duplicated = 0;
   let misrouted = 0;
-  const start = performance.now();
-  const replies = Array.from({ length: count }, () => next());
-  for (let id = 0; id < count; id++) {
+  let sent = 0;
+  const send = () => {
+    const id = sent++;
     sentAt.set(id, performance.now());
     socket.write(
       JSON.stringify({ execute: command, ...(args ? { arguments: args } : {}), id }) + '\n',
     );
-  }
-  for (const reply of replies) {
-    const message = await reply;
+    return next();
+  };
+  const start = performance.now();
+  const inFlight: Promise<Record<string, unknown>>[] = [];
+  while (sent < Math.min(count, window)) inFlight.push(send());
+  while (inFlight.length) {
+    const message = await inFlight.shift()!;
     const id = message.id as number;
     if (!sentAt.has(id)) misrouted++;
     else if (seen.has(id)) duplicated++;
@@ -60,6 +71,7 @@ export async function directRun(
       seen.add(id);
       latencies.push(performance.now() - sentAt.get(id)!);
     }
+    if (sent < count) inFlight.push(send());
   }
   const seconds = (performance.now() - start) / 1000;
   socket.destroy();
@@ -96,7 +108,10 @@ export async function openSession(served: Served, target: string): Promise<WebSo
   return ws;
 }
 
-/** `count` commands spread over `sessions` sessions, all using the same ids (0..n) to prove routing. */
+/**
+ * `count` commands spread over `sessions` sessions, each session using ids {s, i} with the same i
+ * values, so a reply routed to the wrong session is caught; at most `window` in flight per session.
+ */
 export async function proxyRun(
   served: Served,
   target: string,
@@ -104,6 +119,7 @@ export async function proxyRun(
   command: string,
   args: object | undefined,
   count: number,
+  window = Infinity,
 ): Promise<Run> {
   const sockets = await Promise.all(
     Array.from({ length: sessions }, () => openSession(served, target)),
@@ -140,11 +156,16 @@ export async function proxyRun(
               resolve();
             }
           });
-          for (let i = 0; i < perSession; i++) {
-            const id = { s, i };
+          let sent = 0;
+          const send = () => {
+            const id = { s, i: sent++ };
             sentAt.set(JSON.stringify(id), performance.now());
             ws.send(JSON.stringify({ execute: command, ...(args ? { arguments: args } : {}), id }));
-          }
+          };
+          while (sent < Math.min(perSession, window)) send();
+          ws.on('message', () => {
+            if (sent < perSession && sent - seen.size < window) send();
+          });
         }),
     ),
   );
@@ -161,28 +182,26 @@ export async function benchProxy(
   workloads: { name: string; command: string; args?: object; count: number }[],
 ): Promise<void> {
   for (const w of workloads) {
-    const direct = await directRun(directSocket, w.command, w.args, w.count);
-    const directRate = w.count / direct.seconds;
-    const directP50 = percentile(direct.latenciesMs, 50);
+    // Baseline: the faster of "everything written at once" and "8 in flight" (the QMP spec's advice).
+    const burst = await directRun(directSocket, w.command, w.args, w.count);
+    const windowed = await directRun(directSocket, w.command, w.args, w.count, 8);
+    const directRate = Math.max(w.count / burst.seconds, w.count / windowed.seconds);
+    // Latency: one command at a time, so queueing does not hide the proxy's own cost.
+    const latencyCount = Math.min(200, w.count);
+    const directSeq = await directRun(directSocket, w.command, w.args, latencyCount, 1);
     for (const sessions of [1, 10, 50]) {
       const run = await proxyRun(served, target, sessions, w.command, w.args, w.count);
       const rate = (w.count - run.lost) / run.seconds;
       const ratio = rate / directRate;
       ctx.add({
-        key: `proxy.${w.name}.s${sessions}.throughput_ratio`,
-        label: `Proxy: ${w.name}, ${sessions} session(s), throughput`,
+        key: `proxy.${w.name}.s${sessions}.throughput`,
+        label: `Proxy: ${w.name}, ${sessions} session(s), pipelined throughput`,
         value: rate,
         unit: 'cmd/s',
         baseline: { label: 'direct socket', value: directRate, unit: 'cmd/s' },
         ratio,
         goal: '≥ 0.8× direct',
         met: ratio >= 0.8,
-      });
-      ctx.add({
-        key: `proxy.${w.name}.s${sessions}.added_latency_p50_ms`,
-        label: `Proxy: ${w.name}, ${sessions} session(s), added latency p50 / p99`,
-        value: percentile(run.latenciesMs, 50) - directP50,
-        unit: `ms (p99 ${(percentile(run.latenciesMs, 99) - percentile(direct.latenciesMs, 99)).toFixed(2)} ms)`,
       });
       ctx.add({
         key: `proxy.${w.name}.s${sessions}.ledger_errors`,
@@ -193,5 +212,22 @@ export async function benchProxy(
         met: run.lost + run.duplicated + run.misrouted === 0,
       });
     }
+    const proxySeq = await proxyRun(served, target, 1, w.command, w.args, latencyCount, 1);
+    const p50 = percentile(proxySeq.latenciesMs, 50) - percentile(directSeq.latenciesMs, 50);
+    const p99 = percentile(proxySeq.latenciesMs, 99) - percentile(directSeq.latenciesMs, 99);
+    ctx.add({
+      key: `proxy.${w.name}.added_latency_p50_ms`,
+      label: `Proxy: ${w.name}, added latency per command, p50`,
+      value: p50,
+      unit: 'ms',
+      baseline: { label: 'direct p50', value: percentile(directSeq.latenciesMs, 50), unit: 'ms' },
+    });
+    ctx.add({
+      key: `proxy.${w.name}.added_latency_p99_ms`,
+      label: `Proxy: ${w.name}, added latency per command, p99`,
+      value: p99,
+      unit: 'ms',
+      baseline: { label: 'direct p99', value: percentile(directSeq.latenciesMs, 99), unit: 'ms' },
+    });
   }
 }

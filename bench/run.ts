@@ -15,7 +15,11 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const ctx = createContext();
 const started = Date.now();
 
-const qemu = await startTestQemu({ prepare: buildDemoImages, args: demoQemuArgs });
+const qemu = await startTestQemu({
+  prepare: buildDemoImages,
+  args: demoQemuArgs,
+  extraMonitors: 1,
+});
 const served = await startBlockscope(['serve', '--target', `demo=unix:${qemu.qmpSocket}`]);
 try {
   const version = await qemu.direct.execute<{
@@ -36,7 +40,7 @@ try {
     });
   }
 
-  await benchProxy(ctx, served, 'demo', qemu.directSocket, [
+  await benchProxy(ctx, served, 'demo', qemu.extraSockets[0]!, [
     { name: 'query-version', command: 'query-version', count: 2000 },
     {
       name: 'query-named-block-nodes(311 nodes)',

@@ -20,6 +20,7 @@ export interface TestQemu {
   dir: string;
   qmpSocket: string;
   directSocket: string;
+  extraSockets: string[];
   process: RunningQemu;
   /** The test's own QMP connection (on the second monitor). */
   direct: DirectQmp;
@@ -49,6 +50,8 @@ export interface StartOptions {
   /** Runs before QEMU starts, to create images in the directory. */
   prepare?: (dir: string) => Promise<void>;
   dir?: string;
+  /** More monitors, `extra-0.sock` …, for tests that need connections of their own. */
+  extraMonitors?: number;
 }
 
 export async function startTestQemu(options: StartOptions = {}): Promise<TestQemu> {
@@ -61,9 +64,12 @@ export async function startTestQemu(options: StartOptions = {}): Promise<TestQem
       typeof options.args === 'function' ? await options.args(dir) : (options.args ?? []);
     const qmpSocket = join(dir, 'qmp.sock');
     const directSocket = join(dir, 'direct.sock');
+    const extraSockets = Array.from({ length: options.extraMonitors ?? 0 }, (_, i) =>
+      join(dir, `extra-${i}.sock`),
+    );
     const process = await startQemu({
       kind: options.kind ?? 'system',
-      qmpSockets: [qmpSocket, directSocket],
+      qmpSockets: [qmpSocket, directSocket, ...extraSockets],
       args,
     });
     entry.pid = process.pid;
@@ -72,6 +78,7 @@ export async function startTestQemu(options: StartOptions = {}): Promise<TestQem
       dir,
       qmpSocket,
       directSocket,
+      extraSockets,
       process,
       direct,
       async stop() {
