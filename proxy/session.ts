@@ -77,6 +77,7 @@ export class Session implements SessionSink {
       }
     });
     this.heartbeat = setInterval(() => {
+      if (ws.readyState !== ws.OPEN) return;
       if (!this.alive) {
         ws.terminate();
         return;

@@ -55,7 +55,7 @@ export interface StateChange {
 }
 
 export class Upstream {
-  private state: TargetState = 'disconnected';
+  private state: TargetState = 'connecting';
   private socket: Socket | null = null;
   private queue: CommandQueue | null = null;
   private generation = 0;
@@ -157,7 +157,9 @@ export class Upstream {
 
   private open(): void {
     if (this.stopped) return;
-    this.setState('connecting');
+    // While retrying, stay `disconnected` until a connect succeeds: sessions hear one change per
+    // outage, not two per attempt.
+    if (this.state !== 'disconnected') this.setState('connecting');
     const generation = ++this.generation;
     const socket =
       this.address.type === 'unix'
@@ -171,6 +173,7 @@ export class Upstream {
             keepAliveInitialDelay: 10_000,
           });
     this.socket = socket;
+    socket.once('connect', () => this.setState('connecting'));
     const framer = new LineFramer(this.tuning.maxReplyBytes);
     const queue = new CommandQueue(`blockscope:${generation}`, {
       maxInFlight: this.tuning.maxInFlight,
