@@ -3,11 +3,12 @@
 import { useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import { jobCommandsOptions, jobGraphOptions, jobsOptions } from '../../api/jobs-queries.ts';
-import { useQmpClient, useTargetName } from '../../api/qmp-context.tsx';
+import { useConnectionState, useQmpClient, useTargetName } from '../../api/qmp-context.tsx';
 import { useEventLogRecorder } from '../events/event-log-store.ts';
 import { FinishedJobCard, JobCard } from './job-card.tsx';
 import { jobEndsFromGraph } from './job-graph-links.ts';
 import { timelineFor, useJobsLive, useTimeline } from './job-live.ts';
+import { formatClock } from './job-format.ts';
 import { joinJobs } from './job-model.ts';
 import { useJobNotifications, useNotificationOptIn, useTitleBadge } from './job-notifications.ts';
 import { rateStoreFor } from './job-rate-store.ts';
@@ -45,6 +46,7 @@ export function JobsPanel() {
   );
   const now = jobs.data?.receivedAt ?? 0;
   const samples = rateStoreFor(target);
+  const connected = useConnectionState() === 'running';
 
   return (
     <div className="flex flex-col">
@@ -54,6 +56,15 @@ export function JobsPanel() {
           Notify me when a job is ready, finishes or fails
         </label>
       </div>
+      {!connected && rows.length > 0 && (
+        <p
+          role="status"
+          className="mx-3 mb-1 rounded bg-amber-50 px-2 py-1 text-xs text-amber-900 dark:bg-amber-950 dark:text-amber-200"
+        >
+          Not connected: the jobs below are as QEMU reported them at {formatClock(now)}. They are
+          read again from QEMU on reconnect.
+        </p>
+      )}
       {jobs.isError && (
         <p role="alert" className="px-3 py-2 text-sm text-red-700 dark:text-red-300">
           Cannot read the jobs: {jobs.error.message}
@@ -72,6 +83,7 @@ export function JobsPanel() {
       {rows.map((job) => (
         <JobCard
           key={job.id}
+          stale={!connected}
           job={job}
           history={timeline[job.id]}
           samples={samples.get(job.id)}
