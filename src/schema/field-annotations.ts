@@ -21,8 +21,11 @@ const NODE_REF_MEMBERS = new Set([
 /** Commands whose `target` is a node reference (in drive-* commands it is a file name). */
 const NODE_TARGET_COMMANDS = new Set(['blockdev-mirror', 'blockdev-backup', 'transaction']);
 
-/** Commands whose root `node-name` creates a new name rather than naming an existing node. */
-const NEW_NODE_COMMANDS = new Set(['blockdev-add', 'blockdev-create', 'blockdev-reopen']);
+/**
+ * Commands whose `node-name` members create new names rather than naming existing nodes
+ * (blockdev-reopen is absent on purpose: there `node-name` picks the node to reopen).
+ */
+const NEW_NODE_COMMANDS = new Set(['blockdev-add', 'blockdev-create']);
 
 function isJobCommand(command: string): boolean {
   return command.startsWith('job-') || command.startsWith('block-job-');

@@ -1,6 +1,8 @@
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
+import { loadQapiSeeds } from '../../../test/fixtures/schema/qapi-seeds.ts';
 import { loadSchemaSubset } from '../../../test/fixtures/schema/schema-fixture.ts';
+import { parseQapiDocs } from '../../schema/qapi-docs.ts';
 import type { FieldModel } from '../../schema/form-model.ts';
 import { buildSchemaIndex } from '../../schema/schema-index.ts';
 import { CommandForm } from './command-form.tsx';
@@ -66,5 +68,15 @@ describe('field registry', () => {
     );
     expect(html).not.toContain('<img');
     expect(html).toContain('&lt;img src=x&gt;');
+  });
+
+  it.skipIf(loadQapiSeeds().length === 0)('shows QAPI doc text beside the fields', () => {
+    const docs = parseQapiDocs(loadQapiSeeds().filter((s) => s.name === 'block-core.json'));
+    const html = renderToStaticMarkup(
+      <CommandForm index={index} command="blockdev-mirror" docs={docs} onSubmit={() => {}} />,
+    );
+    expect(html).toContain('Start mirroring a block device');
+    expect(html).toContain('the maximum speed, in bytes per second');
+    expect(html).toContain('uint32, bytes'); // granularity's declared width
   });
 });

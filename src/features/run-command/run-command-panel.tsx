@@ -14,11 +14,16 @@ import { inputClass } from '../forms/field-props.ts';
 import { FormPickersContext, type FormPickers } from '../forms/pickers-context.tsx';
 import { ResultTree } from './result-tree.tsx';
 
+interface NamedNode {
+  'node-name': string;
+  'dirty-bitmaps'?: { name: string }[];
+}
+
 function useFormPickers(): FormPickers {
   const client = useQmpClient();
   const target = useTargetName();
   const nodes = useQuery(
-    qmpQueryOptions<{ 'node-name': string }[]>(client, target, 'query-named-block-nodes', {
+    qmpQueryOptions<NamedNode[]>(client, target, 'query-named-block-nodes', {
       flat: true,
     }),
   );
@@ -27,6 +32,11 @@ function useFormPickers(): FormPickers {
     () => ({
       nodeNames: [...new Set((nodes.data ?? []).map((n) => n['node-name']))].sort(),
       jobIds: (jobs.data ?? []).map((j) => j.id),
+      bitmapNames: [
+        ...new Set(
+          (nodes.data ?? []).flatMap((n) => (n['dirty-bitmaps'] ?? []).map((b) => b.name)),
+        ),
+      ].sort(),
     }),
     [nodes.data, jobs.data],
   );
