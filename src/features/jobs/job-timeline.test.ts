@@ -149,8 +149,11 @@ describe('outside events', () => {
   });
 
   it('closes the history of a job that vanished while its events were missed, after a grace period', () => {
-    const t = fold([status('r', 'created', 0), status('r', 'running', 1)]);
-    const seenAt = t.r!.entries[1]!.lastT;
+    const seenAt = 5_000; // browser clock, unrelated to QEMU's timestamps
+    const t = [status('r', 'created', 0), status('r', 'running', 1)].reduce<Timeline>(
+      (acc, e) => reduceTimeline(acc, e, seenAt),
+      {},
+    );
     expect(reconcileListed(t, new Set(), seenAt + 1000)).toBe(t);
     const later = reconcileListed(t, new Set(), seenAt + 10_000);
     expect(later.r).toMatchObject({ outcome: 'gone', endedAt: seenAt + 10_000 });

@@ -33,6 +33,8 @@ export interface JobHistory {
   /** Browser-clock arrival of `created` and `concluded`, for elapsed time without clock skew. */
   seenCreatedAt: number | undefined;
   seenConcludedAt: number | undefined;
+  /** Browser-clock arrival of the latest event about this job. */
+  lastSeenAt: number | undefined;
   /** Set when the job reached `null` (dismissed, by hand or automatically). */
   endedAt: number | undefined;
   lastStatus: string | undefined;
@@ -66,6 +68,7 @@ function emptyHistory(id: string): JobHistory {
     createdAt: undefined,
     seenCreatedAt: undefined,
     seenConcludedAt: undefined,
+    lastSeenAt: undefined,
     endedAt: undefined,
     lastStatus: undefined,
   };
@@ -111,6 +114,7 @@ export function reduceTimeline(timeline: Timeline, event: QmpEvent, arrivedAt: n
   if (h.endedAt !== undefined && event.event === 'JOB_STATUS_CHANGE' && data.status === 'created') {
     h = emptyHistory(id);
   }
+  h = { ...h, lastSeenAt: arrivedAt };
   if (typeof data.type === 'string') h = { ...h, type: data.type };
   switch (event.event) {
     case 'JOB_STATUS_CHANGE': {
@@ -180,8 +184,8 @@ export function reconcileListed(
   let next: Record<string, JobHistory> | undefined;
   for (const h of Object.values(timeline)) {
     if (h.endedAt !== undefined || listed.has(h.id)) continue;
-    const last = h.entries[h.entries.length - 1];
-    if (last && now - last.lastT < graceMs) continue;
+    // Browser clock on both sides: QEMU's timestamps may come from another machine.
+    if (h.lastSeenAt !== undefined && now - h.lastSeenAt < graceMs) continue;
     next ??= { ...timeline };
     next[h.id] = { ...h, endedAt: now, outcome: h.outcome ?? 'gone' };
   }
