@@ -6,8 +6,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { demoNodeNames } from '../proxy/demo-vm.ts';
-import { createImage } from '../test/harness/qemu.ts';
-import { expect, test } from './fixtures.ts';
+import {
+  largeGraphArgs,
+  largeGraphNodeCount,
+  prepareLargeGraph,
+} from '../test/fixtures/graph/large-qemu.ts';
+import { createImage, startTestQemu, type TestQemu } from '../test/harness/qemu.ts';
+import { expect, startBlockscope, test, type Served } from './fixtures.ts';
 
 const DEVICES = ['vda', 'vdb', 'vdc'].map((id) => `/machine/peripheral/${id}/virtio-backend`);
 const EVIL = '<img src=x onerror=alert(1)>.raw';
@@ -116,12 +121,10 @@ test('a mirror started from a second session appears live and goes on completion
   await expect(job).toBeVisible();
   await expect(filter).toBeVisible();
   // Measured, not asserted (speed belongs to the benchmarks): event → DOM latency.
-  test
-    .info()
-    .annotations.push({
-      type: 'mirror appeared after (ms)',
-      description: String(Date.now() - started),
-    });
+  test.info().annotations.push({
+    type: 'mirror appeared after (ms)',
+    description: String(Date.now() - started),
+  });
   await expect(nodeNamed(page, 'e2e-mirror')).toBeVisible();
   expect(await boxesOf(page, still)).toEqual(before);
 
@@ -170,4 +173,57 @@ test('file and backing file names from disk images render as text', async ({
   await expect(details.getByText(evil, { exact: true })).toBeVisible();
   await expect(page.locator('img[src="x"]')).toHaveCount(0);
   expect(dialogs).toEqual([]);
+});
+
+test.describe('a 1,000-node graph', () => {
+  const shape = { devices: 20, layers: 25 };
+  let big: TestQemu;
+  let bigServed: Served;
+  test.beforeAll(async () => {
+    test.setTimeout(180_000);
+    big = await startTestQemu({
+      prepare: (dir) => prepareLargeGraph(dir, shape),
+      args: (dir) => largeGraphArgs(dir, shape),
+    });
+    bigServed = await startBlockscope(['serve', '--target', `big=unix:${big.qmpSocket}`]);
+  });
+  test.afterAll(async () => {
+    await bigServed?.stop();
+    await big?.stop();
+  });
+
+  test('is drawn and stays interactive: pan, zoom and select', async ({ page }) => {
+    const started = Date.now();
+    await page.goto(bigServed.url);
+    const graph = page.getByRole('region', { name: 'Block graph' });
+    const count = largeGraphNodeCount(shape);
+    await expect(graph.getByRole('status')).toHaveText(`${count} nodes`, { timeout: 60_000 });
+    test.info().annotations.push({
+      type: `page load to ${count} nodes laid out (ms)`,
+      description: String(Date.now() - started),
+    });
+    const viewport = page.locator('.react-flow__viewport');
+    const transform = () => viewport.evaluate((el) => (el as HTMLElement).style.transform);
+
+    const zoomedOut = await transform();
+    await page.getByRole('button', { name: 'Zoom In' }).click();
+    await expect.poll(transform).not.toBe(zoomedOut);
+
+    const beforePan = await transform();
+    const pane = page.locator('.react-flow__pane');
+    const box = (await pane.boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height - 40);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2 + 120, box.y + box.height - 100, { steps: 5 });
+    await page.mouse.up();
+    await expect.poll(transform).not.toBe(beforePan);
+
+    await page.getByRole('searchbox', { name: 'Search nodes' }).fill('d7-l24');
+    await page.getByRole('searchbox', { name: 'Search nodes' }).press('Enter');
+    const node = page.locator('[data-testid="block-node"][data-node-name="d7-l24"]');
+    await node.click();
+    const details = page.getByRole('complementary', { name: 'Node details' });
+    await expect(details.getByRole('heading', { name: 'd7-l24' })).toBeVisible();
+    await expect(details).toContainText('Backing depth24');
+  });
 });

@@ -17,6 +17,7 @@ import { useTargetName } from '../../api/qmp-context.tsx';
 import { downloadDot, downloadPng, downloadSvg } from './export/download.ts';
 import { useGraphLayout } from './layout/use-graph-layout.ts';
 import { useBlockGraphState } from './use-block-graph-model.ts';
+import { boundsOf } from './view/bounds.ts';
 import type { BlockFlowNode } from './view/flow-types.ts';
 import { flowElements, matchesSearch, visibleIds, type ViewChoices } from './view/flow-elements.ts';
 import { GraphToolbar } from './view/graph-toolbar.tsx';
@@ -43,7 +44,7 @@ function GraphCanvas() {
   const { model, error, isFetching } = useBlockGraphState();
   const layout = useGraphLayout(model);
   const [choices, setChoices] = useState<ViewChoices>({ device: null, search: '', selected: null });
-  const { fitView } = useReactFlow();
+  const { fitBounds } = useReactFlow();
   const dark = useDarkMode();
 
   const elements = useMemo(
@@ -51,13 +52,21 @@ function GraphCanvas() {
     [model, layout.positions, choices],
   );
 
+  const fitTo = useCallback(
+    (ids: Iterable<string>, duration = 200) => {
+      const rect = model ? boundsOf(ids, model, layout.positions) : null;
+      if (rect) void fitBounds(rect, { padding: 0.1, duration });
+    },
+    [fitBounds, model, layout.positions],
+  );
+
   // Fit once when the first layout arrives; later changes must not move the picture.
   const fitted = useRef(false);
   useEffect(() => {
     if (fitted.current || layout.laidOutKey === null) return;
     fitted.current = true;
-    requestAnimationFrame(() => void fitView());
-  }, [layout.laidOutKey, fitView]);
+    fitTo(Object.keys(layout.positions), 0);
+  }, [layout.laidOutKey, layout.positions, fitTo]);
 
   const onNodesChange = useCallback(
     (changes: NodeChange<BlockFlowNode>[]) => {
@@ -67,14 +76,6 @@ function GraphCanvas() {
       }
     },
     [layout],
-  );
-
-  const fitTo = useCallback(
-    (ids: string[]) =>
-      requestAnimationFrame(
-        () => void fitView({ nodes: ids.map((id) => ({ id })), duration: 200 }),
-      ),
-    [fitView],
   );
 
   const selected = choices.selected ? model?.byId.get(choices.selected) : undefined;
@@ -107,9 +108,9 @@ function GraphCanvas() {
         device={choices.device}
         onDevice={(device) => {
           setChoices((c) => ({ ...c, device }));
-          if (model) fitTo([...visibleIds(model, device)]);
+          if (model) fitTo(visibleIds(model, device));
         }}
-        onFit={() => void fitView({ duration: 200 })}
+        onFit={() => model && fitTo(visibleIds(model, choices.device))}
         onTidy={layout.tidy}
         onExport={(format) => {
           if (!model) return;

@@ -4,6 +4,7 @@ import { generateGraphInputs } from '../../../../test/fixtures/graph/generate-gr
 import { buildBlockGraphModel } from '../model/build-model.ts';
 import { liveInputs } from '../model/fixtures.ts';
 import { layoutModel, type Positions } from './elk-input.ts';
+import { chainGroups } from './compress-chains.ts';
 import { mergePositions } from './merge-positions.ts';
 import { nodeSize } from './node-size.ts';
 
@@ -78,5 +79,41 @@ describe('mergePositions', () => {
       }),
     );
     expect(merged).toEqual({ a: { x: 1, y: 2 } });
+  });
+});
+
+describe('large graphs: chains folded into columns', () => {
+  it('draws each generated backing chain as one straight column, top image first', async () => {
+    const model = buildBlockGraphModel(generateGraphInputs({ nodeCount: 1000 }));
+    const positions = await layoutModel(elk, model);
+    const column = Array.from({ length: 24 }, (_, l) => positions[`drv:dev3-layer${23 - l}`]!);
+    expect(new Set(column.map((p) => p.x)).size).toBe(1);
+    for (let i = 1; i < column.length; i++) expect(column[i]!.y).toBeGreaterThan(column[i - 1]!.y);
+    const file = positions['drv:dev3-layer5-file']!;
+    expect(file.y).toBe(positions['drv:dev3-layer5']!.y);
+    expect(file.x).toBeGreaterThan(positions['drv:dev3-layer5']!.x);
+    const device = positions['blk:/machine/peripheral/vd3/virtio-backend']!;
+    expect(device.y).toBeLessThan(column[0]!.y);
+  });
+
+  it('only folds one-to-one runs of format and filter nodes', () => {
+    const kinds: Record<string, 'device' | 'format' | 'filter'> = {
+      dev: 'device',
+      thr: 'filter',
+      a: 'format',
+      b: 'format',
+      c: 'format',
+      d: 'format',
+    };
+    // dev → thr → a → b → c, and d → c: c has two parents, so the run ends at b.
+    const edges = [
+      ['dev', 'thr'],
+      ['thr', 'a'],
+      ['a', 'b'],
+      ['b', 'c'],
+      ['d', 'c'],
+    ].map(([source, target]) => ({ source: source!, target: target! }));
+    const groups = chainGroups({ ids: Object.keys(kinds), kindOf: (id) => kinds[id]!, edges });
+    expect([...groups.values()]).toEqual([['thr', 'a', 'b']]);
   });
 });

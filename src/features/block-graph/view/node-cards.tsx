@@ -7,6 +7,7 @@ import { nodeSize } from '../layout/node-size.ts';
 import type { BlockFlowNode } from './flow-types.ts';
 import { KIND_STYLE } from './kind-style.ts';
 import { jobPercent, subtitleOf } from './node-text.ts';
+import { useZoomedOut } from './use-zoomed-out.ts';
 
 function Badge({ children, title }: { children: string; title: string }) {
   return (
@@ -40,6 +41,7 @@ function badgesOf(node: GraphNode) {
 
 function Card({ data, selected, kind }: NodeProps<BlockFlowNode> & { kind: NodeKind }) {
   const { node, dimmed } = data;
+  const zoomedOut = useZoomedOut();
   const style = KIND_STYLE[kind];
   const isJob = kind === 'job';
   const pct = isJob ? jobPercent(node) : undefined;
@@ -78,13 +80,15 @@ function Card({ data, selected, kind }: NodeProps<BlockFlowNode> & { kind: NodeK
           <div className="h-1 rounded bg-pink-600" style={{ width: `${pct}%` }} />
         </div>
       )}
-      <div className="mt-auto flex gap-1 overflow-hidden">
-        {badgesOf(node).map((b) => (
-          <Badge key={b.text} title={b.title}>
-            {b.text}
-          </Badge>
-        ))}
-      </div>
+      {!zoomedOut && (
+        <div className="mt-auto flex gap-1 overflow-hidden">
+          {badgesOf(node).map((b) => (
+            <Badge key={b.text} title={b.title}>
+              {b.text}
+            </Badge>
+          ))}
+        </div>
+      )}
       <Handle type="source" position={Position.Bottom} className="!bg-slate-400" />
     </div>
   );
