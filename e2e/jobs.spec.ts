@@ -241,3 +241,36 @@ test('after a reload in the middle of a mirror the same job shows, with progress
     }),
   ).toContainText('Cancelled');
 });
+
+test('a blockdev-create job started elsewhere is listed with its error and dismissed from the UI', async ({
+  page,
+  served,
+  qemu,
+}) => {
+  await page.goto(served.url);
+  await expect(jobsPanel(page).getByText('No block jobs')).toBeVisible();
+  const filename = join(qemu.dir, 'created.raw');
+  await qemu.direct.execute('blockdev-create', {
+    'job-id': 'create-file',
+    options: { driver: 'file', filename, size: 0 },
+  });
+  await qemu.direct.execute('blockdev-add', { driver: 'file', 'node-name': 'created', filename });
+  await qemu.direct.execute('blockdev-create', {
+    'job-id': 'create-bad',
+    options: { driver: 'qcow2', file: 'created', size: 1000 },
+  });
+  const card = jobCard(page, 'create-bad');
+  await expect(card.getByText('create', { exact: true })).toBeVisible(); // the job type
+  await expect(statusOf(card)).toHaveText('Failed');
+  await expect(card.getByRole('list', { name: 'Errors of create-bad' })).toContainText(
+    'multiple of 512',
+  );
+  // blockdev-create jobs always wait, concluded, for a dismiss (they are not block jobs).
+  await expect(statusOf(jobCard(page, 'create-file'))).toHaveText('Concluded');
+  await jobCard(page, 'create-file').getByRole('button', { name: 'Dismiss' }).click();
+  await card.getByRole('button', { name: 'Dismiss' }).click();
+  const finished = jobsPanel(page).getByRole('region', { name: 'Finished jobs' });
+  await expect(finished.getByRole('article', { name: 'Job create-bad' })).toContainText('Failed');
+  await expect(jobsPanel(page).getByText('No block jobs')).toBeVisible();
+  expect(await qemu.direct.execute('query-jobs')).toEqual([]);
+});
