@@ -66,6 +66,14 @@ test('a generated blockdev-add form creates a qcow2 node', async ({ page, allowe
   await expect(preview).toContainText(`"filename": "${path}"`);
   await expect(preview).toContainText('"backing": "data"');
   await expect(preview).not.toContainText('"read-only"'); // unset members are not sent
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+  await form.getByRole('button', { name: 'Copy' }).click();
+  await expect(form.getByRole('button', { name: 'Copied' })).toBeVisible();
+  const copied = await page.evaluate(() => navigator.clipboard.readText());
+  expect(JSON.parse(copied)).toMatchObject({
+    execute: 'blockdev-add',
+    arguments: { driver: 'qcow2', 'node-name': 'e2e-new', backing: 'data' },
+  });
 
   await form.getByRole('button', { name: 'Run blockdev-add' }).click();
   await expect(page.getByRole('region', { name: 'Command result' })).toBeVisible();

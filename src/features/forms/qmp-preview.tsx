@@ -21,8 +21,10 @@ export function QmpPreview({
   args: JsonObject | undefined;
   invalid: boolean;
 }) {
-  const [copied, setCopied] = useState(false);
+  // Remember what was copied, so the button says "Copied" only while the text is unchanged.
+  const [copiedText, setCopiedText] = useState<string | null>(null);
   const text = qmpCommandJson(command, args);
+  const copied = copiedText === text;
   return (
     <section aria-label="QMP preview" className="flex flex-col gap-1">
       <div className="flex items-center gap-2">
@@ -37,8 +39,8 @@ export function QmpPreview({
           className={`${buttonClass} ml-auto`}
           onClick={() => {
             void navigator.clipboard?.writeText(text).then(
-              () => setCopied(true),
-              () => setCopied(false),
+              () => setCopiedText(text),
+              () => setCopiedText(null),
             );
           }}
         >
