@@ -56,4 +56,12 @@ describe('isGraphEvent', () => {
     expect(isGraphEvent(event('X_BLOCKSCOPE_TARGET_STATE', { state: 'disconnected' }))).toBe(false);
     expect(isGraphEvent(event('RESUME'))).toBe(false);
   });
+
+  it('re-reads when the proxy reports another session changed the graph', () => {
+    expect(isGraphEvent(event('X_BLOCKSCOPE_COMMAND_DONE', { command: 'blockdev-add' }))).toBe(
+      true,
+    );
+    expect(isGraphEvent(event('X_BLOCKSCOPE_COMMAND_DONE', { command: 'qom-set' }))).toBe(true);
+    expect(isGraphEvent(event('X_BLOCKSCOPE_COMMAND_DONE', { command: 'stop' }))).toBe(false);
+  });
 });
