@@ -3,6 +3,7 @@
 // through `useSchemaIndex()` instead of assuming a QEMU version (STYLE.md principle 5).
 import { queryOptions, useQuery } from '@tanstack/react-query';
 import type { QmpClient } from '../qmp/client.ts';
+import { hasArgument, hasCommand } from '../schema/feature-detection.ts';
 import { parseQapiDocs, type QapiDocs } from '../schema/qapi-docs.ts';
 import { buildSchemaIndex, type SchemaIndex } from '../schema/schema-index.ts';
 import { useQmpClient, useTargetName } from './qmp-context.tsx';
@@ -46,4 +47,16 @@ export function qapiDocsOptions() {
 
 export function useQapiDocs(): QapiDocs | undefined {
   return useQuery(qapiDocsOptions()).data ?? undefined;
+}
+
+/** Feature detection for views: undefined while the schema loads, then whether QEMU has it. */
+export function useHasCommand(command: string): boolean | undefined {
+  const { data } = useSchemaIndex();
+  return data ? hasCommand(data, command) : undefined;
+}
+
+/** Whether `command` accepts the member at `path` (e.g. ['copy-mode']); undefined while loading. */
+export function useHasArgument(command: string, path: string[]): boolean | undefined {
+  const { data } = useSchemaIndex();
+  return data ? hasArgument(data, command, path) : undefined;
 }

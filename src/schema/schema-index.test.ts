@@ -9,7 +9,7 @@ import {
   hasCommand,
   hasEvent,
   unionCases,
-} from './schema-queries.ts';
+} from './feature-detection.ts';
 
 const index = buildSchemaIndex(loadSchemaSubset());
 
