@@ -169,6 +169,13 @@ export function applyJobsEvent(queryClient: QueryClient, target: string, event: 
     queryClient.setQueryData<JobsData>(key, { snapshot, receivedAt: Date.now(), source: 'proxy' });
     return true;
   }
+  if (event.event === ProxyEvent.TargetState) {
+    // The proxy reconnected to QEMU (perhaps a restarted one, perhaps another version) while
+    // this page stayed connected: events from the gap are lost, so read everything again.
+    if (event.data?.state !== 'connected') return false;
+    void queryClient.invalidateQueries({ queryKey: jobsKey(target) });
+    return true;
+  }
   if (event.event === 'JOB_STATUS_CHANGE') {
     const id = event.data?.id;
     const status = event.data?.status;

@@ -1,0 +1,47 @@
+import { QueryClient } from '@tanstack/react-query';
+import { describe, expect, it } from 'vitest';
+import { ProxyEvent, type JsonObject, type QmpEvent } from '../qmp/wire.ts';
+import { applyJobsEvent, jobsKey, type JobsData } from './jobs-queries.ts';
+
+const at = { seconds: 1_795_318_000, microseconds: 0 };
+const ev = (event: string, data: JsonObject): QmpEvent => ({ event, data, timestamp: at });
+const listKey = [...jobsKey('demo'), 'list'];
+
+describe('applyJobsEvent', () => {
+  it("writes the proxy's shared poll into the cache as QEMU's answer", () => {
+    const qc = new QueryClient();
+    const jobs = [
+      { id: 'm1', type: 'mirror', status: 'running', 'current-progress': 1, 'total-progress': 2 },
+    ];
+    expect(applyJobsEvent(qc, 'demo', ev(ProxyEvent.Jobs, { jobs, 'block-jobs': [] }))).toBe(true);
+    const data = qc.getQueryData<JobsData>(listKey);
+    expect(data?.source).toBe('proxy');
+    expect(data?.snapshot.jobs).toEqual(jobs);
+  });
+
+  it('patches a status at once and marks the list for a re-read', () => {
+    const qc = new QueryClient();
+    applyJobsEvent(qc, 'demo', ev('JOB_STATUS_CHANGE', { id: 'm1', status: 'created' }));
+    expect(qc.getQueryData<JobsData>(listKey)?.snapshot.jobs.map((j) => j.status)).toEqual([
+      'created',
+    ]);
+    expect(qc.getQueryState(listKey)?.isInvalidated).toBe(true);
+  });
+
+  it('invalidates every jobs read, the schema too, when the proxy reconnects to QEMU', () => {
+    const qc = new QueryClient();
+    const commandsKey = [...jobsKey('demo'), 'commands'];
+    qc.setQueryData(commandsKey, ['job-pause']);
+    applyJobsEvent(qc, 'demo', ev(ProxyEvent.TargetState, { state: 'disconnected' }));
+    expect(qc.getQueryState(commandsKey)?.isInvalidated).toBe(false);
+    applyJobsEvent(qc, 'demo', ev(ProxyEvent.TargetState, { state: 'connected' }));
+    expect(qc.getQueryState(commandsKey)?.isInvalidated).toBe(true);
+  });
+
+  it('ignores other events and malformed payloads', () => {
+    const qc = new QueryClient();
+    expect(applyJobsEvent(qc, 'demo', ev('RESUME', {}))).toBe(false);
+    expect(applyJobsEvent(qc, 'demo', ev(ProxyEvent.Jobs, { jobs: 'x' }))).toBe(false);
+    expect(qc.getQueryData(listKey)).toBeUndefined();
+  });
+});
