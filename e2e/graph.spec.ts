@@ -91,6 +91,21 @@ test('exports a .dot file that graphviz accepts, in render_block_graph.py form',
   expect(execFileSync('dot', ['-Tsvg'], { input: dot }).toString()).toContain('<svg');
 });
 
+test('exports the view as SVG and PNG', async ({ page, served }) => {
+  await openGraph(page, served.url);
+  const svgDownload = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export SVG' }).click();
+  const svg = readFileSync(await (await svgDownload).path(), 'utf8');
+  expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+  for (const name of ['os-top', 'os-base-file', 'logs-throttle', 'vda'])
+    expect(svg).toContain(`>${name}</text>`);
+  const pngDownload = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export PNG' }).click();
+  const png = readFileSync(await (await pngDownload).path());
+  expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  expect(png.length).toBeGreaterThan(10_000);
+});
+
 test('a mirror started from a second session appears live and goes on completion', async ({
   page,
   served,
