@@ -156,6 +156,30 @@ test('a mirror started from a second session appears live and goes on completion
   expect(await boxesOf(page, still)).toEqual(before);
 });
 
+test('an export deleted from a second session leaves the open page', async ({
+  page,
+  served,
+  qemu,
+}) => {
+  await qemu.direct.execute('nbd-server-start', {
+    addr: { type: 'unix', data: { path: join(qemu.dir, 'e2e-nbd.sock') } },
+  });
+  await qemu.direct.execute('block-export-add', {
+    type: 'nbd',
+    id: 'e2e-exp',
+    'node-name': 'data',
+  });
+  // block-export-add emits no event; this page load is what reads it.
+  await openGraph(page, served.url);
+  const exportNode = nodeNamed(page, 'e2e-exp');
+  await expect(exportNode).toBeVisible();
+  await expect(nodeNamed(page, 'data')).toContainText('export e2e-exp');
+  await qemu.direct.execute('block-export-del', { id: 'e2e-exp' });
+  await expect(exportNode).toHaveCount(0);
+  await expect(nodeNamed(page, 'data')).not.toContainText('export e2e-exp');
+  await qemu.direct.execute('nbd-server-stop');
+});
+
 test('file and backing file names from disk images render as text', async ({
   page,
   served,
