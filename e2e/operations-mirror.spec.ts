@@ -16,10 +16,10 @@ import { expect, test } from '../test/fixtures/operations/e2e-fixture.ts';
 
 test('mirror a disk to a new image and complete the switch-over', async ({
   page,
-  allowed,
-  qemu,
+  served,
+  vm: qemu,
 }) => {
-  await openGraph(page, allowed.url);
+  await openGraph(page, served.url);
   const dialog = await openOperation(page, 'data', 'Mirror');
   await expect(dialog.getByLabel('Image path')).toHaveValue(join(qemu.dir, 'data-mirror.qcow2'));
   await expect(dialog.getByLabel('Job id')).toHaveValue('mirror-data');
@@ -49,18 +49,22 @@ test('mirror a disk to a new image and complete the switch-over', async ({
   ).toBeVisible();
 });
 
-test('refused input shows a clear message and changes nothing', async ({ page, allowed, qemu }) => {
+test('refused input shows a clear message and changes nothing', async ({
+  page,
+  served,
+  vm: qemu,
+}) => {
   const before = await qemu.direct.execute('query-named-block-nodes', { flat: true });
-  await openGraph(page, allowed.url);
-  const dialog = await openOperation(page, 'os-top', 'Mirror');
+  await openGraph(page, served.url);
+  const dialog = await openOperation(page, 'top', 'Mirror');
   await dialog.getByLabel('Job id').fill('1bad');
   await expect(dialog.getByRole('alert')).toContainText("Invalid job id '1bad'");
   await expect(dialog.getByRole('button', { name: 'Start mirror' })).toHaveCount(0);
   await dialog.getByLabel('Job id').fill('m1');
-  await dialog.getByLabel('Target node name').fill('os-base');
-  await expect(dialog.getByRole('alert')).toContainText("A node named 'os-base' already exists");
-  await dialog.getByLabel('Target node name').fill('os-top-copy');
-  await dialog.getByLabel('Image path').fill(join(qemu.dir, 'os-base.qcow2'));
+  await dialog.getByLabel('Target node name').fill('base');
+  await expect(dialog.getByRole('alert')).toContainText("A node named 'base' already exists");
+  await dialog.getByLabel('Target node name').fill('top-copy');
+  await dialog.getByLabel('Image path').fill(join(qemu.dir, 'base.qcow2'));
   await expect(dialog.getByRole('alert')).toContainText('is already open in QEMU');
   expect(await qemu.direct.execute('query-named-block-nodes', { flat: true })).toEqual(before);
 });

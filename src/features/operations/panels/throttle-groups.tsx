@@ -110,7 +110,7 @@ function GroupRow({ live, id, node }: { live: LiveState; id: string; node: strin
         </button>
       </div>
       {editing !== null && (
-        <div className="flex flex-col gap-2">
+        <div role="group" aria-label={`New limits of ${id}`} className="flex flex-col gap-2">
           <LimitFields
             idPrefix={`edit-${id}`}
             initial={current}

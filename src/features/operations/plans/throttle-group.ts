@@ -18,7 +18,10 @@ import { planned, refuse, type PlanResult, type Problem } from './types.ts';
 const OBJECT_ID = /^[A-Za-z][A-Za-z0-9._-]*$/;
 
 export function groupMembers(live: LiveState, group: string): string[] {
-  return live.nodes.filter((n) => throttleGroupOf(n) === group).map((n) => n['node-name']);
+  return live.nodes
+    .filter((n) => throttleGroupOf(n) === group)
+    .map((n) => n['node-name'])
+    .sort();
 }
 
 export function suggestGroupId(live: LiveState): string {
