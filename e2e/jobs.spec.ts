@@ -3,8 +3,14 @@
 // watches and controls them, and the effects are checked on that monitor again.
 import { join } from 'node:path';
 import type { Locator, Page } from '@playwright/test';
-import { createImage, type TestQemu } from '../test/harness/qemu.ts';
-import { expect, test } from './fixtures.ts';
+import {
+  createImage,
+  startTestQemu,
+  writePatterns,
+  type StartOptions,
+  type TestQemu,
+} from '../test/harness/qemu.ts';
+import { expect, startBlockscope, test } from './fixtures.ts';
 
 const MiB = 1024 * 1024;
 
@@ -273,4 +279,59 @@ test('a blockdev-create job started elsewhere is listed with its error and dismi
   await expect(finished.getByRole('article', { name: 'Job create-bad' })).toContainText('Failed');
   await expect(jobsPanel(page).getByText('No block jobs')).toBeVisible();
   expect(await qemu.direct.execute('query-jobs')).toEqual([]);
+});
+
+test('after QEMU restarts under the proxy, the panel shows what the new QEMU has: no stale rows', async ({
+  page,
+}) => {
+  const options = (dir?: string): StartOptions => ({
+    ...(dir ? { dir } : {}),
+    prepare: dir
+      ? undefined
+      : async (d) => {
+          await createImage({ path: join(d, 'src.qcow2'), format: 'qcow2', size: '32M' });
+          await writePatterns(join(d, 'src.qcow2'), 'qcow2', [
+            { offset: 0, length: '32M', pattern: 0x42 },
+          ]);
+          await createImage({ path: join(d, 'dst.qcow2'), format: 'qcow2', size: '32M' });
+        },
+    args: (d) => [
+      '-blockdev',
+      `qcow2,node-name=src,file.driver=file,file.filename=${join(d, 'src.qcow2')}`,
+      '-blockdev',
+      `qcow2,node-name=dst,file.driver=file,file.filename=${join(d, 'dst.qcow2')}`,
+    ],
+  });
+  const first = await startTestQemu(options());
+  let second: TestQemu | undefined;
+  const served = await startBlockscope(['serve', '--target', `solo=unix:${first.qmpSocket}`]);
+  try {
+    await page.goto(served.url);
+    await first.direct.execute('blockdev-mirror', {
+      'job-id': 'solo-mirror',
+      device: 'src',
+      target: 'dst',
+      sync: 'full',
+      speed: 1 * MiB,
+    });
+    await expect(statusOf(jobCard(page, 'solo-mirror'))).toHaveText('Running');
+
+    // QEMU dies (no chance to send the job's last events) and comes back on the same socket
+    // without the job.
+    first.direct.close();
+    process.kill(first.process.pid, 'SIGKILL');
+    await first.process.stop();
+    second = await startTestQemu(options(first.dir));
+    await expect(jobsPanel(page).getByText('No block jobs')).toBeVisible({ timeout: 30_000 });
+    const finished = jobsPanel(page).getByRole('region', { name: 'Finished jobs' });
+    await expect(finished.getByRole('article', { name: 'Job solo-mirror' })).toContainText(
+      'Ended while not watched',
+    );
+    await expect(
+      jobsPanel(page).getByRole('status', { name: 'Status of solo-mirror' }),
+    ).not.toHaveText('Running');
+  } finally {
+    await served.stop();
+    await (second ?? first).stop();
+  }
 });

@@ -13,6 +13,7 @@ import { rateStoreFor } from './job-rate-store.ts';
 import {
   reconcileListed,
   reduceTimeline,
+  withObserved,
   withoutEnded,
   withReportedError,
   type Timeline,
@@ -38,6 +39,7 @@ export class TimelineStore {
     const listed = new Set<string>();
     for (const row of joinJobs(data.snapshot)) {
       listed.add(row.id);
+      next = withObserved(next, row.id, row.type, row.status);
       if (row.error) next = withReportedError(next, row.id, row.error);
     }
     this.set(reconcileListed(next, listed, data.receivedAt));

@@ -3,6 +3,7 @@ import type { JsonObject, QmpEvent } from '../../qmp/wire.ts';
 import {
   reconcileListed,
   reduceTimeline,
+  withObserved,
   withoutEnded,
   withReportedError,
   type Timeline,
@@ -148,16 +149,23 @@ describe('outside events', () => {
     expect(withReportedError(t, 'c1', 'Image size must be a multiple of 512 bytes')).toBe(t);
   });
 
-  it('closes the history of a job that vanished while its events were missed, after a grace period', () => {
+  it('closes the history of a job that vanished while its events were missed', () => {
     const seenAt = 5_000; // browser clock, unrelated to QEMU's timestamps
     const t = [status('r', 'created', 0), status('r', 'running', 1)].reduce<Timeline>(
       (acc, e) => reduceTimeline(acc, e, seenAt),
       {},
     );
-    expect(reconcileListed(t, new Set(), seenAt + 1000)).toBe(t);
+    expect(reconcileListed(t, new Set(), seenAt + 1000, 3000)).toBe(t);
     const later = reconcileListed(t, new Set(), seenAt + 10_000);
     expect(later.r).toMatchObject({ outcome: 'gone', endedAt: seenAt + 10_000 });
     expect(reconcileListed(t, new Set(['r']), seenAt + 10_000)).toBe(t);
+  });
+
+  it('accounts for a job only ever seen in answers, so its disappearance is noticed', () => {
+    const seen = withObserved({}, 'old', 'backup', 'running');
+    expect(seen.old).toMatchObject({ type: 'backup', lastStatus: 'running', entries: [] });
+    expect(withObserved(seen, 'old', 'backup', 'running')).toBe(seen);
+    expect(reconcileListed(seen, new Set(), 1_000).old).toMatchObject({ outcome: 'gone' });
   });
 
   it('clears ended histories only', () => {

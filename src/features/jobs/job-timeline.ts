@@ -155,6 +155,22 @@ export function reduceTimeline(timeline: Timeline, event: QmpEvent, arrivedAt: n
   return { ...timeline, [id]: h };
 }
 
+/**
+ * Notes a job seen in an answer from QEMU, so that a job whose events were never seen (it
+ * started before this page connected) is still accounted for when it disappears.
+ */
+export function withObserved(
+  timeline: Timeline,
+  id: string,
+  type: string,
+  status: string,
+): Timeline {
+  const h = timeline[id];
+  if (h && h.endedAt === undefined)
+    return h.type ? timeline : { ...timeline, [id]: { ...h, type } };
+  return { ...timeline, [id]: { ...emptyHistory(id), type, lastStatus: status } };
+}
+
 /** Records an error QEMU reports in query-jobs (e.g. a failed blockdev-create), once. */
 export function withReportedError(timeline: Timeline, id: string, error: string): Timeline {
   const h = timeline[id] ?? emptyHistory(id);
@@ -171,15 +187,16 @@ export function withReportedError(timeline: Timeline, id: string, error: string)
 }
 
 /**
- * After a fresh read: a job we saw that QEMU no longer lists ended while its events were
- * missed (a reconnect). Histories touched in the last `graceMs` are left alone, because a
- * read taken just before a job's `created` event can arrive after it.
+ * After a fresh answer from QEMU: a job we saw that QEMU no longer lists ended while its events
+ * were missed (QEMU killed and restarted, a gap in the connection). QEMU answers on the same
+ * ordered stream as its events, so an answer that arrives after a job's events already knows
+ * about the job; `graceMs` only guards against a transport that reorders them.
  */
 export function reconcileListed(
   timeline: Timeline,
   listed: ReadonlySet<string>,
   now: number,
-  graceMs = 3_000,
+  graceMs = 0,
 ): Timeline {
   let next: Record<string, JobHistory> | undefined;
   for (const h of Object.values(timeline)) {
