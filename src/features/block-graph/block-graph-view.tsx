@@ -15,6 +15,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useBlockGraphInvalidation } from '../../api/block-graph-queries.ts';
 import { useTargetName } from '../../api/qmp-context.tsx';
 import { downloadDot, downloadPng, downloadSvg } from './export/download.ts';
+import { warmLayoutEngine } from './layout/layout-client.ts';
 import { useGraphLayout } from './layout/use-graph-layout.ts';
 import { useBlockGraphState } from './use-block-graph-model.ts';
 import { boundsOf } from './view/bounds.ts';
@@ -31,6 +32,7 @@ import { useDarkMode } from './view/use-dark-mode.ts';
 const VIRTUALISE_ABOVE = 300;
 
 export function BlockGraphView() {
+  useEffect(warmLayoutEngine, []);
   return (
     <ReactFlowProvider>
       <GraphCanvas />
