@@ -81,7 +81,9 @@ test('a throttle group shared by two disks, edited live, then removed', async ({
   expect(await deviceNode(vm, VDA)).toBe('top');
   expect(await deviceNode(vm, VDB)).toBe('data');
   await groups.getByRole('button', { name: 'Delete group tg1' }).click();
-  await confirmAndWait(groups, 'Confirm');
+  // The group's row (and its report) goes away with the group.
+  await groups.getByRole('button', { name: 'Confirm', exact: true }).click();
+  await expect(groups.getByLabel('Limits of tg1', { exact: true })).toHaveCount(0);
   const objects = await vm.direct.execute<{ name: string }[]>('qom-list', { path: '/objects' });
   expect(objects.map((o) => o.name)).not.toContain('tg1');
 });

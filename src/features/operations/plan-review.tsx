@@ -54,29 +54,25 @@ export function PlanReview(props: {
           ⚠ {w}
         </p>
       ))}
-      <ol aria-label="Steps" className="flex flex-col gap-1">
-        {plan.steps.map((step, i) => (
-          <li
-            key={`${i}-${step.command}`}
-            className="rounded border border-slate-200 p-1.5 dark:border-slate-700"
+      <div className="flex gap-2">
+        {!run && (
+          <button
+            type="button"
+            className="rounded bg-blue-600 px-3 py-1 font-medium text-white hover:bg-blue-700"
+            onClick={() => {
+              setRan(shown);
+              void start(plan).then((r) => props.onFinished?.(r.ok));
+            }}
           >
-            <span aria-hidden className="mr-1 inline-block w-4">
-              {STATE_TEXT[run?.states[i] ?? 'pending']}
-            </span>
-            <span className="font-medium">{step.title}</span>
-            <span className="sr-only"> ({run?.states[i] ?? 'pending'})</span>
-            <p className="text-slate-600 dark:text-slate-300">{step.explanation}</p>
-            <details>
-              <summary className="cursor-pointer text-xs text-slate-500">
-                QMP: {step.command}
-              </summary>
-              <pre className="overflow-auto rounded bg-slate-100 p-1 text-xs dark:bg-slate-800">
-                {JSON.stringify({ execute: step.command, arguments: step.arguments }, null, 2)}
-              </pre>
-            </details>
-          </li>
-        ))}
-      </ol>
+            {props.confirmLabel}
+          </button>
+        )}
+        {run && !run.running && !succeeded && (
+          <button type="button" className="rounded border px-3 py-1" onClick={reset}>
+            Back to the form
+          </button>
+        )}
+      </div>
       {failure && (
         <div
           role="alert"
@@ -113,25 +109,29 @@ export function PlanReview(props: {
           )}
         </div>
       )}
-      <div className="flex gap-2">
-        {!run && (
-          <button
-            type="button"
-            className="rounded bg-blue-600 px-3 py-1 font-medium text-white hover:bg-blue-700"
-            onClick={() => {
-              setRan(shown);
-              void start(plan).then((r) => props.onFinished?.(r.ok));
-            }}
+      <ol aria-label="Steps" className="flex flex-col gap-1">
+        {plan.steps.map((step, i) => (
+          <li
+            key={`${i}-${step.command}`}
+            className="rounded border border-slate-200 p-1.5 dark:border-slate-700"
           >
-            {props.confirmLabel}
-          </button>
-        )}
-        {run && !run.running && !succeeded && (
-          <button type="button" className="rounded border px-3 py-1" onClick={reset}>
-            Back to the form
-          </button>
-        )}
-      </div>
+            <span aria-hidden className="mr-1 inline-block w-4">
+              {STATE_TEXT[run?.states[i] ?? 'pending']}
+            </span>
+            <span className="font-medium">{step.title}</span>
+            <span className="sr-only"> ({run?.states[i] ?? 'pending'})</span>
+            <p className="text-slate-600 dark:text-slate-300">{step.explanation}</p>
+            <details>
+              <summary className="cursor-pointer text-xs text-slate-500">
+                QMP: {step.command}
+              </summary>
+              <pre className="overflow-auto rounded bg-slate-100 p-1 text-xs dark:bg-slate-800">
+                {JSON.stringify({ execute: step.command, arguments: step.arguments }, null, 2)}
+              </pre>
+            </details>
+          </li>
+        ))}
+      </ol>
     </div>
   );
 }

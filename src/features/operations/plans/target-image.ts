@@ -12,6 +12,7 @@ import {
   uniqueName,
 } from './names.ts';
 import type { PlanStep, Problem } from './types.ts';
+import { formatBytes } from './units.ts';
 
 export type ImageFormat = 'qcow2' | 'raw';
 
@@ -133,7 +134,7 @@ export function planTarget(live: LiveState, source: string, choice: TargetChoice
       options['backing-fmt'] = choice.backing.format;
     }
     steps.push(
-      ...createSteps(formatJob, options, `a ${size}-byte qcow2 image (the source's size)`),
+      ...createSteps(formatJob, options, `a ${formatBytes(size)} qcow2 image (the source's size)`),
     );
   }
   steps.push(
