@@ -86,6 +86,11 @@ export class Multiplexer {
     return this.upstream.execute(command, args);
   }
 
+  /** Tells every session that a mutating command succeeded (see ProxyEvent.CommandDone). */
+  commandDone(command: string): void {
+    this.broadcast(proxyEvent(ProxyEvent.CommandDone, { command }));
+  }
+
   close(): void {
     for (const off of this.unsubscribe) off();
     this.poller.stop();

@@ -173,6 +173,8 @@ export class Session implements SessionSink {
         );
       }
       this.reply(id, result);
+      if (result.kind === 'return' && !isReadOnlyCommand(command))
+        this.ctx.mux.commandDone(command);
     });
   }
 

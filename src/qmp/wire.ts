@@ -87,6 +87,12 @@ export const ProxyEvent = {
   TargetState: 'X_BLOCKSCOPE_TARGET_STATE',
   /** data: { jobs: query-jobs result, 'block-jobs': query-block-jobs result } about once a second while jobs exist */
   Jobs: 'X_BLOCKSCOPE_JOBS',
+  /**
+   * data: { command: string } — a session's mutating command succeeded. Sent to every session of
+   * the target: QEMU announces blockdev-add, block-export-add, qom-set … to no one, so this is how
+   * other pages learn that the graph may have changed.
+   */
+  CommandDone: 'X_BLOCKSCOPE_COMMAND_DONE',
 } as const;
 
 /** The state of a proxy's connection to one QEMU. */

@@ -86,6 +86,12 @@ describe('multiplexer against qemu-system', () => {
     });
     expect(started).toEqual({ return: {}, id: 7 });
     for (const session of sessions) {
+      // Every page hears that a command changed the graph, not only the one that ran it.
+      await session.next(
+        (m) =>
+          m.event === 'X_BLOCKSCOPE_COMMAND_DONE' &&
+          (m.data as Message).command === 'blockdev-mirror',
+      );
       await session.next(
         (m) => m.event === 'JOB_STATUS_CHANGE' && (m.data as Message).status === 'running',
       );
