@@ -17,11 +17,13 @@ describe('flowElements', () => {
     expect(nodes.filter((n) => n.selected).map((n) => n.id)).toEqual(['drv:os-top']);
   });
 
-  it('filters to one device: its subtree plus the job and backend touching it', () => {
+  it('filters to one device: its subtree plus the job touching it and where the job writes', () => {
     const vda = 'blk:/machine/peripheral/vda/virtio-backend';
     const ids = flowElements(model, positions, { ...all, device: vda }).nodes.map((n) => n.id);
     expect(ids).toContain('job:mirror0');
     expect(ids).toContain('drv:os-base-file');
+    expect(ids).toContain('drv:mirror-dst');
+    expect(ids).toContain('anon:job:mirror0:mirror-dst');
     expect(ids).not.toContain('drv:data');
     expect(ids).not.toContain('blk:/machine/peripheral/vdb/virtio-backend');
   });

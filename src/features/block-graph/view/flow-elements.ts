@@ -28,6 +28,23 @@ export function visibleIds(model: BlockGraphModel, device: string | null): Set<s
     const parent = model.byId.get(edge.source);
     if (shown.has(edge.target) && parent && parent.kind !== 'device') shown.add(edge.source);
   }
+  // A job on this device also shows where it writes: its target and the target's own nodes.
+  const children = new Map<string, string[]>();
+  for (const e of model.edges)
+    children.set(e.source, [...(children.get(e.source) ?? []), e.target]);
+  const stack = model.edges
+    .filter((e) => e.source.startsWith('job:') && shown.has(e.source))
+    .map((e) => e.target);
+  while (stack.length > 0) {
+    const id = stack.pop()!;
+    if (!shown.has(id)) {
+      shown.add(id);
+      stack.push(...(children.get(id) ?? []));
+    }
+  }
+  for (const node of model.nodes) {
+    if (node.kind === 'backend' && node.jobs.some((j) => shown.has(`job:${j}`))) shown.add(node.id);
+  }
   return shown;
 }
 
