@@ -1,6 +1,7 @@
 // The Jobs panel and the event log in Chromium against a real QEMU (the demo graph) through the
 // real server. Jobs are started on the test's own QMP monitor, as another tool would; the UI
 // watches and controls them, and the effects are checked on that monitor again.
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Locator, Page } from '@playwright/test';
 import {
@@ -49,6 +50,28 @@ async function addTarget(
       }
     : { driver: 'file', filename };
   await qemu.direct.execute('blockdev-add', { driver: format, 'node-name': name, file });
+}
+
+/** A small QEMU of its own (src and dst, 32 MiB) for tests that need their own server. */
+function soloQemu(dir?: string): StartOptions {
+  return {
+    ...(dir ? { dir } : {}),
+    prepare: dir
+      ? undefined
+      : async (d) => {
+          await createImage({ path: join(d, 'src.qcow2'), format: 'qcow2', size: '32M' });
+          await writePatterns(join(d, 'src.qcow2'), 'qcow2', [
+            { offset: 0, length: '32M', pattern: 0x42 },
+          ]);
+          await createImage({ path: join(d, 'dst.qcow2'), format: 'qcow2', size: '32M' });
+        },
+    args: (d) => [
+      '-blockdev',
+      `qcow2,node-name=src,file.driver=file,file.filename=${join(d, 'src.qcow2')}`,
+      '-blockdev',
+      `qcow2,node-name=dst,file.driver=file,file.filename=${join(d, 'dst.qcow2')}`,
+    ],
+  };
 }
 
 async function jobStatus(qemu: TestQemu, id: string): Promise<string | undefined> {
@@ -176,6 +199,15 @@ test('a running job can be slowed down and cancelled from the UI', async ({
     await qemu.direct.execute<{ device: string; speed: number }[]>('query-block-jobs');
   expect(blockJobs.find((j) => j.device === 'mirror-os')?.speed).toBe(2 * MiB);
 
+  // A value QEMU refuses: its reason is shown as it gave it.
+  await card
+    .getByRole('textbox', { name: 'Speed limit for mirror-os in MiB/s' })
+    .fill('99999999999T');
+  await card.getByRole('button', { name: 'Set speed' }).click();
+  await expect(card.getByRole('alert')).toContainText(
+    "Set speed refused: block-job-set-speed: Invalid parameter type for 'speed', expected: integer",
+  );
+
   await card.getByRole('button', { name: 'Cancel' }).click();
   const finished = jobsPanel(page).getByRole('region', { name: 'Finished jobs' });
   await expect(finished.getByRole('article', { name: 'Job mirror-os' })).toContainText('Cancelled');
@@ -284,25 +316,7 @@ test('a blockdev-create job started elsewhere is listed with its error and dismi
 test('after QEMU restarts under the proxy, the panel shows what the new QEMU has: no stale rows', async ({
   page,
 }) => {
-  const options = (dir?: string): StartOptions => ({
-    ...(dir ? { dir } : {}),
-    prepare: dir
-      ? undefined
-      : async (d) => {
-          await createImage({ path: join(d, 'src.qcow2'), format: 'qcow2', size: '32M' });
-          await writePatterns(join(d, 'src.qcow2'), 'qcow2', [
-            { offset: 0, length: '32M', pattern: 0x42 },
-          ]);
-          await createImage({ path: join(d, 'dst.qcow2'), format: 'qcow2', size: '32M' });
-        },
-    args: (d) => [
-      '-blockdev',
-      `qcow2,node-name=src,file.driver=file,file.filename=${join(d, 'src.qcow2')}`,
-      '-blockdev',
-      `qcow2,node-name=dst,file.driver=file,file.filename=${join(d, 'dst.qcow2')}`,
-    ],
-  });
-  const first = await startTestQemu(options());
+  const first = await startTestQemu(soloQemu());
   let second: TestQemu | undefined;
   const served = await startBlockscope(['serve', '--target', `solo=unix:${first.qmpSocket}`]);
   try {
@@ -321,7 +335,7 @@ test('after QEMU restarts under the proxy, the panel shows what the new QEMU has
     first.direct.close();
     process.kill(first.process.pid, 'SIGKILL');
     await first.process.stop();
-    second = await startTestQemu(options(first.dir));
+    second = await startTestQemu(soloQemu(first.dir));
     await expect(jobsPanel(page).getByText('No block jobs')).toBeVisible({ timeout: 30_000 });
     const finished = jobsPanel(page).getByRole('region', { name: 'Finished jobs' });
     await expect(finished.getByRole('article', { name: 'Job solo-mirror' })).toContainText(
@@ -333,5 +347,38 @@ test('after QEMU restarts under the proxy, the panel shows what the new QEMU has
   } finally {
     await served.stop();
     await (second ?? first).stop();
+  }
+});
+
+test('a viewer session sees the jobs but is offered no controls', async ({ page }) => {
+  const qemu = await startTestQemu(soloQemu());
+  const viewerTokenFile = join(qemu.dir, 'viewer.token');
+  const served = await startBlockscope([
+    'serve',
+    '--target',
+    `solo=unix:${qemu.qmpSocket}`,
+    '--viewer-token-file',
+    viewerTokenFile,
+  ]);
+  try {
+    const viewerToken = (await readFile(viewerTokenFile, 'utf8')).trim();
+    await page.goto(`${served.origin}/#token=${viewerToken}`);
+    await qemu.direct.execute('blockdev-mirror', {
+      'job-id': 'watched',
+      device: 'src',
+      target: 'dst',
+      sync: 'full',
+      speed: 1 * MiB,
+    });
+    const card = jobCard(page, 'watched');
+    await expect(statusOf(card)).toHaveText('Running');
+    await expect(
+      jobsPanel(page).getByText('Read-only session: job controls are hidden.'),
+    ).toBeVisible();
+    await expect(card.getByRole('button')).toHaveCount(2); // only the source/target node links
+    await expect(card.getByRole('button', { name: 'Cancel' })).toHaveCount(0);
+  } finally {
+    await served.stop();
+    await qemu.stop();
   }
 });

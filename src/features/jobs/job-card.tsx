@@ -46,11 +46,11 @@ export interface JobCardProps {
   commands: JobCommands;
   /** Browser time of QEMU's last answer, the "now" of every figure on the card. */
   now: number;
-  /** The connection is down: figures are the last known ones and controls are withheld. */
-  stale?: boolean;
+  /** No controls: the connection is down (figures are the last known) or the session is a viewer's. */
+  readOnly?: boolean;
 }
 
-export function JobCard({ job, history, samples, ends, commands, now, stale }: JobCardProps) {
+export function JobCard({ job, history, samples, ends, commands, now, readOnly }: JobCardProps) {
   const estimate = estimateRate(samples, { speed: job.speed });
   const ready = job.status === 'ready' || job.status === 'standby';
   const failed = job.error !== undefined || (job.ioStatus !== undefined && job.ioStatus !== 'ok');
@@ -63,7 +63,7 @@ export function JobCard({ job, history, samples, ends, commands, now, stale }: J
   return (
     <article
       aria-label={`Job ${job.id}`}
-      className={`flex flex-col gap-2 ${stale ? 'opacity-60' : ''} border-b border-slate-200 px-3 py-2.5 dark:border-slate-800`}
+      className={`flex flex-col gap-2  border-b border-slate-200 px-3 py-2.5 dark:border-slate-800`}
     >
       <header className="flex flex-wrap items-baseline gap-2">
         <span className="rounded bg-slate-200 px-1.5 text-xs uppercase tracking-wide dark:bg-slate-800">
@@ -126,7 +126,7 @@ export function JobCard({ job, history, samples, ends, commands, now, stale }: J
           ))}
         </ul>
       )}
-      {!stale && <JobControls job={job} commands={commands} />}
+      {!readOnly && <JobControls job={job} commands={commands} />}
       {history && <JobTimeline history={history} />}
     </article>
   );

@@ -4,6 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import { jobCommandsOptions, jobGraphOptions, jobsOptions } from '../../api/jobs-queries.ts';
 import { useConnectionState, useQmpClient, useTargetName } from '../../api/qmp-context.tsx';
+import { sessionOptions } from '../../api/session.ts';
 import { useEventLogRecorder } from '../events/event-log-store.ts';
 import { FinishedJobCard, JobCard } from './job-card.tsx';
 import { jobEndsFromGraph } from './job-graph-links.ts';
@@ -47,6 +48,8 @@ export function JobsPanel() {
   const now = jobs.data?.receivedAt ?? 0;
   const samples = rateStoreFor(target);
   const connected = useConnectionState() === 'running';
+  // A viewer session may only read: the proxy would refuse every control, so none are offered.
+  const readOnly = useQuery(sessionOptions()).data?.role === 'viewer';
 
   return (
     <div className="flex flex-col">
@@ -65,6 +68,11 @@ export function JobsPanel() {
           read again from QEMU on reconnect.
         </p>
       )}
+      {readOnly && rows.length > 0 && (
+        <p className="px-3 pb-1 text-xs text-slate-500">
+          Read-only session: job controls are hidden.
+        </p>
+      )}
       {jobs.isError && (
         <p role="alert" className="px-3 py-2 text-sm text-red-700 dark:text-red-300">
           Cannot read the jobs: {jobs.error.message}
@@ -80,18 +88,20 @@ export function JobsPanel() {
           </p>
         </div>
       )}
-      {rows.map((job) => (
-        <JobCard
-          key={job.id}
-          stale={!connected}
-          job={job}
-          history={timeline[job.id]}
-          samples={samples.get(job.id)}
-          ends={graph.data?.get(job.id)}
-          commands={commands}
-          now={now}
-        />
-      ))}
+      <div className={connected ? '' : 'opacity-60'}>
+        {rows.map((job) => (
+          <JobCard
+            key={job.id}
+            readOnly={!connected || readOnly}
+            job={job}
+            history={timeline[job.id]}
+            samples={samples.get(job.id)}
+            ends={graph.data?.get(job.id)}
+            commands={commands}
+            now={now}
+          />
+        ))}
+      </div>
       {finished.length > 0 && (
         <section aria-label="Finished jobs" className="mt-2">
           <div className="flex items-center px-3 py-1">
