@@ -8,7 +8,7 @@ import { estimateRate, type ProgressSample } from './job-rate.ts';
 import type { JobHistory } from './job-timeline.ts';
 import type { JobCommands } from './job-verbs.ts';
 import { formatBytes, formatRate, statusWords } from './job-format.ts';
-import { cardFigures } from './job-figures.ts';
+import { cardFigures, displayFraction } from './job-figures.ts';
 import { ProgressBar, Sparkline } from './job-progress.tsx';
 import { JobControls } from './job-controls.tsx';
 import { JobTimeline } from './job-timeline-view.tsx';
@@ -96,7 +96,7 @@ export function JobCard({ job, history, samples, ends, commands, now, readOnly }
         <div className="min-w-0 flex-1">
           <ProgressBar
             jobId={job.id}
-            fraction={estimate.fraction}
+            fraction={displayFraction(job, estimate)}
             current={job.current}
             total={job.total}
             tone={tone}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cardFigures } from './job-figures.ts';
+import { cardFigures, displayFraction } from './job-figures.ts';
 import type { JobRow } from './job-model.ts';
 import type { RateEstimate } from './job-rate.ts';
 import type { JobHistory } from './job-timeline.ts';
@@ -45,5 +45,15 @@ describe('cardFigures', () => {
     expect(cardFigures(job('running'), undefined, samples, est(0, undefined), 9_000).elapsed).toBe(
       '≥ 5 s',
     );
+  });
+});
+
+describe('displayFraction', () => {
+  it('shows an empty active commit (total 0) as full once ready, empty while starting', () => {
+    const zero = (status: string) => ({ id: 'c', status, total: 0, current: 0 }) as JobRow;
+    expect(displayFraction(zero('ready'), est(undefined, 0))).toBe(1);
+    expect(displayFraction(zero('running'), est(undefined, 0))).toBe(0);
+    expect(displayFraction({ ...zero('concluded'), error: 'EIO' }, est(undefined, 0))).toBe(0);
+    expect(displayFraction({ ...zero('running'), total: 10 }, est(1, 1))).toBe(0.5);
   });
 });

@@ -51,3 +51,14 @@ export function cardFigures(
           : '—';
   return { rate, eta, elapsed };
 }
+
+const PAST_COPYING = new Set(['ready', 'standby', 'waiting', 'pending', 'concluded']);
+
+/**
+ * The bar's fraction. A total of 0 (an active commit of an empty overlay) means nothing was left
+ * to copy: full once the job is past copying, empty before.
+ */
+export function displayFraction(job: JobRow, estimate: RateEstimate): number {
+  if (job.total > 0) return estimate.fraction;
+  return PAST_COPYING.has(job.status) && job.error === undefined ? 1 : 0;
+}
