@@ -69,6 +69,8 @@ export interface ApiContext {
   /** Static files (the built SPA); undefined serves 404 for everything outside /api. */
   distDir?: string;
   secure: boolean;
+  /** QEMU's qapi/*.json from --qapi-docs, for GET /api/qapi-docs; undefined answers 404. */
+  qapiDocs?: { name: string; text: string }[];
   /** Called for requests refused by the Host, token-in-URL or authentication checks. */
   onRefused?: (req: IncomingMessage, status: number, reason: string) => void;
 }
@@ -121,6 +123,13 @@ function routes(ctx: ApiContext) {
       if (req.method !== 'GET') return sendJson(res, 405, { error: 'method not allowed' });
       if (!ctx.auth.authenticate(req)) return refuse(ctx, req, res, 401, 'not authenticated');
       return sendJson(res, 200, ctx.targets());
+    }
+    if (url.pathname === '/api/qapi-docs') {
+      if (req.method !== 'GET') return sendJson(res, 405, { error: 'method not allowed' });
+      if (!ctx.auth.authenticate(req)) return refuse(ctx, req, res, 401, 'not authenticated');
+      if (!ctx.qapiDocs)
+        return sendJson(res, 404, { error: 'no --qapi-docs directory configured' });
+      return sendJson(res, 200, { files: ctx.qapiDocs });
     }
     if (url.pathname.startsWith('/api/')) return sendJson(res, 404, { error: 'not found' });
     if (req.method !== 'GET' && req.method !== 'HEAD') {

@@ -13,6 +13,7 @@ import {
   loadOrCreateToken,
 } from './auth.ts';
 import { checkListenSafety, ConfigError, type ServerConfig } from './config.ts';
+import { readQapiDocFiles } from './qapi-docs-files.ts';
 import { createRequestHandler, listen, type TargetInfo } from './http-server.ts';
 import { Multiplexer } from './multiplexer.ts';
 import { Policy } from './policy.ts';
@@ -122,6 +123,7 @@ export async function startProxy(
     hostCheck: currentHostCheck,
     targets,
     distDir: options.distDir,
+    ...(config.qapiDocs ? { qapiDocs: await readQapiDocFiles(config.qapiDocs) } : {}),
     secure: config.tls !== undefined,
     onRefused,
   });
