@@ -2,7 +2,7 @@
 // shows its steps and QMP, runs them after confirmation; Complete in the jobs panel pivots the
 // device. Checked outside the UI with query-block and qemu-img compare.
 import { join } from 'node:path';
-import { imagesIdentical } from '../test/harness/qemu.ts';
+import { createImage, imagesIdentical, startTestQemu } from '../test/harness/qemu.ts';
 import {
   confirmAndWait,
   deviceNode,
@@ -67,4 +67,61 @@ test('refused input shows a clear message and changes nothing', async ({
   await dialog.getByLabel('Image path').fill(join(qemu.dir, 'base.qcow2'));
   await expect(dialog.getByRole('alert')).toContainText('is already open in QEMU');
   expect(await qemu.direct.execute('query-named-block-nodes', { flat: true })).toEqual(before);
+});
+
+test('a duplicate job id, a non-root source and a locked target are refused', async ({
+  page,
+  served,
+  vm: qemu,
+}) => {
+  // A finished creation job nobody dismissed still holds its id.
+  await qemu.direct.execute('blockdev-create', {
+    'job-id': 'busy',
+    options: { driver: 'file', filename: join(qemu.dir, 'scratch.raw'), size: 0 },
+  });
+  const locked = join(qemu.dir, 'locked.qcow2');
+  await createImage({ path: locked, format: 'qcow2', size: '16M' });
+  const holder = await startTestQemu({
+    kind: 'storage-daemon',
+    args: [
+      '--blockdev',
+      JSON.stringify({
+        driver: 'qcow2',
+        'node-name': 'held',
+        file: { driver: 'file', filename: locked },
+      }),
+    ],
+  });
+  try {
+    const before = await qemu.direct.execute('query-named-block-nodes', { flat: true });
+    await openGraph(page, served.url);
+
+    const dialog = await openOperation(page, 'top', 'Mirror');
+    await dialog.getByLabel('Job id').fill('busy');
+    await expect(dialog.getByRole('alert')).toContainText(
+      "Job id 'busy' is already in use by a create job (concluded)",
+    );
+    await dialog.getByLabel('Job id').fill('m-locked');
+    await dialog.getByLabel('Target kind').selectOption('existing-file');
+    await dialog.getByLabel('Image path').fill(locked);
+    await dialog.getByRole('button', { name: 'Start mirror' }).click();
+    const alert = dialog.getByRole('alert');
+    await expect(alert).toContainText('Failed to get "write" lock');
+    await expect(alert).toContainText('What to do: Another user holds this image');
+    expect(await qemu.direct.execute('query-named-block-nodes', { flat: true })).toEqual(before);
+    expect((await qemu.direct.execute<{ id: string }[]>('query-jobs')).map((j) => j.id)).toEqual([
+      'busy',
+    ]);
+
+    // The graph already refuses a non-root source, saying which node to use.
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    const details = page.getByRole('complementary', { name: 'Node details' });
+    await details.getByRole('button', { name: 'Close details' }).click();
+    await page.locator('[data-testid="block-node"][data-node-name="mid"]').click();
+    const mirror = details.getByRole('button', { name: 'Mirror', exact: true });
+    await expect(mirror).toBeDisabled();
+    await expect(mirror).toHaveAttribute('title', /Need a root block node/);
+  } finally {
+    await holder.stop();
+  }
 });
