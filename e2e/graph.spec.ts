@@ -266,3 +266,31 @@ test.describe('a 1,000-node graph', () => {
     await expect(details).toContainText('Backing depth24');
   });
 });
+
+test('after QEMU restarts behind the proxy, the open page shows the new graph', async ({
+  page,
+}) => {
+  const first = await startTestQemu({
+    kind: 'storage-daemon',
+    args: ['--blockdev', 'null-co,node-name=before-restart,size=1048576'],
+  });
+  const server = await startBlockscope(['serve', '--target', `qsd=unix:${first.qmpSocket}`]);
+  let second: TestQemu | undefined;
+  try {
+    await openGraph(page, server.url);
+    await expect(nodeNamed(page, 'before-restart')).toBeVisible();
+    // Same directory, so the same socket path: the proxy reconnects to the new process.
+    first.direct.close();
+    await first.process.stop();
+    second = await startTestQemu({
+      kind: 'storage-daemon',
+      dir: first.dir,
+      args: ['--blockdev', 'null-co,node-name=after-restart,size=1048576'],
+    });
+    await expect(nodeNamed(page, 'after-restart')).toBeVisible({ timeout: 30_000 });
+    await expect(nodeNamed(page, 'before-restart')).toHaveCount(0);
+  } finally {
+    await server.stop();
+    await (second ?? first).stop();
+  }
+});
