@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
+import { WebSocket } from 'ws';
 import { demoNodeNames } from '../proxy/demo-vm.ts';
 import {
   largeGraphArgs,
@@ -292,5 +293,41 @@ test('after QEMU restarts behind the proxy, the open page shows the new graph', 
   } finally {
     await server.stop();
     await (second ?? first).stop();
+  }
+});
+
+test('a node added by another session through the proxy appears in the open page', async ({
+  page,
+  served,
+}) => {
+  await openGraph(page, served.url);
+  const socket = new WebSocket(`${served.origin.replace(/^http/, 'ws')}/api/qmp/demo`, {
+    headers: { Authorization: `Bearer ${served.token}` },
+  });
+  const replies: Record<string, unknown>[] = [];
+  socket.on('message', (data) => replies.push(JSON.parse(String(data)) as Record<string, unknown>));
+  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+  const reply = async (id: string) => {
+    await expect.poll(() => replies.some((r) => r.id === id)).toBe(true);
+    return replies.find((r) => r.id === id)!;
+  };
+  try {
+    socket.send(JSON.stringify({ execute: 'qmp_capabilities', id: 'caps' }));
+    await reply('caps');
+    const add = { driver: 'null-co', 'node-name': 'from-script', size: 1048576 };
+    socket.send(JSON.stringify({ execute: 'blockdev-add', arguments: add, id: 'add' }));
+    expect(await reply('add')).toMatchObject({ return: {} });
+    await expect(nodeNamed(page, 'from-script')).toBeVisible();
+    socket.send(
+      JSON.stringify({
+        execute: 'blockdev-del',
+        arguments: { 'node-name': 'from-script' },
+        id: 'del',
+      }),
+    );
+    expect(await reply('del')).toMatchObject({ return: {} });
+    await expect(nodeNamed(page, 'from-script')).toHaveCount(0);
+  } finally {
+    socket.close();
   }
 });

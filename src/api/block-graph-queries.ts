@@ -77,19 +77,17 @@ const GRAPH_EVENTS = new Set([
 ]);
 
 /**
- * Proposed proxy event, not emitted yet: "a session's mutating command succeeded", data
- * `{command}`. QEMU announces blockdev-add, block-export-add, qom-set … to no one, so only the
- * proxy, which sees every session's commands, can tell other browsers that the graph changed.
+ * Commands after which the graph may have changed. QEMU announces blockdev-add, qom-set … to no
+ * one; the proxy, which sees every session's commands, reports each success as
+ * X_BLOCKSCOPE_COMMAND_DONE {command} to all sessions, so other browsers follow too.
  */
-export const COMMAND_DONE_EVENT = 'X_BLOCKSCOPE_COMMAND_DONE';
-
 const GRAPH_COMMANDS =
   /^(blockdev-|block-export-|block-commit|block-stream|drive-|x-blockdev-|nbd-server-|transaction$|qom-set$|object-(add|del)$|device_(add|del)$|block_set_io_throttle$)/;
 
 export function isGraphEvent(event: QmpEvent): boolean {
   // The proxy's target-state event matters only when QEMU is (back) on the line.
   if (event.event === ProxyEvent.TargetState) return event.data?.state === 'connected';
-  if (event.event === COMMAND_DONE_EVENT) {
+  if (event.event === ProxyEvent.CommandDone) {
     const command = event.data?.command;
     return typeof command === 'string' && GRAPH_COMMANDS.test(command);
   }
