@@ -16,6 +16,11 @@ import { checkListenSafety, ConfigError, type ServerConfig } from './config.ts';
 import { readQapiDocFiles } from './qapi-docs-files.ts';
 import { createRequestHandler, listen, type TargetInfo } from './http-server.ts';
 import { Multiplexer } from './multiplexer.ts';
+import {
+  DEFAULT_PENDING_LIMITS,
+  limitPendingConnections,
+  type PendingLimits,
+} from './pending-connections.ts';
 import { Policy } from './policy.ts';
 import { DEFAULT_SESSION_LIMITS, Session, type SessionLimits } from './session.ts';
 import { DEFAULT_UPSTREAM_TUNING, Upstream, type UpstreamTuning } from './upstream.ts';
@@ -30,6 +35,8 @@ export interface ProxyOptions {
   upstream?: Partial<UpstreamTuning>;
   session?: Partial<SessionLimits>;
   jobPollIntervalMs?: number;
+  /** Cap and deadline for connections that have not sent a request head yet. */
+  pending?: Partial<PendingLimits>;
 }
 
 export interface ProxyHandle {
@@ -129,13 +136,29 @@ export async function startProxy(
   });
   const server = config.tls
     ? createHttpsServer(
-        { cert: readPem(config.tls.cert, '--tls-cert'), key: readPem(config.tls.key, '--tls-key') },
+        {
+          cert: readPem(config.tls.cert, '--tls-cert'),
+          key: readPem(config.tls.key, '--tls-key'),
+          handshakeTimeout: 5_000,
+        },
         handler,
       )
     : createServer(handler);
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
   server.maxHeadersCount = 64;
+  const pendingLimits = { ...DEFAULT_PENDING_LIMITS, ...options.pending };
+  limitPendingConnections(server, config.tls !== undefined, pendingLimits, (peer, reason) =>
+    audit.write({
+      role: null,
+      peer,
+      target: null,
+      command: null,
+      outcome: 'refused',
+      error: { class: 'connection dropped', desc: reason },
+      durationMs: 0,
+    }),
+  );
 
   const endpoint = createWsEndpoint({
     auth,
