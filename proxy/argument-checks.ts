@@ -24,6 +24,27 @@ const TOP_LEVEL_FILES: Record<string, string[]> = {
   'blockdev-snapshot-sync': ['snapshot-file'],
   'blockdev-change-medium': ['filename'],
 };
+/**
+ * Block drivers that open a network connection or a host device on their own. An `nbd` client may
+ * reach loopback or an allowed unix socket (checked like a server address); the rest are refused,
+ * or a blockdev-add would let the operator make QEMU connect anywhere its host can reach.
+ */
+const REMOTE_DRIVERS = new Set([
+  'http',
+  'https',
+  'ftp',
+  'ftps',
+  'ssh',
+  'iscsi',
+  'gluster',
+  'rbd',
+  'nfs',
+  'nvme',
+  'nvme-io_uring',
+  'virtio-blk-vfio-pci',
+  'virtio-blk-vhost-user',
+  'virtio-blk-vhost-vdpa',
+]);
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost', '0:0:0:0:0:0:0:1']);
 
 function isObject(value: JsonValue | undefined): value is JsonObject {
@@ -77,6 +98,16 @@ function checkFileKeys(
     return null;
   }
   if (!isObject(value)) return null;
+  if (typeof value.driver === 'string' && REMOTE_DRIVERS.has(value.driver)) {
+    return {
+      class: ProxyErrorClass.Denied,
+      desc: `${at || 'driver'}: the ${value.driver} driver reaches outside this host and is not allowed`,
+    };
+  }
+  if (value.driver === 'nbd') {
+    const error = checkListenAddress(value.server, policy, at ? `${at}.server` : 'server');
+    if (error) return error;
+  }
   for (const [key, member] of Object.entries(value)) {
     const where = at ? `${at}.${key}` : key;
     if (FILE_KEYS.has(key) && typeof member === 'string') {
@@ -107,7 +138,7 @@ function checkListenAddress(
     return null;
   return {
     class: ProxyErrorClass.Denied,
-    desc: `${where}: servers listen on loopback (127.0.0.1, ::1) or a unix socket unless --allow-remote-nbd is given`,
+    desc: `${where}: NBD addresses are loopback (127.0.0.1, ::1) or a unix socket unless --allow-remote-nbd is given`,
   };
 }
 
