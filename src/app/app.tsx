@@ -10,6 +10,7 @@ import { TargetSwitcher } from '../features/connection/target-switcher.tsx';
 import { EventLogPanel } from '../features/events/event-log-panel.tsx';
 import { ExportsPanel } from '../features/exports/exports-panel.tsx';
 import { JobsPanel } from '../features/jobs/jobs-panel.tsx';
+import { OperationsHost } from '../features/operations/operations-host.tsx';
 import { RunCommandPanel } from '../features/run-command/run-command-panel.tsx';
 import { useTheme } from './theme.ts';
 
@@ -75,7 +76,9 @@ function Dashboard() {
       ) : (
         <main className="flex min-h-0 flex-1">
           <section aria-label="Block graph" className="relative min-w-0 flex-1">
-            <BlockGraphView />
+            <OperationsHost>
+              <BlockGraphView />
+            </OperationsHost>
           </section>
           <div className="flex w-[30rem] min-w-0 flex-col border-l border-slate-200 dark:border-slate-800">
             <aside aria-label="Jobs" className="min-h-0 flex-1 overflow-auto">

@@ -14,6 +14,7 @@ import {
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useBlockGraphInvalidation } from '../../api/block-graph-queries.ts';
 import { useTargetName } from '../../api/qmp-context.tsx';
+import { useFocusNodeRequests } from './focus-node.ts';
 import { downloadDot, downloadPng, downloadSvg } from './export/download.ts';
 import { warmLayoutEngine } from './layout/layout-client.ts';
 import { useGraphLayout } from './layout/use-graph-layout.ts';
@@ -79,6 +80,14 @@ function GraphCanvas() {
     },
     [layout],
   );
+
+  // A link elsewhere (a job's source or target) selects that node and brings it into view.
+  useFocusNodeRequests((nodeName) => {
+    const node = model?.nodes.find((n) => n.name === nodeName && n.kind !== 'job');
+    if (!node) return;
+    setChoices((c) => ({ ...c, device: null, selected: node.id }));
+    fitTo([node.id]);
+  });
 
   const selected = choices.selected ? model?.byId.get(choices.selected) : undefined;
   const devices = useMemo(() => model?.nodes.filter((n) => n.kind === 'device') ?? [], [model]);

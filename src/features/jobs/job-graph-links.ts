@@ -50,12 +50,4 @@ export function jobEndsFromGraph(graph: unknown): Map<string, JobEnds> {
   return out;
 }
 
-/**
- * Asks the graph view to select a node. The graph feature listens for this DOM event; until it
- * does, the link is harmless.
- */
-export const FOCUS_NODE_EVENT = 'blockscope:focus-node';
-
-export function requestFocusNode(nodeName: string): void {
-  window.dispatchEvent(new CustomEvent(FOCUS_NODE_EVENT, { detail: { nodeName } }));
-}
+export { FOCUS_NODE_EVENT, requestFocusNode } from '../block-graph/focus-node.ts';

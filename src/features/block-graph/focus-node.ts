@@ -1,0 +1,25 @@
+// Other panels (a job's source and target links, for example) ask the graph to select a node by
+// name. A window event keeps those features free of any reference to the graph's state.
+import { useEffect, useRef } from 'react';
+
+export const FOCUS_NODE_EVENT = 'blockscope:focus-node';
+
+export function requestFocusNode(nodeName: string): void {
+  window.dispatchEvent(new CustomEvent(FOCUS_NODE_EVENT, { detail: { nodeName } }));
+}
+
+/** Calls `onFocus` with the node name of every focus request (the latest callback is used). */
+export function useFocusNodeRequests(onFocus: (nodeName: string) => void): void {
+  const ref = useRef(onFocus);
+  useEffect(() => {
+    ref.current = onFocus;
+  });
+  useEffect(() => {
+    const listener = (event: Event) => {
+      const name = (event as CustomEvent<{ nodeName?: unknown }>).detail?.nodeName;
+      if (typeof name === 'string') ref.current(name);
+    };
+    window.addEventListener(FOCUS_NODE_EVENT, listener);
+    return () => window.removeEventListener(FOCUS_NODE_EVENT, listener);
+  }, []);
+}
