@@ -11,6 +11,7 @@ import {
   planStream,
 } from '../../src/features/operations/plans/commit.ts';
 import { planJobComplete } from '../../src/features/operations/plans/job-actions.ts';
+import { waitForJob } from '../../src/features/operations/run-plan.ts';
 import {
   flushDevice,
   runOk,
@@ -85,7 +86,8 @@ describe('commit plans', () => {
       ops.runner,
       planStream(await ops.live(), { device: 'top', base: 'base', jobId: 's1' }),
     );
-    await waitJob(ops.runner, 's1', ['concluded']);
+    // Stream jobs dismiss themselves (QEMU 7.2 crash, see planStream): wait until it is gone.
+    await waitForJob(ops.runner, { job: 's1', until: ['null'] }, { pollMs: 50 });
     await flushDevice(ops.qemu, VDA);
     expect(files(await imageChain(join(ops.dir, 'top.qcow2')))).toEqual([
       'top.qcow2',
