@@ -17,7 +17,11 @@ import {
 } from '../../src/features/operations/plans/export.ts';
 import { planJobComplete } from '../../src/features/operations/plans/job-actions.ts';
 import { waitForJob } from '../../src/features/operations/run-plan.ts';
-import { readLiveState, type QmpExecutor } from '../../src/features/operations/plans/live-state.ts';
+import {
+  readLiveState,
+  type NbdServerState,
+  type QmpExecutor,
+} from '../../src/features/operations/plans/live-state.ts';
 import { defaultMirrorInput, planMirror } from '../../src/features/operations/plans/mirror.ts';
 import {
   defaultSnapshotInput,
@@ -92,7 +96,7 @@ afterAll(async () => {
 
 // The plan helpers type their client as DirectQmp; they only ever call execute().
 const runner = () => client as unknown as DirectQmp;
-const live = () => readLiveState(client);
+const live = (nbd?: NbdServerState) => readLiveState(client, nbd);
 
 describe('under -compat deprecated-input=reject', () => {
   it('is really in force: QEMU refuses a deprecated command', async () => {
