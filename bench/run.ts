@@ -6,50 +6,76 @@ import { fileURLToPath } from 'node:url';
 import { buildDemoImages, demoQemuArgs } from '../proxy/demo-vm.ts';
 import { startBlockscope } from '../test/harness/blockscope.ts';
 import { startTestQemu } from '../test/harness/qemu.ts';
+import { benchBrowserGraph, benchJobsPanel } from './browser.bench.ts';
+import { benchEvents } from './events.bench.ts';
+import { benchGraph } from './graph.bench.ts';
+import { withLargeGraph } from './large-graph.ts';
+import { benchProxyMemory } from './memory.bench.ts';
 import { benchPage } from './page.bench.ts';
 import { benchProxy } from './proxy.bench.ts';
 import { createContext } from './report.ts';
+import { benchSchema } from './schema.bench.ts';
 import { writeBenchDoc } from './write-doc.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const ctx = createContext();
 const started = Date.now();
+const section = (title: string) => process.stdout.write(`\n== ${title}\n`);
 
 const qemu = await startTestQemu({
   prepare: buildDemoImages,
   args: demoQemuArgs,
-  extraMonitors: 1,
+  // [0]: the direct baseline for commands; [1]: a listener for event baselines.
+  extraMonitors: 2,
 });
-const served = await startBlockscope(['serve', '--target', `demo=unix:${qemu.qmpSocket}`]);
+const demoTarget = `demo=unix:${qemu.qmpSocket}`;
+const served = await startBlockscope(['serve', '--target', demoTarget]);
 try {
   const version = await qemu.direct.execute<{
     qemu: { major: number; minor: number; micro: number };
     package: string;
   }>('query-version');
   const qemuVersion = `${version.qemu.major}.${version.qemu.minor}.${version.qemu.micro} (${version.package.trim()})`;
-  process.stdout.write(
-    `Blockscope benchmarks — QEMU ${qemuVersion}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB\n\n`,
-  );
+  const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB`;
+  process.stdout.write(`Blockscope benchmarks — QEMU ${qemuVersion}, ${machine}\n`);
 
-  // A graph of a few hundred nodes for the heavy query.
-  for (let i = 0; i < 300; i++) {
+  section('Page');
+  await benchPage(ctx, join(root, 'dist'), served.url);
+  section('Graph in Chromium (1,000-node QEMU) and Jobs panel');
+  await withLargeGraph((bigUrl) => benchBrowserGraph(ctx, bigUrl, served.url));
+  await benchJobsPanel(ctx, served.url, qemu.direct, qemu.extraSockets[1]!);
+
+  section('Schema');
+  benchSchema(ctx, await qemu.direct.execute('query-qmp-schema'));
+
+  // A graph of a few hundred nodes for the heavy query (added after the page figures, which use
+  // the demo graph as their small baseline).
+  const extra = 300;
+  for (let i = 0; i < extra; i++) {
     await qemu.direct.execute('blockdev-add', {
       driver: 'null-co',
       'node-name': `bench${i}`,
       size: 1048576,
     });
   }
-
+  const named = await qemu.direct.execute<unknown[]>('query-named-block-nodes', { flat: true });
+  section('Proxy');
   await benchProxy(ctx, served, 'demo', qemu.extraSockets[0]!, [
-    { name: 'query-version', command: 'query-version', count: 2000 },
+    { name: 'query-version', command: 'query-version', count: 2000, window: 32 },
     {
-      name: 'query-named-block-nodes(311 nodes)',
+      name: `query-named-block-nodes(${named.length} nodes)`,
       command: 'query-named-block-nodes',
       args: { flat: true },
       count: 200,
+      window: 8,
     },
   ]);
-  await benchPage(ctx, join(root, 'dist'), served.url);
+  section('Events');
+  await benchEvents(ctx, served, 'demo', qemu.direct, qemu.extraSockets[1]!);
+  section('Memory');
+  await benchProxyMemory(ctx, served, 'demo', demoTarget);
+  section('Graph model + layout (Node) vs graphviz');
+  await benchGraph(ctx);
 
   const figures = Object.fromEntries(
     ctx.rows.map((r) => [
@@ -59,7 +85,7 @@ try {
   );
   const summary = {
     qemu: qemuVersion,
-    cores: cpus().length,
+    machine,
     seconds: Math.round((Date.now() - started) / 1000),
     missed: ctx.rows.filter((r) => r.met === false).map((r) => r.key),
     figures,

@@ -1,45 +1,67 @@
 // Writes docs/benchmarks.md from a run: the figures, the machine, the QEMU, and what each means.
-import { writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { BenchContext } from './report.ts';
+
+/** Written by hand after looking at a run; kept when the rest of the file is regenerated. */
+const HAND_WRITTEN = '## Why goals are missed';
+
+function handWritten(path: string): string[] {
+  if (!existsSync(path)) return [];
+  const text = readFileSync(path, 'utf8');
+  const start = text.indexOf(HAND_WRITTEN);
+  if (start < 0) return [];
+  const end = text.indexOf('\n## ', start + HAND_WRITTEN.length);
+  return [text.slice(start, end < 0 ? undefined : end).trimEnd(), ''];
+}
 
 const MEANING: [prefix: string, text: string][] = [
   [
     'proxy.',
-    "How much the proxy costs compared with talking to QEMU directly. A ratio near 1 means pages and scripts see QMP at the speed QEMU answers; the ledger must be 0 — a lost or misrouted reply would show one browser another browser's answer.",
+    "How much the proxy costs compared with talking to QEMU's monitor socket directly. The throughput ratio is the share of QEMU's own command rate a pipelining script or page still gets through the proxy (1 = no cost); the added latency is what one command waits longer when sent on its own (the difference of the percentiles, so p99 can come out below p50). The ledger must be 0: a lost reply hangs a page, a misrouted one would show one browser another browser's answer. Refusals as overloaded are replies too (the proxy's back-pressure), counted apart.",
   ],
-  ['events.', 'How quickly a QEMU event (a job changing state) reaches every open page.'],
+  [
+    'events.',
+    'How soon a QEMU event (a job changing state) reaches every open page, against a plain monitor connection that gets the same event straight from QEMU. Missed events must be 0: a page that misses one shows a stale job.',
+  ],
   [
     'graph.',
-    'How long a large block graph takes to model and lay out before it can be drawn, compared with graphviz drawing the same graph the way render_block_graph.py writes it.',
+    'How long a block graph takes before a user sees it. In Node: building the model and the ELK layout, beside graphviz `dot -Tsvg` on the same graph written the way render_block_graph.py writes it. In Chromium: from the last graph reply arriving at the page to the first frame with the graph drawn (layout runs in a worker), and the time between frames while the user drags the view (16.7 ms is a smooth 60 frames a second; 80 ms is visibly jerky).',
   ],
-  ['jobs.', 'How long after QEMU reports a job change the Jobs panel shows it.'],
+  [
+    'jobs.',
+    "How long after QEMU reports a job change (QEMU's own event timestamp) the Jobs panel's DOM shows the new status words, beside the same event's arrival at a plain monitor connection.",
+  ],
   [
     'schema.',
-    "How long the page needs to understand the running QEMU's command set before forms can be built.",
+    "How long the page needs to understand the running QEMU's command set (index) and to prepare the form of every command, beside parsing the same schema reply. Forms are built lazily; fully expanded is the worst case, not what a user waits for.",
   ],
   [
     'page.',
-    'What a user downloads before seeing the dashboard, and how soon something is painted.',
+    'What a user downloads before seeing the dashboard (gzipped, the way a browser gets it over a compressing link), and how soon the first content is painted, beside loading a static file from the same server.',
   ],
-  ['memory.', 'What the proxy and the page cost in memory while left running.'],
+  [
+    'memory.',
+    'What the proxy (resident set of the `blockscope serve` process) and the page (JavaScript heap after garbage collection) cost while left open.',
+  ],
 ];
 
 export function writeBenchDoc(
   path: string,
   ctx: BenchContext,
-  summary: { qemu: string; seconds: number; missed: string[] },
+  summary: { qemu: string; machine: string; seconds: number; missed: string[] },
 ): void {
   const fmt = (n: number) =>
     Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 1 ? n.toFixed(2) : n.toPrecision(3);
   const lines = [
     '# Benchmarks',
     '',
-    'Reproduce with `npm run bench` (after `npm test` has installed everything). Every timing is',
-    'shown beside a baseline measured in the same run, because absolute times drift on shared machines;',
-    'tests never assert times.',
+    'Reproduce with `npm run bench` (after `npm test` has installed everything); `npm run bench --',
+    '--write-doc` also rewrites this file from the run (the "Why goals are missed" part is kept).',
+    'Every timing is shown beside a baseline measured in the same run, because absolute times drift',
+    'on shared machines; tests never assert times. The run ends with one JSON line holding every',
+    'figure, for scripts.',
     '',
-    `Last run: ${new Date().toISOString().slice(0, 10)}, QEMU ${summary.qemu}, ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, took ${summary.seconds} s.`,
+    `Last run: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, QEMU ${summary.qemu}, ${summary.machine}, took ${summary.seconds} s.`,
     '',
     '| figure | value | baseline (same run) | ratio | goal |',
     '|---|---|---|---|---|',
@@ -58,8 +80,9 @@ export function writeBenchDoc(
       ? ['## Notes from the run', '', ...ctx.notes.map((n) => `- ${n}`), '']
       : []),
     ...(summary.missed.length
-      ? ['## Goals missed', '', ...summary.missed.map((k) => `- \`${k}\``), '']
+      ? ['## Goals missed in this run', '', ...summary.missed.map((k) => `- \`${k}\``), '']
       : []),
+    ...handWritten(path),
   ];
   writeFileSync(path, lines.join('\n'));
 }
