@@ -1,28 +1,10 @@
 // Proxy memory: resident set of the real `bin/blockscope serve` process with 0 (baseline), 1 and
 // 50 open sessions, each having read the block graph once.
-import { readdirSync, readFileSync } from 'node:fs';
 import type { Served } from '../test/harness/blockscope.ts';
+import { childPid, rssMiB } from './proc.ts';
 import { openSessions } from './proxy.bench.ts';
 import { sleep } from './qmp-events.ts';
 import type { BenchContext } from './report.ts';
-
-/** The pid of this process's child whose command line contains `marker` (e.g. its --target). */
-export function childPid(marker: string): number {
-  for (const task of readdirSync(`/proc/${process.pid}/task`)) {
-    const children = readFileSync(`/proc/${process.pid}/task/${task}/children`, 'utf8');
-    for (const pid of children.split(' ').filter(Boolean)) {
-      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      if (cmdline.includes(marker)) return Number(pid);
-    }
-  }
-  throw new Error(`no child process with ${marker} in its command line`);
-}
-
-export function rssMiB(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
-  return Number(kb) / 1024;
-}
 
 export async function benchProxyMemory(
   ctx: BenchContext,

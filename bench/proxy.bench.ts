@@ -4,6 +4,7 @@ import { connect } from 'node:net';
 import WebSocket from 'ws';
 import { ProxyErrorClass } from '../src/qmp/errors.ts';
 import type { Served } from '../test/harness/blockscope.ts';
+import { cpuMs } from './proc.ts';
 import { percentile, type BenchContext } from './report.ts';
 
 interface Run {
@@ -225,6 +226,7 @@ export async function benchProxy(
   target: string,
   directSocket: string,
   workloads: ProxyWorkload[],
+  proxyPid: number,
 ): Promise<void> {
   for (const w of workloads) {
     // Baseline: the faster of "everything written at once" and "8 in flight" (the QMP spec's advice).
@@ -239,8 +241,11 @@ export async function benchProxy(
     const directSeq = await directRun(directSocket, w.command, w.args, latencyCount, 1);
     for (const sessions of [1, 10, 50]) {
       const window = Math.min(w.window, Math.floor(2048 / sessions));
+      const cpuBefore = cpuMs(proxyPid);
       const run = await proxyRun(served, target, sessions, w.command, w.args, w.count, window);
-      const rate = run.latenciesMs.length / run.seconds;
+      const answered = run.latenciesMs.length;
+      const proxyCpu = ((cpuMs(proxyPid) - cpuBefore) * 1000) / answered;
+      const rate = answered / run.seconds;
       const ratio = rate / directRate;
       ctx.add({
         key: `proxy.${w.name}.s${sessions}.throughput`,
@@ -265,6 +270,17 @@ export async function benchProxy(
         ctx.note(
           `${w.name}, ${sessions} session(s): lost ${run.lost}, duplicated ${run.duplicated}, misrouted ${run.misrouted}`,
         );
+      // Where the time goes: the proxy's CPU per command beside the time QEMU takes per command
+      // on the direct socket. (QEMU's own CPU time is no baseline: it includes the guest's vCPU.)
+      const directUs = 1e6 / directRate;
+      ctx.add({
+        key: `proxy.${w.name}.s${sessions}.proxy_cpu_us_per_cmd`,
+        label: `Proxy: ${w.name}, ${sessions} session(s), proxy CPU per command`,
+        value: proxyCpu,
+        unit: 'µs',
+        baseline: { label: 'direct wall time per command', value: directUs, unit: 'µs' },
+        ratio: proxyCpu / directUs,
+      });
       ctx.add({
         key: `proxy.${w.name}.s${sessions}.overloaded`,
         label: `Proxy: ${w.name}, ${sessions} session(s), refused as overloaded`,

@@ -12,6 +12,7 @@ import { benchGraph } from './graph.bench.ts';
 import { withLargeGraph } from './large-graph.ts';
 import { benchProxyMemory } from './memory.bench.ts';
 import { benchPage } from './page.bench.ts';
+import { childPid } from './proc.ts';
 import { benchProxy } from './proxy.bench.ts';
 import { createContext } from './report.ts';
 import { benchSchema } from './schema.bench.ts';
@@ -60,22 +61,30 @@ try {
   }
   const named = await qemu.direct.execute<unknown[]>('query-named-block-nodes', { flat: true });
   section('Proxy');
-  await benchProxy(ctx, served, 'demo', qemu.extraSockets[0]!, [
-    { name: 'query-version', command: 'query-version', count: 2000, window: 32 },
-    {
-      name: `query-named-block-nodes(${named.length} nodes)`,
-      command: 'query-named-block-nodes',
-      args: { flat: true },
-      count: 200,
-      window: 8,
-    },
-  ]);
+  await benchProxy(
+    ctx,
+    served,
+    'demo',
+    qemu.extraSockets[0]!,
+    [
+      { name: 'query-version', command: 'query-version', count: 2000, window: 32 },
+      {
+        name: `query-named-block-nodes(${named.length} nodes)`,
+        command: 'query-named-block-nodes',
+        args: { flat: true },
+        count: 200,
+        window: 8,
+      },
+    ],
+    childPid(demoTarget),
+  );
   section('Events');
   await benchEvents(ctx, served, 'demo', qemu.direct, qemu.extraSockets[1]!);
   section('Memory');
   await benchProxyMemory(ctx, served, 'demo', demoTarget);
   section('Graph model + layout (Node) vs graphviz');
-  await benchGraph(ctx);
+  // 290 and 310 straddle the layout's switch to its faster large-graph mode at 300 nodes.
+  await benchGraph(ctx, [100, 290, 310, 1000, 5000]);
 
   const figures = Object.fromEntries(
     ctx.rows.map((r) => [
