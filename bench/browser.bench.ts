@@ -12,37 +12,70 @@ import { percentile, type BenchContext } from './report.ts';
 
 interface GraphFigures {
   nodes: number;
+  /** Median over LOADS fresh page loads. */
   arrivalToDrawnMs: number;
-  frameP50: number;
-  frameP95: number;
+  /** Frame intervals while dragging at the initial fit-to-view zoom, and zoomed in to read. */
+  fitFrames: number[];
+  readFrames: number[];
   heapMiB: number;
 }
 
+const LOADS = 3;
+
+/** Loads the page and waits for the graph: ms from the last graph reply to the drawn frame. */
+async function loadAndDraw(page: Page, url: string): Promise<{ ms: number; nodes: number }> {
+  await page.addInitScript(PAGE_PROBES);
+  await page.goto(url);
+  const drawn = await page.evaluate(() => (window as unknown as BenchWindow).__bench.whenDrawn());
+  const replies = await page.evaluate(
+    () => (window as unknown as BenchWindow).__bench.graphReplies,
+  );
+  return { ms: drawn.at - Math.max(...replies.filter((t) => t <= drawn.at)), nodes: drawn.nodes };
+}
+
 async function measureGraph(browser: Browser, url: string): Promise<GraphFigures> {
+  const times: number[] = [];
+  for (let i = 1; i < LOADS; i++) {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    times.push((await loadAndDraw(page, url)).ms);
+    await page.close();
+  }
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   try {
-    await page.addInitScript(PAGE_PROBES);
-    await page.goto(url);
-    const drawn = await page.evaluate(() => (window as unknown as BenchWindow).__bench.whenDrawn());
-    const drawnAt = drawn.at;
-    const replies = await page.evaluate(
-      () => (window as unknown as BenchWindow).__bench.graphReplies,
-    );
-    const arrival = Math.max(...replies.filter((t) => t <= drawnAt));
-    const frames = await pan(page);
+    const drawn = await loadAndDraw(page, url);
+    times.push(drawn.ms);
+    const fitFrames = await pan(page);
+    // Heap with the whole graph on screen (zoomed in, only the visible cards are rendered).
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('HeapProfiler.collectGarbage');
     const heap = await cdp.send('Runtime.getHeapUsage');
     await cdp.detach();
+    await zoomToRead(page);
+    const readFrames = await pan(page);
     return {
       nodes: drawn.nodes,
-      arrivalToDrawnMs: drawnAt - arrival,
-      frameP50: percentile(frames, 50),
-      frameP95: percentile(frames, 95),
+      arrivalToDrawnMs: percentile(times, 50),
+      fitFrames,
+      readFrames,
       heapMiB: heap.usedSize / 2 ** 20,
     };
   } finally {
     await page.close();
+  }
+}
+
+/** Clicks Zoom In until cards show their full text (the view's readable zoom is 0.45). */
+async function zoomToRead(page: Page): Promise<void> {
+  const viewport = page.locator('.react-flow__viewport');
+  const scale = async () =>
+    Number(
+      /scale\(([\d.]+)\)/.exec(
+        await viewport.evaluate((el) => (el as HTMLElement).style.transform),
+      )?.[1] ?? 1,
+    );
+  for (let i = 0; i < 30 && (await scale()) < 0.6; i++) {
+    await page.getByRole('button', { name: 'Zoom In' }).click();
+    await sleep(60);
   }
 }
 
@@ -85,7 +118,7 @@ export async function benchBrowserGraph(
     const smallLabel = `demo graph (${base.nodes} nodes)`;
     ctx.add({
       key: `graph.browser_n${big.nodes}.arrival_to_drawn_ms`,
-      label: `Graph in Chromium: ${big.nodes} nodes, data arrival to drawn`,
+      label: `Graph in Chromium: ${big.nodes} nodes, data arrival to drawn (median of ${LOADS} loads)`,
       value: ours.arrivalToDrawnMs,
       unit: 'ms',
       baseline: { label: smallLabel, value: base.arrivalToDrawnMs, unit: 'ms' },
@@ -93,22 +126,26 @@ export async function benchBrowserGraph(
       goal: '< 1000 ms',
       met: ours.arrivalToDrawnMs < 1000,
     });
-    for (const [p, value, baseline] of [
-      [50, ours.frameP50, base.frameP50],
-      [95, ours.frameP95, base.frameP95],
+    for (const [view, key, frames, baseFrames] of [
+      ['fitted to the window', 'fit', ours.fitFrames, base.fitFrames],
+      ['zoomed in to read', 'read', ours.readFrames, base.readFrames],
     ] as const) {
-      ctx.add({
-        key: `graph.browser_n${big.nodes}.pan_frame_p${p}_ms`,
-        label: `Graph in Chromium: ${big.nodes} nodes, frame time while panning, p${p}`,
-        value,
-        unit: 'ms',
-        baseline: { label: smallLabel, value: baseline, unit: 'ms' },
-        ratio: value / baseline,
-      });
+      for (const p of [50, 95]) {
+        const value = percentile(frames, p);
+        const baseline = percentile(baseFrames, p);
+        ctx.add({
+          key: `graph.browser_n${big.nodes}.pan_${key}_frame_p${p}_ms`,
+          label: `Graph in Chromium: ${big.nodes} nodes, frame time while panning ${view}, p${p}`,
+          value,
+          unit: 'ms',
+          baseline: { label: smallLabel, value: baseline, unit: 'ms' },
+          ratio: value / baseline,
+        });
+      }
     }
     ctx.add({
       key: `memory.page_heap_n${big.nodes}_mib`,
-      label: `Memory: page JS heap with the ${big.nodes}-node graph (after GC)`,
+      label: `Memory: page JS heap with the ${big.nodes}-node graph on screen (after GC)`,
       value: ours.heapMiB,
       unit: 'MiB',
       baseline: { label: smallLabel, value: base.heapMiB, unit: 'MiB' },

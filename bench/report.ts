@@ -38,8 +38,8 @@ export function createContext(): BenchContext {
   };
 }
 
-function fmt(n: number): string {
-  if (!Number.isFinite(n)) return String(n);
+export function fmt(n: number): string {
+  if (!Number.isFinite(n) || Number.isInteger(n)) return String(n);
   if (Math.abs(n) >= 100) return n.toFixed(0);
   if (Math.abs(n) >= 1) return n.toFixed(2);
   return n.toPrecision(3);

@@ -1,6 +1,6 @@
 // `npm run bench`: every figure beside a baseline from the same run, then one JSON line.
 // Uses the real QEMU from the test harness and Debian's Chromium. Nothing here asserts a time.
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildDemoImages, demoQemuArgs } from '../proxy/demo-vm.ts';
@@ -21,6 +21,7 @@ import { writeBenchDoc } from './write-doc.ts';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const ctx = createContext();
 const started = Date.now();
+const loadAtStart = loadavg()[0]!;
 const section = (title: string) => process.stdout.write(`\n== ${title}\n`);
 
 const qemu = await startTestQemu({
@@ -96,6 +97,7 @@ try {
     qemu: qemuVersion,
     machine,
     seconds: Math.round((Date.now() - started) / 1000),
+    load: { start: loadAtStart, end: loadavg()[0]! },
     missed: ctx.rows.filter((r) => r.met === false).map((r) => r.key),
     figures,
   };

@@ -1,6 +1,6 @@
 // Writes docs/benchmarks.md from a run: the figures, the machine, the QEMU, and what each means.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import type { BenchContext } from './report.ts';
+import { fmt, type BenchContext } from './report.ts';
 
 /** Written by hand after looking at a run; kept when the rest of the file is regenerated. */
 const HAND_WRITTEN = '## Why goals are missed';
@@ -48,10 +48,14 @@ const MEANING: [prefix: string, text: string][] = [
 export function writeBenchDoc(
   path: string,
   ctx: BenchContext,
-  summary: { qemu: string; machine: string; seconds: number; missed: string[] },
+  summary: {
+    qemu: string;
+    machine: string;
+    seconds: number;
+    load: { start: number; end: number };
+    missed: string[];
+  },
 ): void {
-  const fmt = (n: number) =>
-    Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 1 ? n.toFixed(2) : n.toPrecision(3);
   const lines = [
     '# Benchmarks',
     '',
@@ -61,7 +65,7 @@ export function writeBenchDoc(
     'on shared machines; tests never assert times. The run ends with one JSON line holding every',
     'figure, for scripts.',
     '',
-    `Last run: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, QEMU ${summary.qemu}, ${summary.machine}, took ${summary.seconds} s.`,
+    `Last run: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, QEMU ${summary.qemu}, ${summary.machine}, took ${summary.seconds} s. One-minute load average ${summary.load.start.toFixed(1)} at the start and ${summary.load.end.toFixed(1)} at the end: the cores are shared with whatever else runs, and the proxy, QEMU, Chromium and the benchmark's own clients all run on them together.`,
     '',
     '| figure | value | baseline (same run) | ratio | goal |',
     '|---|---|---|---|---|',
