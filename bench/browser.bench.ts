@@ -156,7 +156,7 @@ export async function benchBrowserGraph(
   }
 }
 
-const TOGGLES = 10;
+const TOGGLES = 25;
 
 /**
  * Event → DOM: QEMU's timestamp on a JOB_STATUS_CHANGE to the DOM change in the Jobs panel that
@@ -208,6 +208,13 @@ export async function benchJobsPanel(
       from = index + 1;
     }
     const delivery = changes.map((e) => e.receivedMs - e.emittedMs);
+    const slowest = latencies
+      .map((ms, i) => ({ ms, i }))
+      .sort((a, b) => b.ms - a.ms)
+      .slice(0, 5);
+    ctx.note(
+      `event to Jobs panel, slowest 5 of ${latencies.length}: ${slowest.map((x) => `${x.ms.toFixed(0)} ms (change ${x.i + 1})`).join(', ')}`,
+    );
     for (const p of [50, 99]) {
       const value = percentile(latencies, p);
       ctx.add({

@@ -208,6 +208,7 @@ export async function proxyRun(
 }
 
 export interface ProxyWorkload {
+  /** For labels; keys use the command, so they stay stable when the graph size changes. */
   name: string;
   command: string;
   args?: object;
@@ -248,7 +249,7 @@ export async function benchProxy(
       const rate = answered / run.seconds;
       const ratio = rate / directRate;
       ctx.add({
-        key: `proxy.${w.name}.s${sessions}.throughput`,
+        key: `proxy.${w.command}.s${sessions}.throughput`,
         label: `Proxy: ${w.name}, ${sessions} session(s) × ${window} in flight, throughput`,
         value: rate,
         unit: 'cmd/s',
@@ -259,7 +260,7 @@ export async function benchProxy(
       });
       const errors = run.lost + run.duplicated + run.misrouted;
       ctx.add({
-        key: `proxy.${w.name}.s${sessions}.ledger_errors`,
+        key: `proxy.${w.command}.s${sessions}.ledger_errors`,
         label: `Proxy: ${w.name}, ${sessions} session(s), lost+duplicated+misrouted`,
         value: errors,
         unit: 'replies',
@@ -274,7 +275,7 @@ export async function benchProxy(
       // on the direct socket. (QEMU's own CPU time is no baseline: it includes the guest's vCPU.)
       const directUs = 1e6 / directRate;
       ctx.add({
-        key: `proxy.${w.name}.s${sessions}.proxy_cpu_us_per_cmd`,
+        key: `proxy.${w.command}.s${sessions}.proxy_cpu_us_per_cmd`,
         label: `Proxy: ${w.name}, ${sessions} session(s), proxy CPU per command`,
         value: proxyCpu,
         unit: 'µs',
@@ -282,7 +283,7 @@ export async function benchProxy(
         ratio: proxyCpu / directUs,
       });
       ctx.add({
-        key: `proxy.${w.name}.s${sessions}.overloaded`,
+        key: `proxy.${w.command}.s${sessions}.overloaded`,
         label: `Proxy: ${w.name}, ${sessions} session(s), refused as overloaded`,
         value: run.overloaded,
         unit: 'replies',
@@ -292,7 +293,7 @@ export async function benchProxy(
     for (const p of [50, 99]) {
       const direct = percentile(directSeq.latenciesMs, p);
       ctx.add({
-        key: `proxy.${w.name}.added_latency_p${p}_ms`,
+        key: `proxy.${w.command}.added_latency_p${p}_ms`,
         label: `Proxy: ${w.name}, added latency per command (one at a time), p${p}`,
         value: percentile(proxySeq.latenciesMs, p) - direct,
         unit: 'ms',
