@@ -102,7 +102,7 @@ try {
     figures,
   };
   if (process.argv.includes('--write-doc'))
-    writeBenchDoc(join(root, 'docs', 'benchmarks.md'), ctx, summary);
+    await writeBenchDoc(join(root, 'docs', 'benchmarks.md'), ctx, summary);
   process.stdout.write(`\n${JSON.stringify(summary)}\n`);
 } finally {
   await served.stop();

@@ -1,5 +1,6 @@
 // Writes docs/benchmarks.md from a run: the figures, the machine, the QEMU, and what each means.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { format, resolveConfig } from 'prettier';
 import { fmt, type BenchContext } from './report.ts';
 
 /** Written by hand after looking at a run; kept when the rest of the file is regenerated. */
@@ -45,7 +46,7 @@ const MEANING: [prefix: string, text: string][] = [
   ],
 ];
 
-export function writeBenchDoc(
+export async function writeBenchDoc(
   path: string,
   ctx: BenchContext,
   summary: {
@@ -55,7 +56,7 @@ export function writeBenchDoc(
     load: { start: number; end: number };
     missed: string[];
   },
-): void {
+): Promise<void> {
   const lines = [
     '# Benchmarks',
     '',
@@ -88,5 +89,7 @@ export function writeBenchDoc(
       : []),
     ...handWritten(path),
   ];
-  writeFileSync(path, lines.join('\n'));
+  // Formatted the way `npx prettier --write` would, so regenerating leaves no style diff.
+  const options = (await resolveConfig(path)) ?? {};
+  writeFileSync(path, await format(lines.join('\n'), { ...options, filepath: path }));
 }
