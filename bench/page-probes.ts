@@ -10,7 +10,12 @@ export const PAGE_PROBES = `
       super(...args);
       // Added before the app's own listener, so it runs first for every message.
       this.addEventListener('message', (e) => {
-        if (typeof e.data === 'string' && /"return":.*("edges"|"node-name")/s.test(e.data))
+        const text = e.data;
+        if (
+          typeof text === 'string' &&
+          text.includes('"return"') &&
+          (text.includes('"edges"') || text.includes('"node-name"'))
+        )
           bench.graphReplies.push(performance.now());
       });
     }
