@@ -1,6 +1,23 @@
 import { defineConfig } from 'vitest/config';
 
 // Two projects: fast unit tests (no processes), and integration tests that start a real QEMU.
+// A third, `soak` (test/soak: minutes of load and faults), exists only under `npm run test:soak`
+// (BLOCKSCOPE_SOAK=1), so a plain `vitest run` in `npm test` never picks it up.
+const soak = process.env.BLOCKSCOPE_SOAK
+  ? [
+      {
+        test: {
+          name: 'soak',
+          include: ['test/soak/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 600_000,
+          hookTimeout: 60_000,
+          fileParallelism: false,
+        },
+      },
+    ]
+  : [];
+
 export default defineConfig({
   test: {
     projects: [
@@ -21,6 +38,7 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      ...soak,
     ],
   },
 });
