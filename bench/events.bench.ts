@@ -3,7 +3,7 @@
 import type { DirectQmp } from '../test/harness/direct-qmp.ts';
 import type { Served } from '../test/harness/blockscope.ts';
 import { startBenchJob } from './bench-job.ts';
-import { openSessions } from './proxy.bench.ts';
+import { openSessions } from './qmp-clients.ts';
 import { listenToMonitor, sleep, timed, type TimedEvent } from './qmp-events.ts';
 import { percentile, type BenchContext } from './report.ts';
 

@@ -2,7 +2,7 @@
 // 50 open sessions, each having read the block graph once.
 import type { Served } from '../test/harness/blockscope.ts';
 import { childPid, rssMiB } from './proc.ts';
-import { openSessions } from './proxy.bench.ts';
+import { openSessions } from './qmp-clients.ts';
 import { sleep } from './qmp-events.ts';
 import type { BenchContext } from './report.ts';
 
