@@ -174,3 +174,13 @@ export function waitForState(
     });
   });
 }
+
+/** QEMU's version as the proxy reports it ("7.2.22"), read from the test's own monitor. */
+export async function directVersion(qemu: {
+  direct: { execute<T>(command: string): Promise<T> };
+}): Promise<{ text: string; major: number }> {
+  const v = await qemu.direct.execute<{ qemu: { major: number; minor: number; micro: number } }>(
+    'query-version',
+  );
+  return { text: `${v.qemu.major}.${v.qemu.minor}.${v.qemu.micro}`, major: v.qemu.major };
+}
