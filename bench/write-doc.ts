@@ -60,8 +60,9 @@ export async function writeBenchDoc(
   const lines = [
     '# Benchmarks',
     '',
-    'Reproduce with `npm run bench` (after `npm test` has installed everything); `npm run bench --',
-    '--write-doc` also rewrites this file from the run (the "Why goals are missed" part is kept).',
+    'Reproduce with `npm run bench` (after `npm test` has installed everything; it adds graphviz).',
+    '`npm run bench -- --write-doc` also rewrites this file from the run, keeping the hand-written',
+    '"Why goals are missed" part.',
     'Every timing is shown beside a baseline measured in the same run, because absolute times drift',
     'on shared machines; tests never assert times. The run ends with one JSON line holding every',
     'figure, for scripts.',
