@@ -20,6 +20,7 @@ import type { CommandResult } from './command-queue.ts';
 import type { Multiplexer, SessionSink } from './multiplexer.ts';
 import type { Policy, Role } from './policy.ts';
 import { parseClientCommand } from './client-frame.ts';
+import { objectDelRefusal } from './object-del-check.ts';
 
 export interface SessionLimits {
   maxPending: number;
@@ -161,7 +162,21 @@ export class Session implements SessionSink {
       });
     }
     this.pending++;
-    void this.ctx.mux.execute(command, args).then((result) => {
+    void this.run(command, args, id, started);
+  }
+
+  private async run(
+    command: string,
+    args: JsonObject | undefined,
+    id: { value: JsonValue } | undefined,
+    started: number,
+  ): Promise<void> {
+    const late = await objectDelRefusal((c, a) => this.ctx.mux.execute(c, a), command, args ?? {});
+    if (late) {
+      this.pending--;
+      return this.refuse(id, command, args, started, late);
+    }
+    await this.ctx.mux.execute(command, args).then((result) => {
       this.pending--;
       if (!isReadOnlyCommand(command)) {
         this.audit(
