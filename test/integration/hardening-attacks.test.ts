@@ -226,6 +226,31 @@ describe('arguments that reach outside the block layer', () => {
     operator.close();
   });
 
+  it('lets an operator delete throttle groups only, not other objects', async () => {
+    await qemu.direct.execute('object-add', { 'qom-type': 'secret', id: 'sec0', data: 'x' });
+    const operator = await WsQmp.open(proxy, 'vm');
+    const group = { 'qom-type': 'throttle-group', id: 'tg0', limits: { 'iops-total': 10 } };
+    expect(await operator.send({ execute: 'object-add', arguments: group, id: 'a' })).toEqual({
+      return: {},
+      id: 'a',
+    });
+    for (const id of ['sec0', 'no-such-object']) {
+      expect(await operator.send({ execute: 'object-del', arguments: { id }, id })).toMatchObject({
+        error: { class: 'BlockscopeDenied' },
+        id,
+      });
+    }
+    expect(relay.linesMatching(/object-del/)).toEqual([]);
+    expect(audit().at(-1)).toMatchObject({ command: 'object-del', outcome: 'refused' });
+    expect(
+      await operator.send({ execute: 'object-del', arguments: { id: 'tg0' }, id: 'd' }),
+    ).toEqual({ return: {}, id: 'd' });
+    const objects = await qemu.direct.execute<{ name: string }[]>('qom-list', { path: '/objects' });
+    expect(objects.map((o) => o.name)).toContain('sec0');
+    expect(objects.map((o) => o.name)).not.toContain('tg0');
+    operator.close();
+  });
+
   it('keeps a viewer from job control, transactions and QOM writes', async () => {
     const viewer = await WsQmp.open(proxy, 'vm', { token: proxy.viewerToken });
     const before = commandsSeen().length;
