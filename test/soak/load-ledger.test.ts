@@ -1,4 +1,4 @@
-// Load against a real qemu-system, bounded in time (SOAK_SECONDS, default 30) and in sessions (50):
+// Load against a real qemu-system, bounded in time (SOAK_SECONDS, default 90) and in sessions (50):
 // every session sends the same ids as every other (0, 1, 2 …) while a speed-limited mirror runs
 // and the proxy's job poll and events flow. Each session asks for the limits of its own throttle
 // group, so a reply handed to the wrong session is visible in its content. A ledger per session
@@ -12,7 +12,7 @@ import { proxyConfig, startTestProxy, WsQmp } from '../integration/proxy-helpers
 
 const SESSIONS = 50;
 const WINDOW = 4; // requests each session keeps outstanding
-const SECONDS = Number(process.env.SOAK_SECONDS ?? 30);
+const SECONDS = Number(process.env.SOAK_SECONDS ?? 90);
 const GiB = 1024 * 1024 * 1024;
 
 let qemu: TestQemu;
