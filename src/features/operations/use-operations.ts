@@ -49,6 +49,13 @@ export function useLiveState(): { live: LiveState | undefined; error: Error | nu
   const query = useQuery(liveStateOptions(client, target));
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   useQmpEvent((event) => {
+    if (event.event === 'X_BLOCKSCOPE_TARGET_STATE') {
+      // QEMU went away: a QEMU that comes back is a new process with no NBD server, and all
+      // live state (exports, nodes, jobs) must be read again once it is connected.
+      if (event.data?.state === 'disconnected') setNbdServer(target, { state: 'unknown' });
+      void queryClient.invalidateQueries({ queryKey: liveStateKey(target) });
+      return;
+    }
     const ended =
       event.event === 'JOB_STATUS_CHANGE' &&
       ['concluded', 'null'].includes(String(event.data?.status));
