@@ -2,11 +2,14 @@
 // token file), and QEMU killed with -9 and restarted on the same socket with a new job. In both
 // the page recovers without a reload (a value stored on `window` survives) and the jobs panel
 // shows what a direct query says.
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { freePort } from '../test/fixtures/operations/vm.ts';
+import { openGraph, openOperation } from '../test/fixtures/operations/e2e-helpers.ts';
+import { buildChain, freePort, systemArgs } from '../test/fixtures/operations/vm.ts';
+import { startBlockscope } from '../test/harness/blockscope.ts';
 import { startTestQemu, type TestQemu } from '../test/harness/qemu.ts';
 import { expect, test } from './fixtures.ts';
 
@@ -119,6 +122,59 @@ test('QEMU killed with -9 and restarted: the open page shows the new job, equal 
     expect((await directJob(second, 'new'))?.status).toBe('paused');
     await expect(card(page, 'old').getByRole('status')).not.toHaveText('Running');
     expect(await directJob(second, 'old')).toBeUndefined();
+    expect(await samePage(page)).toBe(true);
+  } finally {
+    await served.stop();
+    await (second ?? first).stop();
+  }
+});
+
+test('after QEMU is killed with an NBD export and restarted, exporting from the open page works at once', async ({
+  page,
+}) => {
+  const first = await startTestQemu({ prepare: buildChain, args: systemArgs });
+  let second: TestQemu | undefined;
+  const served = await startBlockscope([
+    'serve',
+    '--target',
+    `ops=unix:${first.qmpSocket}`,
+    '--allow-path',
+    first.dir,
+  ]);
+  const exportTop = async (port: number) => {
+    const dialog = await openOperation(page, 'top', 'Export');
+    // A QEMU that was just started has no NBD server, whatever the page knew before.
+    await expect(dialog).toContainText('The NBD server will be started.');
+    await dialog.getByText('Options').click();
+    await dialog.getByLabel('Port', { exact: true }).fill(String(port));
+    await dialog.getByRole('button', { name: 'Export', exact: true }).click();
+    await expect(dialog.getByLabel('Export URI')).toHaveText(`nbd://127.0.0.1:${port}/top`);
+    const { stdout } = await promisify(execFile)('/usr/bin/nbdinfo', [
+      '--size',
+      `nbd://127.0.0.1:${port}/top`,
+    ]);
+    expect(Number(stdout.trim())).toBe(16 * MiB);
+    await dialog.getByRole('button', { name: 'Close' }).click();
+  };
+  try {
+    await openGraph(page, served.url);
+    await markPage(page);
+    await exportTop(await freePort());
+
+    first.direct.close();
+    process.kill(first.process.pid, 'SIGKILL');
+    await first.process.stop();
+    second = await startTestQemu({ dir: first.dir, args: systemArgs });
+    await expect(page.getByRole('region', { name: 'Block graph' }).getByRole('status')).toHaveText(
+      /\d+ nodes/,
+      { timeout: 30_000 },
+    );
+    expect(await second.direct.execute('query-block-exports')).toEqual([]);
+    // The graph follows the new QEMU: the old export's card ("top" as well) goes away.
+    await expect(page.locator('[data-testid="block-node"][data-node-name="top"]')).toHaveCount(1, {
+      timeout: 30_000,
+    });
+    await exportTop(await freePort());
     expect(await samePage(page)).toBe(true);
   } finally {
     await served.stop();
