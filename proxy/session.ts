@@ -171,10 +171,18 @@ export class Session implements SessionSink {
     id: { value: JsonValue } | undefined,
     started: number,
   ): Promise<void> {
-    const late = await objectDelRefusal((c, a) => this.ctx.mux.execute(c, a), command, args ?? {});
-    if (late) {
-      this.pending--;
-      return this.refuse(id, command, args, started, late);
+    // Only object-del waits for a look at QEMU first; everything else is sent in this same turn,
+    // so the order of a session's commands on the wire is the order they arrived in.
+    if (command === 'object-del') {
+      const late = await objectDelRefusal(
+        (c, a) => this.ctx.mux.execute(c, a),
+        command,
+        args ?? {},
+      );
+      if (late) {
+        this.pending--;
+        return this.refuse(id, command, args, started, late);
+      }
     }
     await this.ctx.mux.execute(command, args).then((result) => {
       this.pending--;
