@@ -13,7 +13,7 @@ import { findNode } from './graph-queries.ts';
 import type { LiveState } from './live-state.ts';
 import { jobIdProblem, suggestJobId, suggestNodeName } from './names.ts';
 import { rootSourceProblem } from './source-checks.ts';
-import { planTarget, type TargetChoice } from './target-image.ts';
+import { pathBesideSource, planTarget, type TargetChoice } from './target-image.ts';
 import { planned, refuse, type PlanResult, type PlanStep, type Problem } from './types.ts';
 
 export type BackupSync = 'full' | 'top' | 'incremental' | 'bitmap';
@@ -33,11 +33,6 @@ export interface BackupInput {
   advanced?: JsonObject;
 }
 
-function dirOf(path: string): string {
-  const slash = path.lastIndexOf('/');
-  return slash > 0 ? path.slice(0, slash) : '/tmp';
-}
-
 export function defaultBackupInput(live: LiveState, source: string): BackupInput {
   const node = findNode(live, source);
   const nodeName = suggestNodeName(live, `${source}-backup`);
@@ -50,7 +45,7 @@ export function defaultBackupInput(live: LiveState, source: string): BackupInput
       kind: 'new-image',
       format: 'qcow2',
       nodeName,
-      path: `${dirOf(node?.image.filename ?? node?.file ?? '')}/${nodeName}.qcow2`,
+      path: pathBesideSource(node, nodeName),
     },
     ...(bitmaps.length === 0 ? { newBitmap: { name: `${source}-changes`.slice(0, 31) } } : {}),
   };

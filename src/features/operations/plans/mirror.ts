@@ -7,7 +7,7 @@ import { childrenOf, findNode } from './graph-queries.ts';
 import type { LiveState } from './live-state.ts';
 import { newNodeNameProblem, jobIdProblem, suggestJobId, suggestNodeName } from './names.ts';
 import { pivotWarnings, rootSourceProblem } from './source-checks.ts';
-import { planTarget, type TargetChoice } from './target-image.ts';
+import { pathBesideSource, planTarget, type TargetChoice } from './target-image.ts';
 import { planned, refuse, type PlanResult, type Problem } from './types.ts';
 
 export type MirrorSync = 'full' | 'top' | 'none';
@@ -26,11 +26,6 @@ export interface MirrorInput {
   advanced?: JsonObject;
 }
 
-function dirOf(path: string): string {
-  const slash = path.lastIndexOf('/');
-  return slash > 0 ? path.slice(0, slash) : '/tmp';
-}
-
 /** Prefill from the selected node: a new qcow2 next to the source image. */
 export function defaultMirrorInput(live: LiveState, source: string): MirrorInput {
   const node = findNode(live, source);
@@ -43,7 +38,7 @@ export function defaultMirrorInput(live: LiveState, source: string): MirrorInput
       kind: 'new-image',
       format: 'qcow2',
       nodeName,
-      path: `${dirOf(node?.image.filename ?? node?.file ?? '')}/${nodeName}.qcow2`,
+      path: pathBesideSource(node, nodeName),
     },
   };
 }

@@ -3,7 +3,7 @@
 // Targets must have the source's virtual size, so a new image takes it from the source.
 import type { JsonObject } from '../../../qmp/wire.ts';
 import { findNode, openFilenames } from './graph-queries.ts';
-import type { LiveState } from './live-state.ts';
+import type { LiveState, NamedNode } from './live-state.ts';
 import {
   newNodeNameProblem,
   pathProblem,
@@ -70,6 +70,13 @@ function addStep(title: string, explanation: string, args: JsonObject): PlanStep
     arguments: args,
     undo: { command: 'blockdev-del', arguments: { 'node-name': String(args['node-name']) } },
   };
+}
+
+/** A new image's default path: `NAME.qcow2` in the source image's directory. */
+export function pathBesideSource(node: NamedNode | undefined, name: string): string {
+  const path = node?.image.filename ?? node?.file ?? '';
+  const slash = path.lastIndexOf('/');
+  return `${slash > 0 ? path.slice(0, slash) : '/tmp'}/${name}.qcow2`;
 }
 
 export function planTarget(live: LiveState, source: string, choice: TargetChoice): TargetPlan {
