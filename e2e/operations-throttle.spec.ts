@@ -72,7 +72,7 @@ test('a throttle group shared by two disks, edited live, then removed', async ({
   // The limits show on the graph's filter nodes too.
   await expect(
     page.locator('[data-testid="block-node"][data-node-name="top-throttle"]'),
-  ).toBeVisible();
+  ).toContainText('throttled tg1 · 250 IOPS');
 
   for (const member of ['top-throttle', 'data-throttle']) {
     await groups.getByRole('button', { name: `Detach ${member}` }).click();

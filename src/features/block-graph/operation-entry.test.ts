@@ -17,7 +17,8 @@ describe('operationAvailability', () => {
     expect(ops.commit).toEqual({ enabled: true });
     expect(ops.snapshot).toEqual({ enabled: true });
     expect(ops.export).toEqual({ enabled: true });
-    expect(ops.throttle.enabled).toBe(false);
+    // A block node can join a throttle group (the only throttling qemu-storage-daemon has).
+    expect(ops.throttle).toEqual({ enabled: true });
   });
 
   it('refuses jobs below the root and names the node to start from', () => {
@@ -51,5 +52,9 @@ describe('operationAvailability', () => {
     });
     const job = mirror.byId.get('job:mirror0')!;
     expect(operationAvailability(job, mirror).export.enabled).toBe(false);
+    expect(operationAvailability(job, mirror).throttle).toEqual({
+      enabled: false,
+      reason: 'Throttle a device or a block node, not a job or export',
+    });
   });
 });

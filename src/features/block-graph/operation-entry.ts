@@ -90,10 +90,12 @@ export function operationAvailability(
     export: isBlockNode
       ? { enabled: true }
       : { enabled: false, reason: 'Export a block node, not a device, job or export' },
+    // Devices get per-device limits and groups; any block node can be put in a throttle group
+    // (the only kind of throttling qemu-storage-daemon has).
     throttle:
-      node.kind === 'device'
+      node.kind === 'device' || isBlockNode
         ? { enabled: true }
-        : { enabled: false, reason: 'Throttling applies to a guest device' },
+        : { enabled: false, reason: 'Throttle a device or a block node, not a job or export' },
     snapshot,
   };
 }

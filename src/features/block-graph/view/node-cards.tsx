@@ -8,6 +8,7 @@ import type { BlockFlowNode } from './flow-types.ts';
 import { KIND_STYLE } from './kind-style.ts';
 import { jobPercent, subtitleOf } from './node-text.ts';
 import { useZoomedOut } from './use-zoomed-out.ts';
+import { throttleSummary } from './throttle-summary.ts';
 
 function Badge({ children, title }: { children: string; title: string }) {
   return (
@@ -30,7 +31,11 @@ function badgesOf(node: GraphNode) {
   }
   if (node.throttle) {
     const group = node.throttle.group ? ` ${node.throttle.group}` : '';
-    badges.push({ text: `throttled${group}`, title: `Throttled (${node.throttle.how})` });
+    const limits = throttleSummary(node.throttle.limits);
+    badges.push({
+      text: `throttled${group}${limits ? ` · ${limits}` : ''}`,
+      title: `Throttled (${node.throttle.how})`,
+    });
   }
   if (node.readOnly) badges.push({ text: 'ro', title: 'Read-only' });
   if (node.dirtyBitmaps.length > 0) {
