@@ -13,7 +13,7 @@ import { findNode } from './graph-queries.ts';
 import type { LiveState } from './live-state.ts';
 import { jobIdProblem, suggestJobId, suggestNodeName } from './names.ts';
 import { rootSourceProblem } from './source-checks.ts';
-import { pathBesideSource, planTarget, type TargetChoice } from './target-image.ts';
+import { copyJobArgs, pathBesideSource, planTarget, type TargetChoice } from './target-image.ts';
 import { planned, refuse, type PlanResult, type PlanStep, type Problem } from './types.ts';
 
 export type BackupSync = 'full' | 'top' | 'incremental' | 'bitmap';
@@ -90,16 +90,7 @@ export function planBackup(live: LiveState, input: BackupInput): PlanResult {
   const problems = [...inputProblems(live, input), ...target.problems];
   if (problems.length > 0) return refuse(...problems);
 
-  const backup: JsonObject = {
-    ...input.advanced,
-    'job-id': input.jobId,
-    device: input.source,
-    target: target.nodeName,
-    sync: input.sync,
-    'auto-finalize': true,
-    'auto-dismiss': false,
-  };
-  if (input.speed) backup.speed = input.speed;
+  const backup = copyJobArgs(input, target.nodeName);
   if (input.bitmap) backup.bitmap = input.bitmap;
   if (input.bitmapMode) backup['bitmap-mode'] = input.bitmapMode;
 

@@ -7,7 +7,7 @@ import { childrenOf, findNode } from './graph-queries.ts';
 import type { LiveState } from './live-state.ts';
 import { newNodeNameProblem, jobIdProblem, suggestJobId, suggestNodeName } from './names.ts';
 import { pivotWarnings, rootSourceProblem } from './source-checks.ts';
-import { pathBesideSource, planTarget, type TargetChoice } from './target-image.ts';
+import { copyJobArgs, pathBesideSource, planTarget, type TargetChoice } from './target-image.ts';
 import { planned, refuse, type PlanResult, type Problem } from './types.ts';
 
 export type MirrorSync = 'full' | 'top' | 'none';
@@ -82,16 +82,7 @@ export function planMirror(live: LiveState, input: MirrorInput): PlanResult {
   }
   if (problems.length > 0) return refuse(...problems);
 
-  const args: JsonObject = {
-    ...input.advanced,
-    'job-id': input.jobId,
-    device: input.source,
-    target: target.nodeName,
-    sync: input.sync,
-    'auto-finalize': true,
-    'auto-dismiss': false,
-  };
-  if (input.speed) args.speed = input.speed;
+  const args = copyJobArgs(input, target.nodeName);
   if (input.granularity) args.granularity = input.granularity;
   if (input.copyMode) args['copy-mode'] = input.copyMode;
   if (input.filterNodeName) args['filter-node-name'] = input.filterNodeName;

@@ -79,6 +79,28 @@ export function pathBesideSource(node: NamedNode | undefined, name: string): str
   return `${slash > 0 ? path.slice(0, slash) : '/tmp'}/${name}.qcow2`;
 }
 
+/**
+ * The arguments a copy job (blockdev-mirror, blockdev-backup) starts with: the user's advanced
+ * members first, then the guided choices. `auto-dismiss: false` keeps the finished job listed so
+ * its outcome can be shown before it is dismissed.
+ */
+export function copyJobArgs(
+  input: { advanced?: JsonObject; jobId: string; source: string; sync: string; speed?: number },
+  targetNode: string,
+): JsonObject {
+  const args: JsonObject = {
+    ...input.advanced,
+    'job-id': input.jobId,
+    device: input.source,
+    target: targetNode,
+    sync: input.sync,
+    'auto-finalize': true,
+    'auto-dismiss': false,
+  };
+  if (input.speed) args.speed = input.speed;
+  return args;
+}
+
 export function planTarget(live: LiveState, source: string, choice: TargetChoice): TargetPlan {
   const field = 'target';
   if (choice.kind === 'node') {
