@@ -136,4 +136,17 @@ describe('QmpClient', () => {
     expect(states.at(-1)).toBe('closed');
     await expect(client.execute('query-status')).rejects.toBeInstanceOf(QmpError);
   });
+
+  it('opens again after close(), as a remounted React provider needs', async () => {
+    const { client, sockets, states } = setup();
+    client.connect();
+    client.close();
+    client.connect();
+    expect(sockets).toHaveLength(2);
+    negotiate(sockets[1]!);
+    expect(states.at(-1)).toBe('running');
+    const call = client.execute('query-status');
+    sockets[1]!.receive({ return: { status: 'running' }, id: sockets[1]!.sent.at(-1)?.id });
+    await expect(call).resolves.toEqual({ status: 'running' });
+  });
 });

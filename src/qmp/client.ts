@@ -77,8 +77,9 @@ export class QmpClient {
     return () => this.eventListeners.delete(listener);
   }
 
+  /** Opens the socket. Also reopens a closed client (React's StrictMode unmounts and remounts). */
   connect(): void {
-    if (this.state !== 'idle' && this.state !== 'disconnected') return;
+    if (this.state !== 'idle' && this.state !== 'disconnected' && this.state !== 'closed') return;
     this.setState('connecting');
     const socket = this.options.createSocket(this.options.url);
     this.socket = socket;
@@ -89,7 +90,7 @@ export class QmpClient {
     };
   }
 
-  /** Closes for good: pending calls settle, no reconnect. */
+  /** Closes: pending calls settle and no reconnect follows until connect() is called again. */
   close(): void {
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     this.reconnectTimer = null;

@@ -154,7 +154,6 @@ function GraphCanvas() {
         edgesFocusable={false}
         minZoom={0.05}
         colorMode={dark ? 'dark' : 'light'}
-        proOptions={{ hideAttribution: true }}
       >
         <Background />
         <Controls showInteractive={false} />
