@@ -118,7 +118,7 @@ test('a speed-limited mirror shows progress, rate and ETA, gets ready, and compl
   await expect(card.getByRole('button', { name: 'Complete' })).toHaveCount(0);
 
   await expect(statusOf(card)).toHaveText('Ready to complete', { timeout: 30_000 });
-  expect(await progressOf(card)).toBe(100);
+  await expect.poll(() => progressOf(card), { timeout: 2_000 }).toBe(100);
   await expect(page).toHaveTitle('(1 ready) Blockscope'); // seen from a background tab
   await card.getByRole('button', { name: 'Complete' }).click();
 

@@ -19,6 +19,30 @@ describe('applyJobsEvent', () => {
     expect(data?.snapshot.jobs).toEqual(jobs);
   });
 
+  it("takes BLOCK_JOB_READY's offset and len, so a ready job never shows an old percentage", () => {
+    const qc = new QueryClient();
+    const jobs = [
+      { id: 'm1', type: 'mirror', status: 'running', 'current-progress': 31, 'total-progress': 32 },
+    ];
+    const blockJobs = [{ device: 'm1', type: 'mirror', offset: 31, len: 32, speed: 0 }];
+    applyJobsEvent(qc, 'demo', ev(ProxyEvent.Jobs, { jobs, 'block-jobs': blockJobs }));
+    applyJobsEvent(qc, 'demo', ev('JOB_STATUS_CHANGE', { id: 'm1', status: 'ready' }));
+    expect(
+      applyJobsEvent(
+        qc,
+        'demo',
+        ev('BLOCK_JOB_READY', { device: 'm1', type: 'mirror', offset: 33, len: 33, speed: 0 }),
+      ),
+    ).toBe(true);
+    const snapshot = qc.getQueryData<JobsData>(listKey)?.snapshot;
+    expect(snapshot?.jobs[0]).toMatchObject({
+      status: 'ready',
+      'current-progress': 33,
+      'total-progress': 33,
+    });
+    expect(snapshot?.['block-jobs'][0]).toMatchObject({ offset: 33, len: 33 });
+  });
+
   it('patches a status at once and marks the list for a re-read', () => {
     const qc = new QueryClient();
     applyJobsEvent(qc, 'demo', ev('JOB_STATUS_CHANGE', { id: 'm1', status: 'created' }));

@@ -157,6 +157,23 @@ export function withStatus(snapshot: JobsSnapshot, id: string, status: string): 
   };
 }
 
+/** Progress a block-job event reports (`device` is the job id); QEMU's numbers at that moment. */
+export function withProgress(
+  snapshot: JobsSnapshot,
+  id: string,
+  offset: number,
+  len: number,
+): JobsSnapshot {
+  return {
+    jobs: snapshot.jobs.map((j) =>
+      j.id === id ? { ...j, 'current-progress': offset, 'total-progress': len } : j,
+    ),
+    'block-jobs': snapshot['block-jobs'].map((b) => (b.device === id ? { ...b, offset, len } : b)),
+  };
+}
+
+const PROGRESS_EVENTS = new Set(['BLOCK_JOB_READY', 'BLOCK_JOB_COMPLETED', 'BLOCK_JOB_CANCELLED']);
+
 /**
  * Applies one QMP event to the jobs cache. Exported for the benchmark that measures
  * "job event at the proxy → Jobs panel shows it". Returns true when the event concerned jobs.
@@ -188,6 +205,18 @@ export function applyJobsEvent(queryClient: QueryClient, target: string, event: 
     // The schema (commands) does not change; the list and the graph (filters, pivot) do.
     void queryClient.invalidateQueries({ queryKey: key });
     void queryClient.invalidateQueries({ queryKey: [...jobsKey(target), 'graph'] });
+    return true;
+  }
+  if (PROGRESS_EVENTS.has(event.event)) {
+    // READY follows its JOB_STATUS_CHANGE at once; without this the bar would show the last
+    // poll's figure beside "ready" until the next poll.
+    const { device, offset, len } = event.data ?? {};
+    if (typeof device !== 'string' || typeof offset !== 'number' || typeof len !== 'number') {
+      return false;
+    }
+    queryClient.setQueryData<JobsData>(key, (old) =>
+      old ? { ...old, snapshot: withProgress(old.snapshot, device, offset, len) } : old,
+    );
     return true;
   }
   return false;
