@@ -6,7 +6,7 @@ import { captionFor, type RefKind, type Unit } from './field-annotations.ts';
 import type { QapiDocs } from './qapi-docs.ts';
 import { docLookup, type DocCursor } from './qapi-doc-lookup.ts';
 import type { SchemaIndex, SchemaType } from './schema-index.ts';
-import type { IntegerRange } from './sizes.ts';
+import type { IntegerRange } from './units.ts';
 
 export interface FieldBase {
   /** The QMP member name ('' at the root of the arguments). */

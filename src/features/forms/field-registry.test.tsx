@@ -45,7 +45,7 @@ describe('field registry', () => {
     for (const name of ['job-id', 'device', 'target', 'sync', 'speed', 'granularity'])
       expect(html).toMatch(new RegExp(`<label[^>]*>${name}</label>`));
     expect(html).toContain('<option value="#block123">');
-    expect(html).toContain('bytes/s (e.g. 64M)');
+    expect(html).toContain('bytes/s (e.g. 64M/s)');
     expect(html).toContain('QMP preview');
     // unstable members stay behind "advanced" until asked for
     expect(html).not.toMatch(/<label[^>]*>x-perf<\/label>/);
