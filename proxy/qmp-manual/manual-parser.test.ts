@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -150,6 +151,12 @@ describe('reading manual files', () => {
 
 // The install step brings qemu-system-x86, which pulls in qemu-system-common with these pages.
 describe('the installed QMP manuals', () => {
+  it('are installed', () => {
+    const hint = 'from qemu-system-common; a dpkg path-exclude of /usr/share/man drops it';
+    expect(existsSync(SYSTEM_MANUAL), `${SYSTEM_MANUAL} ${hint}`).toBe(true);
+    expect(existsSync(QSD_MANUAL), `${QSD_MANUAL} ${hint}`).toBe(true);
+  });
+
   it('documents blockdev-mirror, its buf-size member and the union behind blockdev-add', async () => {
     const manual = await readQmpManual(SYSTEM_MANUAL);
     expect(manual.program).toBe('qemu-system');
