@@ -4,6 +4,8 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import type { Server as HttpsServer } from 'node:https';
 import { extname, join, normalize, sep } from 'node:path';
+import { promisify } from 'node:util';
+import { gzip as gzipCallback } from 'node:zlib';
 import { hasTokenInQuery, type Authenticator, type HostCheck } from './auth.ts';
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -141,26 +143,38 @@ function routes(ctx: ApiContext) {
   };
 }
 
+const gzipAsync = promisify(gzipCallback);
+
 /** GET /api/qapi-docs/NAME: the doc model for one target's forms, as proxy/field-docs.ts built it. */
 function fieldDocs(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, path: string) {
   if (req.method !== 'GET') return sendJson(res, 405, { error: 'method not allowed' });
   if (!ctx.auth.authenticate(req)) return refuse(ctx, req, res, 401, 'not authenticated');
   const target = decodeURIComponent(path.slice('/api/qapi-docs/'.length));
   if (!ctx.fieldDocs) return sendJson(res, 404, { error: 'no field documentation' });
-  ctx.fieldDocs(target).then(
-    ({ status, body }) => {
-      res.writeHead(status, {
-        'Content-Type': 'application/json',
-        'Cache-Control': 'no-store',
-        ...SECURITY_HEADERS,
-      });
-      res.end(body);
-    },
-    () => {
-      if (!res.headersSent) sendJson(res, 500, { error: 'cannot read the field documentation' });
-      else res.destroy();
-    },
-  );
+  // A manual is about 500 KB of JSON and compresses five-fold; zlib works off the event loop.
+  const gzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
+  ctx
+    .fieldDocs(target)
+    .then(async ({ status, body }) => ({
+      status,
+      payload: gzip ? await gzipAsync(body) : body,
+    }))
+    .then(
+      ({ status, payload }) => {
+        res.writeHead(status, {
+          'Content-Type': 'application/json',
+          'Cache-Control': 'no-store',
+          Vary: 'Accept-Encoding',
+          ...(gzip ? { 'Content-Encoding': 'gzip' } : {}),
+          ...SECURITY_HEADERS,
+        });
+        res.end(payload);
+      },
+      () => {
+        if (!res.headersSent) sendJson(res, 500, { error: 'cannot read the field documentation' });
+        else res.destroy();
+      },
+    );
 }
 
 /** POST trades a bearer token for the session cookie; GET tells the page its role. */

@@ -29,9 +29,10 @@ const targets = () => [
 
 async function docsOf(proxy: ProxyHandle, target: string): Promise<FieldDocsResponse> {
   const response = await fetch(`${proxy.origin}/api/qapi-docs/${target}`, {
-    headers: { Authorization: `Bearer ${proxy.token}` },
+    headers: { Authorization: `Bearer ${proxy.token}`, 'Accept-Encoding': 'gzip' },
   });
   expect(response.status).toBe(200);
+  expect(response.headers.get('content-encoding')).toBe('gzip');
   return (await response.json()) as FieldDocsResponse;
 }
 

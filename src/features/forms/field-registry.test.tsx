@@ -79,4 +79,17 @@ describe('field registry', () => {
     expect(html).toContain('upper bound of the copy rate, bytes per second');
     expect(html).toContain('uint32, bytes'); // granularity's declared width
   });
+
+  it('renders doc text as text, not HTML', () => {
+    const hostile = QAPI_SAMPLE.replace(
+      '@buf-size: bytes that may be on their way from source to target',
+      '@buf-size: <img src=x onerror=alert(1)> &amp;',
+    );
+    const docs = parseQapiDocs([{ name: 'hostile.json', text: hostile }]);
+    const html = renderToStaticMarkup(
+      <CommandForm index={index} command="blockdev-mirror" docs={docs} onSubmit={() => {}} />,
+    );
+    expect(html).not.toContain('<img');
+    expect(html).toContain('&lt;img src=x onerror=alert(1)&gt; &amp;amp;');
+  });
 });
