@@ -9,6 +9,7 @@ import type { QapiDocs } from '../schema/qapi-docs.ts';
 import { docsFromWire, type FieldDocsResponse } from '../schema/qapi-docs-wire.ts';
 import { buildSchemaIndex, type SchemaIndex } from '../schema/schema-index.ts';
 import { useQmpClient, useTargetName } from './qmp-context.tsx';
+import { targetsOptions } from './session.ts';
 import { targetKey } from './query-keys.ts';
 
 export function schemaKey(target: string) {
@@ -38,13 +39,14 @@ export interface FieldDocs {
 }
 
 /**
- * The target's field docs, parsed; null when the server has none (HTTP 404). Kept outside
+ * The target's field docs, parsed; null when the server has none (HTTP 404). Keyed by the
+ * target's version (a QEMU restarted as another version gets its own docs) and kept outside
  * targetKey so the invalidation after every command does not fetch them again; 503 means the
  * target has not greeted yet, which a retry outlives.
  */
-export function fieldDocsOptions(target: string) {
+export function fieldDocsOptions(target: string, version: string | undefined) {
   return queryOptions({
-    queryKey: ['field-docs', target],
+    queryKey: ['field-docs', target, version ?? null],
     queryFn: async (): Promise<FieldDocs | null> => {
       const path = `/api/qapi-docs/${encodeURIComponent(target)}`;
       const response = await fetch(path, { credentials: 'same-origin' });
@@ -66,7 +68,12 @@ export function fieldDocsOptions(target: string) {
 
 export function useFieldDocs(): FieldDocs | undefined {
   const target = useTargetName();
-  return useQuery(fieldDocsOptions(target)).data ?? undefined;
+  const version = useQuery({
+    ...targetsOptions(),
+    select: (targets) => targets.find((t) => t.name === target)?.version,
+  });
+  const docs = useQuery({ ...fieldDocsOptions(target, version.data), enabled: version.isSuccess });
+  return docs.data ?? undefined;
 }
 
 /** Feature detection for views: undefined while the schema loads, then whether QEMU has it. */
