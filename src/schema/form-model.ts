@@ -19,7 +19,7 @@ export interface FieldBase {
   /** The masked introspection type name (do not persist: it differs between binaries). */
   typeName: string;
   caption?: string;
-  /** Help text from QEMU's qapi/*.json when the server was given --qapi-docs. */
+  /** Help text from the server's field docs (the QMP manual, or qapi/*.json from --qapi-docs). */
   doc?: string;
 }
 
