@@ -1,7 +1,9 @@
 // A strict JSON parser for frames that come from clients (RFC 8259, nothing more).
 // JSON.parse silently keeps the last of two duplicate keys, and QEMU accepts 'single quotes' and
 // several objects in one read; a frame that any two parsers could read differently is refused.
+// On top of RFC 8259 it refuses what QEMU's parser would refuse or alter (qemu-json-rules.ts).
 // Env-neutral: no DOM or Node APIs.
+import { QEMU_MAX_NESTING, qemuNumberProblem, qemuStringProblem } from './qemu-json-rules.ts';
 import type { JsonValue } from './wire.ts';
 
 export class StrictJsonError extends Error {
@@ -15,7 +17,7 @@ export class StrictJsonError extends Error {
 }
 
 export interface StrictJsonLimits {
-  /** Deepest nesting of arrays and objects accepted (default 64). */
+  /** Deepest nesting of arrays and objects accepted (default 64; QEMU's own limit is 1024). */
   maxDepth?: number;
 }
 
@@ -34,7 +36,8 @@ const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 
 /** Parses exactly one JSON value; throws StrictJsonError on anything else. */
 export function parseStrictJson(text: string, limits: StrictJsonLimits = {}): JsonValue {
-  const maxDepth = limits.maxDepth ?? 64;
+  // never as deep as QEMU's limit: past it QEMU answers one id-less error per remaining token
+  const maxDepth = Math.min(limits.maxDepth ?? 64, QEMU_MAX_NESTING - 1);
   let pos = 0;
 
   function fail(message: string): never {
@@ -49,6 +52,17 @@ export function parseStrictJson(text: string, limits: StrictJsonLimits = {}): Js
   };
 
   function parseString(): string {
+    const start = pos;
+    const out = readString();
+    const problem = qemuStringProblem(out);
+    if (problem) {
+      pos = start;
+      fail(problem);
+    }
+    return out;
+  }
+
+  function readString(): string {
     if (text[pos] !== '"')
       fail(text[pos] === "'" ? 'single quotes are not JSON' : 'expected a string');
     pos++;
@@ -95,9 +109,10 @@ export function parseStrictJson(text: string, limits: StrictJsonLimits = {}): Js
     NUMBER.lastIndex = pos;
     const match = NUMBER.exec(text);
     if (!match) return fail(ch === undefined ? 'unexpected end of input' : 'unexpected character');
-    pos += match[0].length;
     const value = Number(match[0]);
-    if (!Number.isFinite(value)) fail('number out of range');
+    const problem = qemuNumberProblem(match[0], value);
+    if (problem) fail(problem);
+    pos += match[0].length;
     return value;
   }
 
