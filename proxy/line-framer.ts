@@ -29,8 +29,7 @@ export class LineFramer {
         this.skipped += piece.length;
       } else if (this.held + piece.length > this.maxLineBytes) {
         this.skipped = this.held + piece.length;
-        const first = Buffer.concat([...this.pieces, piece.subarray(0, HEAD_BYTES)]);
-        this.head = first.subarray(0, HEAD_BYTES).toString('utf8');
+        this.head = headOf([...this.pieces, piece]);
         this.pieces = [];
         this.held = 0;
       } else if (piece.length > 0) {
@@ -52,4 +51,17 @@ export class LineFramer {
     }
     return out;
   }
+}
+
+/** The first HEAD_BYTES of a line held in pieces, without copying the rest. */
+function headOf(pieces: Buffer[]): string {
+  const taken: Buffer[] = [];
+  let bytes = 0;
+  for (const piece of pieces) {
+    if (bytes >= HEAD_BYTES) break;
+    const part = piece.subarray(0, HEAD_BYTES - bytes);
+    taken.push(part);
+    bytes += part.length;
+  }
+  return Buffer.concat(taken, bytes).toString('utf8');
 }
