@@ -36,12 +36,36 @@ const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 
 /** Parses exactly one JSON value; throws StrictJsonError on anything else. */
 export function parseStrictJson(text: string, limits: StrictJsonLimits = {}): JsonValue {
+  const { value, problem } = readStrictJson(text, limits);
+  if (problem) throw problem.error;
+  return value;
+}
+
+export interface StrictJsonRead {
+  value: JsonValue;
+  /**
+   * The first value QEMU would refuse or alter (qemu-json-rules.ts), in well-formed JSON, and the
+   * top-level members holding such values (so a caller can tell whether `id` is intact).
+   */
+  problem?: { error: StrictJsonError; topLevelKeys: ReadonlySet<string> };
+}
+
+/** Like parseStrictJson, but QEMU-rule problems are reported beside the value, not thrown. */
+export function readStrictJson(text: string, limits: StrictJsonLimits = {}): StrictJsonRead {
   // never as deep as QEMU's limit: past it QEMU answers one id-less error per remaining token
   const maxDepth = Math.min(limits.maxDepth ?? 64, QEMU_MAX_NESTING - 1);
   let pos = 0;
+  let topLevelKey: string | undefined;
+  let firstProblem: StrictJsonError | undefined;
+  const problemKeys = new Set<string>();
 
   function fail(message: string): never {
     throw new StrictJsonError(message, pos);
+  }
+  /** A QEMU-rule problem at `at`: noted, and parsing goes on. */
+  function note(message: string, at: number): void {
+    firstProblem ??= new StrictJsonError(message, at);
+    if (topLevelKey !== undefined) problemKeys.add(topLevelKey);
   }
   const skipWhitespace = () => {
     while (pos < text.length && WHITESPACE.has(text[pos]!)) pos++;
@@ -55,10 +79,7 @@ export function parseStrictJson(text: string, limits: StrictJsonLimits = {}): Js
     const start = pos;
     const out = readString();
     const problem = qemuStringProblem(out);
-    if (problem) {
-      pos = start;
-      fail(problem);
-    }
+    if (problem) note(problem, start);
     return out;
   }
 
@@ -111,7 +132,7 @@ export function parseStrictJson(text: string, limits: StrictJsonLimits = {}): Js
     if (!match) return fail(ch === undefined ? 'unexpected end of input' : 'unexpected character');
     const value = Number(match[0]);
     const problem = qemuNumberProblem(match[0], value);
-    if (problem) fail(problem);
+    if (problem) note(problem, pos);
     pos += match[0].length;
     return value;
   }
@@ -128,6 +149,7 @@ export function parseStrictJson(text: string, limits: StrictJsonLimits = {}): Js
     for (;;) {
       skipWhitespace();
       const keyAt = pos;
+      if (depth === 1) topLevelKey = undefined;
       const key = parseString();
       if (seen.has(key)) {
         pos = keyAt;
@@ -136,6 +158,7 @@ export function parseStrictJson(text: string, limits: StrictJsonLimits = {}): Js
       seen.add(key);
       skipWhitespace();
       expect(':');
+      if (depth === 1) topLevelKey = key;
       // defineProperty, so a key named "__proto__" is plain data and never a prototype change
       Object.defineProperty(out, key, {
         value: parseValue(depth),
@@ -176,5 +199,7 @@ export function parseStrictJson(text: string, limits: StrictJsonLimits = {}): Js
   const value = parseValue(0);
   skipWhitespace();
   if (pos < text.length) fail('unexpected data after the JSON value (one object per frame)');
-  return value;
+  return firstProblem
+    ? { value, problem: { error: firstProblem, topLevelKeys: problemKeys } }
+    : { value };
 }

@@ -107,6 +107,20 @@ async function oneByOne(session: WsQmp, commands: LiveCommand[]): Promise<number
 }
 
 describe('hostile frames through the proxy to a real QEMU', () => {
+  it('answers the frame of issue 14 with a refusal carrying its id', async () => {
+    const viewer = await WsQmp.open(proxy, 'vm', { token: proxy.viewerToken });
+    const frame = '{"execute":"query-named-block-nodes","arguments":{"flat":"\\ud800"},"id":1}';
+    expect(await viewer.sendRaw(frame)).toEqual({
+      error: {
+        class: 'BlockscopeBadRequest',
+        desc: 'JSON parse error: unpaired surrogate U+D800 in a string at position 57',
+      },
+      id: 1,
+    });
+    checkConnection(viewer);
+    viewer.close();
+  });
+
   it('never drop the QEMU connection and get one reply each, from a viewer and an operator at once', async () => {
     const viewer = await WsQmp.open(proxy, 'vm', { token: proxy.viewerToken });
     const operator = await WsQmp.open(proxy, 'vm');
