@@ -11,7 +11,9 @@
 //   an integer beyond ±2^53 would reach QEMU as a different integer.
 // Nesting is capped by the strict parser far below QEMU's limit of 1024 (json-streamer.c, where a
 // deeper object is answered with one id-less error per remaining token), and the 64 KiB frame cap
-// keeps a message far below the streamer's 64 MiB / 2M-token limits.
+// keeps a message far below the streamer's 64 MiB / 2M-token limits. A lexical error (a raw control
+// character in a string) is answered the same way, one error per token; JSON.stringify never
+// writes one. QEMU reads 1e400 as infinity and would print it back as `inf`, which is not JSON.
 
 /** QEMU's nesting limit (MAX_NESTING in qobject/json-streamer.c). */
 export const QEMU_MAX_NESTING = 1024;
