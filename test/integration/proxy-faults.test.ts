@@ -1,6 +1,7 @@
 // Faults a real QEMU will not produce on demand, from the scripted fake QMP server: a hung reply
 // (timeout, then the late reply is dropped), an oversized line, replies with unknown ids, an error
-// without an id (desync), more than 8 commands at once, and a session over its pending limit.
+// without an id (desync), more than 8 commands at once, and a session past its share of pending
+// commands (paused, not refused; replies in order).
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -136,15 +137,50 @@ describe('upstream faults (fake QMP)', () => {
     expect(fake!.maxOutstanding).toBe(8);
   });
 
-  it('answers BlockscopeOverloaded past the per-session pending limit', async () => {
-    const { session } = await setUp(() => {}, { session: { maxPending: 4 } });
-    for (let i = 0; i < 6; i++) session.ws.send(JSON.stringify({ execute: 'query-status', id: i }));
-    await session.next((m) => m.id === 5);
-    const overloaded = session.messages.filter(
-      (m) => (m.error as Message | undefined)?.class === 'BlockscopeOverloaded',
+  it('stops reading a session at its share instead of refusing: every pipelined command is answered', async () => {
+    // QEMU's stand-in takes a moment per command, so unread commands would pile up at it.
+    const { session } = await setUp(
+      (command, conn) =>
+        void setTimeout(() => conn.reply(command.id, { n: command.arguments?.n }), 2),
+      { session: { maxPending: 4 } },
     );
-    expect(overloaded.map((m) => m.id)).toEqual([4, 5]);
-    expect(fake!.received.filter((c) => c.execute === 'query-status')).toHaveLength(4);
+    for (let i = 0; i < 100; i++)
+      session.ws.send(JSON.stringify({ execute: 'query-status', arguments: { n: i }, id: i % 10 }));
+    await session.next(
+      (m) => m.id === 9 && session.messages.filter((r) => 'return' in r).length >= 101,
+    );
+    const replies = session.messages.filter((m) => 'id' in m && m.id !== '__neg');
+    expect(replies).toEqual(
+      Array.from({ length: 100 }, (_, i) => ({ return: { n: i }, id: i % 10 })),
+    );
+    // The session's share, not the proxy's 8 in flight, bounded what QEMU had at once.
+    expect(fake!.maxOutstanding).toBe(4);
+  });
+
+  it("sends a session's replies in the order of its commands, refusals and parse errors included", async () => {
+    const held: { id: unknown; conn: FakeConnection }[] = [];
+    const { session } = await setUp((command, conn) => {
+      if (command.execute === 'query-status') held.push({ id: command.id, conn });
+      else conn.reply(command.id, { quick: true }); // answered before the held one: out of order
+    });
+    session.ws.send(JSON.stringify({ execute: 'query-status', id: 'same' }));
+    session.ws.send(JSON.stringify({ execute: 'quit', id: 'same' }));
+    session.ws.send('{"execute":');
+    session.ws.send(JSON.stringify({ execute: 'query-version', id: 'same' }));
+    while (!fake!.received.some((c) => c.execute === 'query-version'))
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    held[0]!.conn.reply(held[0]!.id, { status: 'running' });
+    await session.next((m) => (m.return as Message | undefined)?.quick === true);
+    const replies = session.messages.filter(
+      (m) => !('event' in m) && m.id !== '__neg' && !('QMP' in m),
+    );
+    expect(replies).toMatchObject([
+      { return: { status: 'running' }, id: 'same' },
+      { error: { class: 'BlockscopeDenied' }, id: 'same' },
+      { error: { class: 'BlockscopeBadRequest' } },
+      { return: { quick: true }, id: 'same' },
+    ]);
+    expect(replies[2]).not.toHaveProperty('id');
   });
 
   it('lets a session that arrives during negotiation wait for it instead of failing', async () => {
