@@ -183,6 +183,32 @@ describe('upstream faults (fake QMP)', () => {
     expect(replies[2]).not.toHaveProperty('id');
   });
 
+  it('holds a script that pipelines before QEMU is there, and answers it in order once QEMU greets', async () => {
+    dir = await makeTempDir('blockscope-fake-');
+    const path = join(dir, 'later.sock');
+    proxy = await startProxy(proxyConfig([{ name: 'fake', address: { type: 'unix', path } }]), {
+      tokenStore: 'ephemeral',
+      upstream: { minBackoffMs: 20, maxBackoffMs: 100 },
+    });
+    const session = await WsQmp.open(proxy, 'fake', { negotiate: false });
+    session.ws.send(JSON.stringify({ execute: 'qmp_capabilities', id: 'neg' }));
+    for (let i = 0; i < 200; i++)
+      session.ws.send(JSON.stringify({ execute: 'query-status', arguments: { n: i }, id: 'same' }));
+    // The frames have arrived, and wait with reading paused, before there is a QEMU to greet.
+    const mux = proxy.multiplexers.get('fake')!;
+    while (mux.flowTotals().paused === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(mux.upstream.greeting).toBeNull();
+    fake = await startFakeQmp(path, (command, conn) =>
+      conn.reply(command.id, { n: command.arguments?.n }),
+    );
+    await session.next((m) => (m.return as Message | undefined)?.n === 199);
+    const replies = session.messages.filter((m) => 'id' in m);
+    expect(replies).toEqual([
+      { return: {}, id: 'neg' },
+      ...Array.from({ length: 200 }, (_, i) => ({ return: { n: i }, id: 'same' })),
+    ]);
+  });
+
   it('lets a session that arrives during negotiation wait for it instead of failing', async () => {
     dir = await makeTempDir('blockscope-fake-');
     fake = await startFakeQmp(
