@@ -95,7 +95,8 @@ export class Session implements SessionSink {
     this.heartbeat = setInterval(() => {
       if (ws.readyState !== ws.OPEN) return;
       // A paused session cannot hear its peer's pong; the pause is the proxy's, so it does not
-      // count against the peer. It ends when replies drain (every command has a timeout).
+      // count against the peer. It ends when replies drain (every command has a timeout) or,
+      // for frames sent before the greeting, when QEMU is connected.
       if (this.flow.paused) {
         this.alive = true;
         return;
