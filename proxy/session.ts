@@ -79,7 +79,11 @@ export class Session implements SessionSink {
     this.flow = new SessionFlow(ws, ctx.limits, {
       admit: (text, answer) => this.handleFrame(text, answer),
       send: (reply) => this.send(reply),
-      overflow: () => this.ws.close(CloseCode.PolicyViolation, 'too much data while paused'),
+      overflow: () => {
+        // Reading again lets the close handshake through; the flow ignores frames from now on.
+        this.ws.resume();
+        this.ws.close(CloseCode.PolicyViolation, 'too much data while paused');
+      },
     });
     ws.on('message', (data: RawData, isBinary: boolean) => this.onMessage(data, isBinary));
     ws.on('pong', () => (this.alive = true));
