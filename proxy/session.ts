@@ -69,6 +69,8 @@ type Id = { value: JsonValue } | undefined;
 export class Session implements SessionSink {
   private phase: Phase = 'greeting';
   private alive = true;
+  /** Commands of this session in the target's queue (sent or waiting), pre-checks included. */
+  private queued = 0;
   private readonly flow: SessionFlow;
   private readonly heartbeat: ReturnType<typeof setInterval>;
 
@@ -194,12 +196,10 @@ export class Session implements SessionSink {
     // is sent, so a session's commands reach QEMU in the order they arrived in; everything else
     // is sent in this same turn.
     if (command === 'object-del') {
-      return objectDelRefusal((c, a) => this.ctx.mux.execute(c, a), command, args ?? {}).then(
-        (late) => {
-          if (late) this.refuse(answer, id, command, args, started, late);
-          else this.run(answer, command, args, id, started);
-        },
-      );
+      return objectDelRefusal((c, a) => this.execute(c, a), command, args ?? {}).then((late) => {
+        if (late) this.refuse(answer, id, command, args, started, late);
+        else this.run(answer, command, args, id, started);
+      });
     }
     this.run(answer, command, args, id, started);
   }
@@ -211,7 +211,7 @@ export class Session implements SessionSink {
     id: Id,
     started: number,
   ): void {
-    void this.ctx.mux.execute(command, args).then((result) => {
+    void this.execute(command, args).then((result) => {
       if (!isReadOnlyCommand(command)) {
         this.audit(
           command,
@@ -302,12 +302,25 @@ export class Session implements SessionSink {
     });
   }
 
+  /**
+   * A command for the target's queue. A session that closes with commands still queued stays
+   * attached (and counted against the target's sessions) until they are answered or time out, so
+   * the queue never holds more than one share per session it accepts.
+   */
+  private execute(command: string, args: JsonObject | undefined): Promise<CommandResult> {
+    this.queued++;
+    return this.ctx.mux.execute(command, args).then((result) => {
+      if (--this.queued === 0 && this.phase === 'closed') this.ctx.mux.detach(this);
+      return result;
+    });
+  }
+
   private closed(): void {
     if (this.phase === 'closed') return;
     this.phase = 'closed';
     clearInterval(this.heartbeat);
     this.flow.stop();
-    this.ctx.mux.detach(this);
+    if (this.queued === 0) this.ctx.mux.detach(this);
   }
 }
 

@@ -13,7 +13,7 @@ import {
   type FakeScript,
 } from '../fake-qmp/fake-qmp-server.ts';
 import { makeTempDir } from '../harness/qemu.ts';
-import { proxyConfig, startTestProxy, WsQmp, type Message } from './proxy-helpers.ts';
+import { proxyConfig, rawUpgrade, startTestProxy, WsQmp, type Message } from './proxy-helpers.ts';
 
 let fake: FakeQmp | undefined;
 let proxy: ProxyHandle | undefined;
@@ -207,6 +207,29 @@ describe('upstream faults (fake QMP)', () => {
       { return: {}, id: 'neg' },
       ...Array.from({ length: 200 }, (_, i) => ({ return: { n: i }, id: 'same' })),
     ]);
+  });
+
+  it('counts a closed session against the target until QEMU has answered the commands it left queued', async () => {
+    const held: { id: unknown; conn: FakeConnection }[] = [];
+    const { session } = await setUp(
+      (command, conn) => {
+        if (command.execute === 'query-status') held.push({ id: command.id, conn });
+        else conn.reply(command.id, {});
+      },
+      { session: { maxSessions: 1 } },
+    );
+    // 7, one short of the share: a paused session would not read the close frame until replies drain.
+    for (let i = 0; i < 7; i++) session.ws.send(JSON.stringify({ execute: 'query-status', id: i }));
+    while (held.length < 7) await new Promise((resolve) => setTimeout(resolve, 10));
+    session.close();
+    await session.closed;
+    // Its commands are still queued, so the target has no room for another session's share.
+    const bearer = { Authorization: `Bearer ${proxy!.token}` };
+    expect(await rawUpgrade(proxy!.port, '/api/qmp/fake', bearer)).toBe(503);
+    for (const h of held) h.conn.reply(h.id, { status: 'running' });
+    const mux = proxy!.multiplexers.get('fake')!;
+    while (mux.sessionCount > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(await rawUpgrade(proxy!.port, '/api/qmp/fake', bearer)).toBe(101);
   });
 
   it('lets a session that arrives during negotiation wait for it instead of failing', async () => {
