@@ -87,9 +87,9 @@ export interface ProxyWorkload {
   args?: object;
   count: number;
   /**
-   * Commands in flight per session. The proxy refuses more than 64 pending per session
-   * (BlockscopeOverloaded) and queues at most 2,048 per QEMU, so a script that pipelines stays
-   * below both; refusals are still counted, apart from the ledger.
+   * Commands in flight per session; Infinity writes them all at once, as a script that pipelines
+   * does. The proxy stops reading a session at its share of pending commands instead of refusing,
+   * so refusals (BlockscopeOverloaded, counted apart from the ledger) must stay 0 either way.
    */
   window: number;
 }
@@ -114,7 +114,8 @@ export async function benchProxy(
     const latencyCount = Math.min(200, w.count);
     const directSeq = await directRun(directSocket, w.command, w.args, latencyCount, 1);
     for (const sessions of [1, 10, 50]) {
-      const window = Math.min(w.window, Math.floor(2048 / sessions));
+      const window = w.window;
+      const inFlight = Number.isFinite(window) ? `${window} in flight` : 'all written at once';
       const cpuBefore = cpuMs(proxyPid);
       const clientBefore = process.cpuUsage();
       const run = await proxyRun(served, target, sessions, w.command, w.args, w.count, window);
@@ -128,7 +129,7 @@ export async function benchProxy(
       const ratio = rate / directRate;
       ctx.add({
         key: `proxy.${w.command}.s${sessions}.throughput`,
-        label: `Proxy: ${w.name}, ${sessions} session(s) × ${window} in flight, throughput`,
+        label: `Proxy: ${w.name}, ${sessions} session(s), ${inFlight}, throughput`,
         value: rate,
         unit: 'cmd/s',
         baseline: { label: 'direct socket', value: directRate, unit: 'cmd/s' },
@@ -165,6 +166,8 @@ export async function benchProxy(
         label: `Proxy: ${w.name}, ${sessions} session(s), refused as overloaded`,
         value: run.overloaded,
         unit: 'replies',
+        goal: '0',
+        met: run.overloaded === 0,
       });
     }
     const proxySeq = await proxyRun(served, target, 1, w.command, w.args, latencyCount, 1);

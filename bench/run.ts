@@ -24,6 +24,14 @@ const ctx = createContext();
 const started = Date.now();
 const loadAtStart = loadavg()[0]!;
 const section = (title: string) => process.stdout.write(`\n== ${title}\n`);
+// `--only proxy` (page, browser, schema, proxy, events, memory, graph) runs one part, e.g. to
+// measure a change to it without the minutes of the rest; it cannot rewrite the doc.
+const onlyAt = process.argv.indexOf('--only');
+const only = onlyAt >= 0 ? process.argv[onlyAt + 1] : undefined;
+if (only !== undefined && process.argv.includes('--write-doc')) {
+  throw new Error('--write-doc needs the whole run; leave out --only');
+}
+const runs = (part: string) => only === undefined || only === part;
 
 const qemu = await startTestQemu({
   prepare: buildDemoImages,
@@ -42,14 +50,19 @@ try {
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB`;
   process.stdout.write(`Blockscope benchmarks — QEMU ${qemuVersion}, ${machine}\n`);
 
-  section('Page');
-  await benchPage(ctx, join(root, 'dist'), served.url);
-  section('Graph in Chromium (1,000-node QEMU) and Jobs panel');
-  await withLargeGraph((bigUrl) => benchBrowserGraph(ctx, bigUrl, served.url));
-  await benchJobsPanel(ctx, served.url, qemu.direct, qemu.extraSockets[1]!);
-
-  section('Schema');
-  benchSchema(ctx, await qemu.direct.execute('query-qmp-schema'));
+  if (runs('page')) {
+    section('Page');
+    await benchPage(ctx, join(root, 'dist'), served.url);
+  }
+  if (runs('browser')) {
+    section('Graph in Chromium (1,000-node QEMU) and Jobs panel');
+    await withLargeGraph((bigUrl) => benchBrowserGraph(ctx, bigUrl, served.url));
+    await benchJobsPanel(ctx, served.url, qemu.direct, qemu.extraSockets[1]!);
+  }
+  if (runs('schema')) {
+    section('Schema');
+    benchSchema(ctx, await qemu.direct.execute('query-qmp-schema'));
+  }
 
   // A graph of a few hundred nodes for the heavy query (added after the page figures, which use
   // the demo graph as their small baseline).
@@ -62,31 +75,39 @@ try {
     });
   }
   const named = await qemu.direct.execute<unknown[]>('query-named-block-nodes', { flat: true });
-  section('Proxy');
-  await benchProxy(
-    ctx,
-    served,
-    'demo',
-    qemu.extraSockets[0]!,
-    [
-      { name: 'query-version', command: 'query-version', count: 2000, window: 32 },
-      {
-        name: `query-named-block-nodes(${named.length} nodes)`,
-        command: 'query-named-block-nodes',
-        args: { flat: true },
-        count: 200,
-        window: 8,
-      },
-    ],
-    childPid(demoTarget),
-  );
-  section('Events');
-  await benchEvents(ctx, served, 'demo', qemu.direct, qemu.extraSockets[1]!);
-  section('Memory');
-  await benchProxyMemory(ctx, served, 'demo', demoTarget);
-  section('Graph model + layout (Node) vs graphviz');
-  // 290 and 310 straddle the layout's switch to its faster large-graph mode at 300 nodes.
-  await benchGraph(ctx, [100, 290, 310, 1000, 5000]);
+  if (runs('proxy')) {
+    section('Proxy');
+    await benchProxy(
+      ctx,
+      served,
+      'demo',
+      qemu.extraSockets[0]!,
+      [
+        { name: 'query-version', command: 'query-version', count: 2000, window: Infinity },
+        {
+          name: `query-named-block-nodes(${named.length} nodes)`,
+          command: 'query-named-block-nodes',
+          args: { flat: true },
+          count: 200,
+          window: Infinity,
+        },
+      ],
+      childPid(demoTarget),
+    );
+  }
+  if (runs('events')) {
+    section('Events');
+    await benchEvents(ctx, served, 'demo', qemu.direct, qemu.extraSockets[1]!);
+  }
+  if (runs('memory')) {
+    section('Memory');
+    await benchProxyMemory(ctx, served, 'demo', demoTarget);
+  }
+  if (runs('graph')) {
+    section('Graph model + layout (Node) vs graphviz');
+    // 290 and 310 straddle the layout's switch to its faster large-graph mode at 300 nodes.
+    await benchGraph(ctx, [100, 290, 310, 1000, 5000]);
+  }
 
   const figures = Object.fromEntries(
     ctx.rows.map((r) => [

@@ -18,7 +18,7 @@ function handWritten(path: string): string[] {
 const MEANING: [prefix: string, text: string][] = [
   [
     'proxy.',
-    "How much the proxy costs compared with talking to QEMU's monitor socket directly. The throughput ratio is the share of QEMU's own command rate a pipelining script or page still gets through the proxy (1 = no cost); the added latency is what one command waits longer when sent on its own (the difference of the percentiles, so p99 can come out below p50). The ledger must be 0: a lost reply hangs a page, a misrouted one would show one browser another browser's answer. Refusals as overloaded are replies too (the proxy's back-pressure), counted apart.",
+    "How much the proxy costs compared with talking to QEMU's monitor socket directly. The throughput ratio is the share of QEMU's own command rate a pipelining script or page still gets through the proxy (1 = no cost); the added latency is what one command waits longer when sent on its own (the difference of the percentiles, so p99 can come out below p50). The ledger must be 0: a lost reply hangs a page, a misrouted one would show one browser another browser's answer. Refusals as overloaded must be 0 too: the clients write every command at once, as a pipelining script does, and the proxy stops reading a session at its share of pending commands instead of refusing (a refusal is a reply, but not an answer, so it is counted apart from the ledger).",
   ],
   [
     'events.',

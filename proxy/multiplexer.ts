@@ -13,6 +13,14 @@ export interface SessionSink {
   greet(greeting: QmpGreeting): void;
   /** An event for the session (QEMU's or the proxy's). */
   event(event: QmpEvent): void;
+  /** Its flow control: commands admitted and unanswered, frames held, whether reading is paused. */
+  readonly flowState: FlowState;
+}
+
+export interface FlowState {
+  pending: number;
+  held: number;
+  paused: boolean;
 }
 
 export function proxyEvent(name: string, data: JsonObject): QmpEvent {
@@ -50,6 +58,17 @@ export class Multiplexer {
 
   get sessionCount(): number {
     return this.sessions.size;
+  }
+
+  /** Flow control over all sessions: the most pending in one, frames held, sessions paused. */
+  flowTotals(): { maxPending: number; held: number; paused: number } {
+    const totals = { maxPending: 0, held: 0, paused: 0 };
+    for (const { flowState } of this.sessions) {
+      totals.maxPending = Math.max(totals.maxPending, flowState.pending);
+      totals.held += flowState.held;
+      if (flowState.paused) totals.paused++;
+    }
+    return totals;
   }
 
   attach(session: SessionSink): void {

@@ -29,6 +29,9 @@ import { DEFAULT_UPSTREAM_TUNING, Upstream, type UpstreamTuning } from './upstre
 import { createWsEndpoint, peerOf } from './ws-endpoint.ts';
 import { CloseCode } from '../src/qmp/close-codes.ts';
 
+/** Commands the proxy itself may have queued for a target at once (the job poller's two reads). */
+const PROXY_OWN_COMMANDS = 8;
+
 export interface ProxyOptions {
   /** The built SPA; without it only the API is served. */
   distDir?: string;
@@ -94,8 +97,15 @@ export async function startProxy(
     allowRemoteNbd: config.allowRemoteNbd ?? false,
   });
   const audit = new AuditLog(config.auditLog);
-  const tuning = { ...DEFAULT_UPSTREAM_TUNING, ...options.upstream };
   const limits = { ...DEFAULT_SESSION_LIMITS, ...options.session };
+  // Room in each target's queue for a full share from every session it accepts (a command checked
+  // against QEMU first has one command queued at a time), plus the job poller's reads: sessions
+  // wait through back-pressure and the queue's own bound is never reached.
+  const tuning = {
+    ...DEFAULT_UPSTREAM_TUNING,
+    maxQueued: limits.maxSessions * limits.maxPending + PROXY_OWN_COMMANDS,
+    ...options.upstream,
+  };
 
   const multiplexers = new Map<string, Multiplexer>();
   for (const target of config.targets) {

@@ -1,7 +1,8 @@
 // One browser (or script) WebSocket speaking plain QMP to one target.
 // Every frame is parsed strictly and rebuilt; client bytes never reach QEMU. The session answers
-// its own qmp_capabilities, applies the role's policy, bounds its pending commands and its send
-// buffer, checks that the peer answers pings, and writes the audit log.
+// its own qmp_capabilities, applies the role's policy, stops reading its WebSocket while it has
+// its share of commands pending (session-flow.ts), bounds its send buffer, checks that the peer
+// answers pings, and writes the audit log.
 import type { RawData, WebSocket } from 'ws';
 import { CloseCode } from '../src/qmp/close-codes.ts';
 import { ProxyErrorClass } from '../src/qmp/errors.ts';
@@ -16,13 +17,21 @@ import {
 } from '../src/qmp/wire.ts';
 import { auditOutcome, type AuditLog, type AuditOutcome } from './audit-log.ts';
 import type { CommandResult } from './command-queue.ts';
-import type { Multiplexer, SessionSink } from './multiplexer.ts';
+import type { FlowState, Multiplexer, SessionSink } from './multiplexer.ts';
 import type { Policy, Role } from './policy.ts';
 import { readClientFrame } from './client-frame.ts';
 import { objectDelRefusal } from './object-del-check.ts';
+import { SessionFlow } from './session-flow.ts';
 
 export interface SessionLimits {
+  /**
+   * Commands of one session admitted and not yet answered; with that many, the session's
+   * WebSocket is not read until a reply is sent. The target's queue has room for this share from
+   * each of `maxSessions` sessions (server.ts), so it never refuses a session's command.
+   */
   maxPending: number;
+  /** Frames ws delivers after the session paused (the rest of one TCP read), in bytes. */
+  maxHeldBytes: number;
   /** Above this many unsent bytes the session is dropped (it is not reading). */
   maxBufferedBytes: number;
   /** Above this, job snapshots are skipped for this session (the next one supersedes them). */
@@ -33,7 +42,9 @@ export interface SessionLimits {
 }
 
 export const DEFAULT_SESSION_LIMITS: SessionLimits = {
-  maxPending: 64,
+  // As many as the proxy keeps in flight to QEMU: enough to keep QEMU busy from one session.
+  maxPending: 8,
+  maxHeldBytes: 1024 * 1024,
   maxBufferedBytes: 8 * 1024 * 1024,
   softBufferedBytes: 1024 * 1024,
   heartbeatMs: 15_000,
@@ -51,20 +62,30 @@ export interface SessionContext {
 }
 
 type Phase = 'greeting' | 'negotiating' | 'running' | 'closed';
-
-const MAX_EARLY_FRAMES = 16;
+type Answer = (reply: JsonObject) => void;
+type Id = { value: JsonValue } | undefined;
 
 export class Session implements SessionSink {
   private phase: Phase = 'greeting';
-  private pending = 0;
   private alive = true;
-  private readonly early: string[] = [];
+  /** Commands of this session in the target's queue (sent or waiting), pre-checks included. */
+  private queued = 0;
+  private readonly flow: SessionFlow;
   private readonly heartbeat: ReturnType<typeof setInterval>;
 
   constructor(
     private readonly ws: WebSocket,
     private readonly ctx: SessionContext,
   ) {
+    this.flow = new SessionFlow(ws, ctx.limits, {
+      admit: (text, answer) => this.handleFrame(text, answer),
+      send: (reply) => this.send(reply),
+      overflow: () => {
+        // Reading again lets the close handshake through; the flow ignores frames from now on.
+        this.ws.resume();
+        this.ws.close(CloseCode.PolicyViolation, 'too much data while paused');
+      },
+    });
     ws.on('message', (data: RawData, isBinary: boolean) => this.onMessage(data, isBinary));
     ws.on('pong', () => (this.alive = true));
     ws.on('close', () => this.closed());
@@ -78,6 +99,13 @@ export class Session implements SessionSink {
     });
     this.heartbeat = setInterval(() => {
       if (ws.readyState !== ws.OPEN) return;
+      // A paused session cannot hear its peer's pong; the pause is the proxy's, so it does not
+      // count against the peer. It ends when replies drain (every command has a timeout) or,
+      // for frames sent before the greeting, when QEMU is connected.
+      if (this.flow.paused) {
+        this.alive = true;
+        return;
+      }
       if (!this.alive) {
         ws.terminate();
         return;
@@ -88,12 +116,18 @@ export class Session implements SessionSink {
     ctx.mux.attach(this);
   }
 
+  /** Frames admitted and not yet answered, frames held while paused, and whether it is paused. */
+  get flowState(): FlowState {
+    return { pending: this.flow.pending, held: this.flow.heldFrames, paused: this.flow.paused };
+  }
+
   greet(greeting: QmpGreeting): void {
     if (this.phase !== 'greeting') return;
     // The proxy does not relay out-of-band execution, so it offers no capabilities.
     this.send({ QMP: { version: greeting.QMP.version as unknown as JsonValue, capabilities: [] } });
     this.phase = 'negotiating';
-    for (const frame of this.early.splice(0)) this.handleFrame(frame);
+    // Frames sent before the greeting waited (reading paused); they are handled now, in order.
+    this.flow.start();
   }
 
   event(event: QmpEvent): void {
@@ -112,69 +146,61 @@ export class Session implements SessionSink {
       this.ws.close(CloseCode.PolicyViolation, 'binary frames are not QMP');
       return;
     }
-    const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : data.toString('utf8');
-    if (this.phase === 'greeting') {
-      if (this.early.length >= MAX_EARLY_FRAMES) {
-        this.ws.close(CloseCode.PolicyViolation, 'too many frames before the greeting');
-      } else {
-        this.early.push(text);
-      }
-      return;
-    }
-    this.handleFrame(text);
+    this.flow.receive(
+      Array.isArray(data) ? Buffer.concat(data).toString('utf8') : data.toString('utf8'),
+    );
   }
 
-  private handleFrame(text: string): void {
+  /** One frame, answered exactly once through `answer`; a promise while QEMU is asked first. */
+  private handleFrame(text: string, answer: Answer): Promise<void> | void {
     const started = Date.now();
     const parsed = readClientFrame(text);
     if ('error' in parsed) {
-      return this.refuse(parsed.id, parsed.command ?? null, undefined, started, parsed.error);
+      return this.refuse(
+        answer,
+        parsed.id,
+        parsed.command ?? null,
+        undefined,
+        started,
+        parsed.error,
+      );
     }
     const { command, args, id } = parsed;
-    if (command === 'qmp_capabilities') return this.negotiate(args, id);
+    if (command === 'qmp_capabilities') return this.negotiate(answer, args, id);
     if (this.phase !== 'running') {
-      return this.reply(id, {
-        kind: 'error',
-        error: {
-          class: 'CommandNotFound',
-          desc: "Expecting capabilities negotiation with 'qmp_capabilities'",
-        },
-      });
+      return answer(
+        reply(id, {
+          kind: 'error',
+          error: {
+            class: 'CommandNotFound',
+            desc: "Expecting capabilities negotiation with 'qmp_capabilities'",
+          },
+        }),
+      );
     }
     const schema = this.ctx.mux.upstream.schemaCommands;
     const refusal = this.ctx.policy.check(this.ctx.role, command, args ?? {}, schema);
-    if (refusal) return this.refuse(id, command, args, started, refusal);
-    if (this.pending >= this.ctx.limits.maxPending) {
-      return this.refuse(id, command, args, started, {
-        class: ProxyErrorClass.Overloaded,
-        desc: `more than ${this.ctx.limits.maxPending} commands of this session are waiting`,
+    if (refusal) return this.refuse(answer, id, command, args, started, refusal);
+    // Only object-del waits for a look at QEMU first. The flow holds the frames after it until it
+    // is sent, so a session's commands reach QEMU in the order they arrived in; everything else
+    // is sent in this same turn.
+    if (command === 'object-del') {
+      return objectDelRefusal((c, a) => this.execute(c, a), command, args ?? {}).then((late) => {
+        if (late) this.refuse(answer, id, command, args, started, late);
+        else this.run(answer, command, args, id, started);
       });
     }
-    this.pending++;
-    void this.run(command, args, id, started);
+    this.run(answer, command, args, id, started);
   }
 
-  private async run(
+  private run(
+    answer: Answer,
     command: string,
     args: JsonObject | undefined,
-    id: { value: JsonValue } | undefined,
+    id: Id,
     started: number,
-  ): Promise<void> {
-    // Only object-del waits for a look at QEMU first; everything else is sent in this same turn,
-    // so the order of a session's commands on the wire is the order they arrived in.
-    if (command === 'object-del') {
-      const late = await objectDelRefusal(
-        (c, a) => this.ctx.mux.execute(c, a),
-        command,
-        args ?? {},
-      );
-      if (late) {
-        this.pending--;
-        return this.refuse(id, command, args, started, late);
-      }
-    }
-    await this.ctx.mux.execute(command, args).then((result) => {
-      this.pending--;
+  ): void {
+    void this.execute(command, args).then((result) => {
       if (!isReadOnlyCommand(command)) {
         this.audit(
           command,
@@ -184,33 +210,39 @@ export class Session implements SessionSink {
           result.kind === 'error' ? result.error : undefined,
         );
       }
-      this.reply(id, result);
+      answer(reply(id, result));
       if (result.kind === 'return' && !isReadOnlyCommand(command))
         this.ctx.mux.commandDone(command);
     });
   }
 
-  private negotiate(args: JsonObject | undefined, id: { value: JsonValue } | undefined): void {
+  private negotiate(answer: Answer, args: JsonObject | undefined, id: Id): void {
     if (this.phase === 'running') {
-      return this.reply(id, {
-        kind: 'error',
-        error: {
-          class: 'CommandNotFound',
-          desc: 'Capabilities negotiation is already complete, command ignored',
-        },
-      });
+      return answer(
+        reply(id, {
+          kind: 'error',
+          error: {
+            class: 'CommandNotFound',
+            desc: 'Capabilities negotiation is already complete, command ignored',
+          },
+        }),
+      );
     }
     const enable = args?.enable;
     if (Array.isArray(enable) && enable.length > 0) {
-      return this.reply(id, {
-        kind: 'error',
-        error: {
-          class: 'GenericError',
-          desc: 'Blockscope offers no QMP capabilities (out-of-band is not relayed)',
-        },
-      });
+      return answer(
+        reply(id, {
+          kind: 'error',
+          error: {
+            class: 'GenericError',
+            desc: 'Blockscope offers no QMP capabilities (out-of-band is not relayed)',
+          },
+        }),
+      );
     }
-    this.reply(id, { kind: 'return', value: {} });
+    // Nothing reaches QEMU before this, so every earlier frame is answered and this reply leaves
+    // at once, before the events below.
+    answer(reply(id, { kind: 'return', value: {} }));
     this.phase = 'running';
     this.event(this.ctx.mux.stateEvent());
     const jobs = this.ctx.mux.jobsEvent();
@@ -218,21 +250,15 @@ export class Session implements SessionSink {
   }
 
   private refuse(
-    id: { value: JsonValue } | undefined,
+    answer: Answer,
+    id: Id,
     command: string | null,
     args: JsonObject | undefined,
     started: number,
     error: QmpErrorBody,
   ): void {
     this.audit(command, args, 'refused', started, error);
-    this.reply(id, { kind: 'error', error });
-  }
-
-  private reply(id: { value: JsonValue } | undefined, result: CommandResult): void {
-    const message: JsonObject =
-      result.kind === 'return' ? { return: result.value } : { error: { ...result.error } };
-    if (id) message.id = id.value;
-    this.send(message);
+    answer(reply(id, { kind: 'error', error }));
   }
 
   private send(message: JsonObject): void {
@@ -265,10 +291,32 @@ export class Session implements SessionSink {
     });
   }
 
+  /**
+   * A command for the target's queue. A session that closes with commands still queued stays
+   * attached (and counted against the target's sessions) until they are answered or time out, so
+   * the queue never holds more than one share per session it accepts.
+   */
+  private execute(command: string, args: JsonObject | undefined): Promise<CommandResult> {
+    this.queued++;
+    return this.ctx.mux.execute(command, args).then((result) => {
+      if (--this.queued === 0 && this.phase === 'closed') this.ctx.mux.detach(this);
+      return result;
+    });
+  }
+
   private closed(): void {
     if (this.phase === 'closed') return;
     this.phase = 'closed';
     clearInterval(this.heartbeat);
-    this.ctx.mux.detach(this);
+    this.flow.stop();
+    if (this.queued === 0) this.ctx.mux.detach(this);
   }
+}
+
+/** The QMP reply for a result, carrying the client's own id back (none if it sent none). */
+function reply(id: Id, result: CommandResult): JsonObject {
+  const message: JsonObject =
+    result.kind === 'return' ? { return: result.value } : { error: { ...result.error } };
+  if (id) message.id = id.value;
+  return message;
 }

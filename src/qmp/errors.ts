@@ -7,7 +7,7 @@ export const ProxyErrorClass = {
   Denied: 'BlockscopeDenied',
   /** The frame was not acceptable QMP (malformed JSON, duplicate keys, wrong shape). */
   BadRequest: 'BlockscopeBadRequest',
-  /** Too many commands queued for this session or target. */
+  /** The target's queue is full: a safety bound the proxy's back-pressure keeps out of reach. */
   Overloaded: 'BlockscopeOverloaded',
   /** The connection to QEMU is down; the command was not sent. */
   Disconnected: 'BlockscopeDisconnected',

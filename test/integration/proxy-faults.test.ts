@@ -1,7 +1,7 @@
 // Faults a real QEMU will not produce on demand, from the scripted fake QMP server: a hung reply
 // (timeout, then the late reply is dropped), an oversized reply and an oversized event, replies
 // with unknown ids, an error without an id (the oldest command's answer), more than 8 commands at
-// once, and a session over its pending limit.
+// once, and a session past its share of pending commands (paused, not refused; replies in order).
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -13,7 +13,7 @@ import {
   type FakeScript,
 } from '../fake-qmp/fake-qmp-server.ts';
 import { makeTempDir } from '../harness/qemu.ts';
-import { proxyConfig, startTestProxy, WsQmp, type Message } from './proxy-helpers.ts';
+import { proxyConfig, rawUpgrade, startTestProxy, WsQmp, type Message } from './proxy-helpers.ts';
 
 let fake: FakeQmp | undefined;
 let proxy: ProxyHandle | undefined;
@@ -169,15 +169,99 @@ describe('upstream faults (fake QMP)', () => {
     expect(fake!.maxOutstanding).toBe(8);
   });
 
-  it('answers BlockscopeOverloaded past the per-session pending limit', async () => {
-    const { session } = await setUp(() => {}, { session: { maxPending: 4 } });
-    for (let i = 0; i < 6; i++) session.ws.send(JSON.stringify({ execute: 'query-status', id: i }));
-    await session.next((m) => m.id === 5);
-    const overloaded = session.messages.filter(
-      (m) => (m.error as Message | undefined)?.class === 'BlockscopeOverloaded',
+  it('stops reading a session at its share instead of refusing: every pipelined command is answered', async () => {
+    // QEMU's stand-in takes a moment per command, so unread commands would pile up at it.
+    const { session } = await setUp(
+      (command, conn) =>
+        void setTimeout(() => conn.reply(command.id, { n: command.arguments?.n }), 2),
+      { session: { maxPending: 4 } },
     );
-    expect(overloaded.map((m) => m.id)).toEqual([4, 5]);
-    expect(fake!.received.filter((c) => c.execute === 'query-status')).toHaveLength(4);
+    for (let i = 0; i < 100; i++)
+      session.ws.send(JSON.stringify({ execute: 'query-status', arguments: { n: i }, id: i % 10 }));
+    await session.next(
+      (m) => m.id === 9 && session.messages.filter((r) => 'return' in r).length >= 101,
+    );
+    const replies = session.messages.filter((m) => 'id' in m && m.id !== '__neg');
+    expect(replies).toEqual(
+      Array.from({ length: 100 }, (_, i) => ({ return: { n: i }, id: i % 10 })),
+    );
+    // The session's share, not the proxy's 8 in flight, bounded what QEMU had at once.
+    expect(fake!.maxOutstanding).toBe(4);
+  });
+
+  it("sends a session's replies in the order of its commands, refusals and parse errors included", async () => {
+    const held: { id: unknown; conn: FakeConnection }[] = [];
+    const { session } = await setUp((command, conn) => {
+      if (command.execute === 'query-status') held.push({ id: command.id, conn });
+      else conn.reply(command.id, { quick: true }); // answered before the held one: out of order
+    });
+    session.ws.send(JSON.stringify({ execute: 'query-status', id: 'same' }));
+    session.ws.send(JSON.stringify({ execute: 'quit', id: 'same' }));
+    session.ws.send('{"execute":');
+    session.ws.send(JSON.stringify({ execute: 'query-version', id: 'same' }));
+    while (!fake!.received.some((c) => c.execute === 'query-version'))
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    held[0]!.conn.reply(held[0]!.id, { status: 'running' });
+    await session.next((m) => (m.return as Message | undefined)?.quick === true);
+    const replies = session.messages.filter(
+      (m) => !('event' in m) && m.id !== '__neg' && !('QMP' in m),
+    );
+    expect(replies).toMatchObject([
+      { return: { status: 'running' }, id: 'same' },
+      { error: { class: 'BlockscopeDenied' }, id: 'same' },
+      { error: { class: 'BlockscopeBadRequest' } },
+      { return: { quick: true }, id: 'same' },
+    ]);
+    expect(replies[2]).not.toHaveProperty('id');
+  });
+
+  it('holds a script that pipelines before QEMU is there, and answers it in order once QEMU greets', async () => {
+    dir = await makeTempDir('blockscope-fake-');
+    const path = join(dir, 'later.sock');
+    proxy = await startProxy(proxyConfig([{ name: 'fake', address: { type: 'unix', path } }]), {
+      tokenStore: 'ephemeral',
+      upstream: { minBackoffMs: 20, maxBackoffMs: 100 },
+    });
+    const session = await WsQmp.open(proxy, 'fake', { negotiate: false });
+    session.ws.send(JSON.stringify({ execute: 'qmp_capabilities', id: 'neg' }));
+    for (let i = 0; i < 200; i++)
+      session.ws.send(JSON.stringify({ execute: 'query-status', arguments: { n: i }, id: 'same' }));
+    // The frames have arrived, and wait with reading paused, before there is a QEMU to greet.
+    const mux = proxy.multiplexers.get('fake')!;
+    while (mux.flowTotals().paused === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(mux.upstream.greeting).toBeNull();
+    fake = await startFakeQmp(path, (command, conn) =>
+      conn.reply(command.id, { n: command.arguments?.n }),
+    );
+    await session.next((m) => (m.return as Message | undefined)?.n === 199);
+    const replies = session.messages.filter((m) => 'id' in m);
+    expect(replies).toEqual([
+      { return: {}, id: 'neg' },
+      ...Array.from({ length: 200 }, (_, i) => ({ return: { n: i }, id: 'same' })),
+    ]);
+  });
+
+  it('counts a closed session against the target until QEMU has answered the commands it left queued', async () => {
+    const held: { id: unknown; conn: FakeConnection }[] = [];
+    const { session } = await setUp(
+      (command, conn) => {
+        if (command.execute === 'query-status') held.push({ id: command.id, conn });
+        else conn.reply(command.id, {});
+      },
+      { session: { maxSessions: 1 } },
+    );
+    // 7, one short of the share: a paused session would not read the close frame until replies drain.
+    for (let i = 0; i < 7; i++) session.ws.send(JSON.stringify({ execute: 'query-status', id: i }));
+    while (held.length < 7) await new Promise((resolve) => setTimeout(resolve, 10));
+    session.close();
+    await session.closed;
+    // Its commands are still queued, so the target has no room for another session's share.
+    const bearer = { Authorization: `Bearer ${proxy!.token}` };
+    expect(await rawUpgrade(proxy!.port, '/api/qmp/fake', bearer)).toBe(503);
+    for (const h of held) h.conn.reply(h.id, { status: 'running' });
+    const mux = proxy!.multiplexers.get('fake')!;
+    while (mux.sessionCount > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(await rawUpgrade(proxy!.port, '/api/qmp/fake', bearer)).toBe(101);
   });
 
   it('lets a session that arrives during negotiation wait for it instead of failing', async () => {
