@@ -15,6 +15,7 @@ import {
 import { checkListenSafety, ConfigError, type ServerConfig } from './config.ts';
 import { readQapiDocFiles } from './qapi-docs-files.ts';
 import { createRequestHandler, listen, type TargetInfo } from './http-server.ts';
+import { loadStaticSite } from './static-manifest.ts';
 import { Multiplexer } from './multiplexer.ts';
 import {
   DEFAULT_PENDING_LIMITS,
@@ -129,7 +130,7 @@ export async function startProxy(
     auth,
     hostCheck: currentHostCheck,
     targets,
-    distDir: options.distDir,
+    ...(options.distDir ? { staticSite: loadStaticSite(options.distDir) } : {}),
     ...(config.qapiDocs ? { qapiDocs: await readQapiDocFiles(config.qapiDocs) } : {}),
     secure: config.tls !== undefined,
     onRefused,
