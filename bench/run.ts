@@ -11,7 +11,7 @@ import { benchJobsPanel } from './jobs-panel.bench.ts';
 import { benchEvents } from './events.bench.ts';
 import { benchGraph } from './graph.bench.ts';
 import { withLargeGraph } from './large-graph.ts';
-import { benchProxyMemory } from './memory.bench.ts';
+import { benchIdleRss, benchProxyMemory } from './memory.bench.ts';
 import { benchPage } from './page.bench.ts';
 import { childPid } from './proc.ts';
 import { benchProxy } from './proxy.bench.ts';
@@ -24,12 +24,22 @@ const ctx = createContext();
 const started = Date.now();
 const loadAtStart = loadavg()[0]!;
 const section = (title: string) => process.stdout.write(`\n== ${title}\n`);
+// `--only page,memory` runs just those parts (names: page, browser, schema, proxy, events,
+// memory, graph), for measuring one thing without the whole run.
+const onlyArg = process.argv.find((arg) => arg.startsWith('--only='));
+const only = onlyArg ? onlyArg.slice('--only='.length).split(',') : null;
+const want = (part: string) => !only || only.includes(part);
+if (only && process.argv.includes('--write-doc')) {
+  process.stderr.write('bench: --write-doc needs the whole run, not --only\n');
+  process.exit(2);
+}
 
 const qemu = await startTestQemu({
   prepare: buildDemoImages,
   args: demoQemuArgs,
-  // [0]: the direct baseline for commands; [1]: a listener for event baselines.
-  extraMonitors: 2,
+  // [0]: the direct baseline for commands; [1]: a listener for event baselines; [2]: the fresh
+  // servers whose idle memory is measured.
+  extraMonitors: 3,
 });
 const demoTarget = `demo=unix:${qemu.qmpSocket}`;
 const served = await startBlockscope(['serve', '--target', demoTarget]);
@@ -42,14 +52,19 @@ try {
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB`;
   process.stdout.write(`Blockscope benchmarks — QEMU ${qemuVersion}, ${machine}\n`);
 
-  section('Page');
-  await benchPage(ctx, join(root, 'dist'), served.url);
-  section('Graph in Chromium (1,000-node QEMU) and Jobs panel');
-  await withLargeGraph((bigUrl) => benchBrowserGraph(ctx, bigUrl, served.url));
-  await benchJobsPanel(ctx, served.url, qemu.direct, qemu.extraSockets[1]!);
-
-  section('Schema');
-  benchSchema(ctx, await qemu.direct.execute('query-qmp-schema'));
+  if (want('page')) {
+    section('Page');
+    await benchPage(ctx, join(root, 'dist'), served.url);
+  }
+  if (want('browser')) {
+    section('Graph in Chromium (1,000-node QEMU) and Jobs panel');
+    await withLargeGraph((bigUrl) => benchBrowserGraph(ctx, bigUrl, served.url));
+    await benchJobsPanel(ctx, served.url, qemu.direct, qemu.extraSockets[1]!);
+  }
+  if (want('schema')) {
+    section('Schema');
+    benchSchema(ctx, await qemu.direct.execute('query-qmp-schema'));
+  }
 
   // A graph of a few hundred nodes for the heavy query (added after the page figures, which use
   // the demo graph as their small baseline).
@@ -62,31 +77,40 @@ try {
     });
   }
   const named = await qemu.direct.execute<unknown[]>('query-named-block-nodes', { flat: true });
-  section('Proxy');
-  await benchProxy(
-    ctx,
-    served,
-    'demo',
-    qemu.extraSockets[0]!,
-    [
-      { name: 'query-version', command: 'query-version', count: 2000, window: 32 },
-      {
-        name: `query-named-block-nodes(${named.length} nodes)`,
-        command: 'query-named-block-nodes',
-        args: { flat: true },
-        count: 200,
-        window: 8,
-      },
-    ],
-    childPid(demoTarget),
-  );
-  section('Events');
-  await benchEvents(ctx, served, 'demo', qemu.direct, qemu.extraSockets[1]!);
-  section('Memory');
-  await benchProxyMemory(ctx, served, 'demo', demoTarget);
-  section('Graph model + layout (Node) vs graphviz');
-  // 290 and 310 straddle the layout's switch to its faster large-graph mode at 300 nodes.
-  await benchGraph(ctx, [100, 290, 310, 1000, 5000]);
+  if (want('proxy')) {
+    section('Proxy');
+    await benchProxy(
+      ctx,
+      served,
+      'demo',
+      qemu.extraSockets[0]!,
+      [
+        { name: 'query-version', command: 'query-version', count: 2000, window: 32 },
+        {
+          name: `query-named-block-nodes(${named.length} nodes)`,
+          command: 'query-named-block-nodes',
+          args: { flat: true },
+          count: 200,
+          window: 8,
+        },
+      ],
+      childPid(demoTarget),
+    );
+  }
+  if (want('events')) {
+    section('Events');
+    await benchEvents(ctx, served, 'demo', qemu.direct, qemu.extraSockets[1]!);
+  }
+  if (want('memory')) {
+    section('Memory');
+    await benchIdleRss(ctx, root, `demo=unix:${qemu.extraSockets[2]!}`);
+    await benchProxyMemory(ctx, served, 'demo', demoTarget);
+  }
+  if (want('graph')) {
+    section('Graph model + layout (Node) vs graphviz');
+    // 290 and 310 straddle the layout's switch to its faster large-graph mode at 300 nodes.
+    await benchGraph(ctx, [100, 290, 310, 1000, 5000]);
+  }
 
   const figures = Object.fromEntries(
     ctx.rows.map((r) => [
