@@ -22,9 +22,14 @@ let installed: string;
 let qemu: TestQemu | undefined;
 let served: Served | undefined;
 
-/** This environment without the npm_* variables that an outer `npm test` sets (its prefix, …). */
+/**
+ * This environment without what the test run adds: an outer `npm test`'s npm_* variables (its
+ * prefix, …), and Vitest's NODE_ENV=test, under which Vite would build React for development.
+ */
 function env(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name)));
+  return Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !/^(npm_|VITEST|NODE_ENV$)/i.test(name)),
+  );
 }
 
 beforeAll(async () => {
