@@ -81,8 +81,8 @@ export function serveStaticFile(
     ...(encoding === 'identity' ? {} : { 'Content-Encoding': encoding }),
     ...headers,
   });
-  if (req.method === 'HEAD') {
-    res.end();
+  if (req.method === 'HEAD' || body.data) {
+    res.end(req.method === 'HEAD' ? undefined : body.data);
     return;
   }
   // The length is already announced: a read error can only cut the response short.

@@ -1,7 +1,9 @@
 // The built page as the server knows it: the list of files that scripts/precompress.ts wrote into
 // dist/static-manifest.json at build time, read once at start. Only the files on this list (and
-// their brotli and gzip copies) are ever served; bodies are streamed from disk when asked for,
-// which keeps the server's resident memory free of a page it sends only now and then.
+// their brotli and gzip copies) are ever served. Small bodies (index.html, icons) are read now, so
+// they stay consistent with this list even if the files are replaced while the server runs (a
+// package upgrade); large ones are streamed from disk when asked for, which keeps the server's
+// resident memory free of megabytes of scripts it sends only now and then.
 import { readFileSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { ConfigError } from './config.ts';
@@ -30,9 +32,14 @@ const CONTENT_TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 
+/** Bodies up to this size are held in memory. */
+const IN_MEMORY_MAX = 64 * 1024;
+
 export interface StaticBody {
   file: string;
   size: number;
+  /** The body itself when it is small; otherwise it is read from `file` per request. */
+  data?: Buffer;
 }
 
 export interface StaticFile {
@@ -82,7 +89,10 @@ export function loadStaticSite(distDir: string): StaticSite {
     // A listed file that is gone is a broken build: say so now, not on some later request.
     const body = (name: string): StaticBody => {
       try {
-        return { file: name, size: statSync(name).size };
+        const size = statSync(name).size;
+        if (size > IN_MEMORY_MAX) return { file: name, size };
+        const data = readFileSync(name);
+        return { file: name, size: data.length, data };
       } catch {
         throw new ConfigError(`${where} lists ${name}, which is missing; run \`npm run build\``);
       }

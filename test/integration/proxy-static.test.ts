@@ -19,7 +19,8 @@ import { proxyConfig, startTestProxy } from './proxy-helpers.ts';
 const run = promisify(execFile);
 let dist: string;
 let proxy: ProxyHandle;
-const script = Array.from({ length: 400 }, (_, i) => `console.log("line ${i % 37}");`).join('\n');
+// Over 64 KiB, so the file itself is streamed from disk while its compressed copies are held in memory.
+const script = Array.from({ length: 4000 }, (_, i) => `console.log("line ${i % 37}");`).join('\n');
 const noise = randomBytes(4096);
 
 beforeAll(async () => {
@@ -137,6 +138,21 @@ describe('static files', () => {
     expect(Number(head.headers['content-length'])).toBe(
       (await readFile(join(dist, 'assets', 'app-abc123.js.br'))).length,
     );
+  });
+
+  it('keeps serving the index.html it started with when the file is replaced (an upgrade)', async () => {
+    const before = (await get('/')).body.toString();
+    await writeFile(
+      join(dist, 'index.html'),
+      '<!doctype html><title>replaced, longer than before</title>',
+    );
+    try {
+      const after = await get('/');
+      expect(after.body.toString()).toBe(before);
+      expect(Number(after.headers['content-length'])).toBe(after.body.length);
+    } finally {
+      await writeFile(join(dist, 'index.html'), before);
+    }
   });
 
   it('refuses to start on a dist/ without a manifest', async () => {
