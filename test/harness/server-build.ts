@@ -2,24 +2,34 @@
 // run the sources as they are now, so this compiles them first whenever a source is newer than
 // the build (once per process; a no-op when the build is current).
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const output = join(root, 'dist-server', 'proxy', 'main.js');
-/** What tsconfig.server.json compiles from (proxy/ and the protocol code it imports). */
-const SOURCE_DIRS = ['proxy', join('src', 'qmp')];
+const outDir = join(root, 'dist-server');
+const output = join(outDir, 'proxy', 'main.js');
 
+function tsFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.ts'))
+    .map((entry) => join(entry.parentPath, entry.name));
+}
+
+/**
+ * The newest of what tsconfig.server.json compiles: the source of every file in the last build
+ * (proxy/ and whatever it imports from src/), and any file in proxy/ (a new one may be imported).
+ */
 function newestSource(): number {
+  const compiled = readdirSync(outDir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.js'))
+    .map((entry) => join(root, relative(outDir, join(entry.parentPath, entry.name))))
+    .map((file) => file.replace(/\.js$/, '.ts'));
   let newest = statSync(join(root, 'tsconfig.server.json')).mtimeMs;
-  for (const dir of SOURCE_DIRS) {
-    for (const entry of readdirSync(join(root, dir), { recursive: true, withFileTypes: true })) {
-      if (entry.isFile() && entry.name.endsWith('.ts')) {
-        newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
-      }
-    }
+  for (const file of [...compiled, ...tsFiles(join(root, 'proxy'))]) {
+    // A source gone since the last build changes what is built: rebuild.
+    newest = Math.max(newest, existsSync(file) ? statSync(file).mtimeMs : Infinity);
   }
   return newest;
 }
@@ -30,6 +40,8 @@ let checked = false;
 export function ensureServerBuilt(): void {
   if (checked) return;
   if (!existsSync(output) || statSync(output).mtimeMs < newestSource()) {
+    // From scratch, as `npm run build:server` does: no output of a source that is gone stays behind.
+    rmSync(outDir, { recursive: true, force: true });
     const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
     execFileSync(process.execPath, [tsc, '-p', 'tsconfig.server.json'], {
       cwd: root,
