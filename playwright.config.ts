@@ -1,4 +1,9 @@
 import { defineConfig } from '@playwright/test';
+import { installSpawnGuard } from './test/install-step/provided-programs.ts';
+
+// The runner and every worker load this file: all of them may start only what the install step
+// provides (test/install-step).
+installSpawnGuard();
 
 // Debian's Chromium, never a downloaded browser. The flags keep it off the (closed) network.
 export const chromiumLaunch = {

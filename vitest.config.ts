@@ -3,6 +3,9 @@ import { defineConfig } from 'vitest/config';
 // Two projects: fast unit tests (no processes), and integration tests that start a real QEMU.
 // A third, `soak` (test/soak: minutes of load and faults), exists only under `npm run test:soak`
 // (BLOCKSCOPE_SOAK=1), so a plain `vitest run` in `npm test` never picks it up.
+// Every test process may start only what the install step provides (test/install-step).
+const SPAWN_GUARD = 'test/install-step/setup.ts';
+
 const soak = process.env.BLOCKSCOPE_SOAK
   ? [
       {
@@ -10,6 +13,7 @@ const soak = process.env.BLOCKSCOPE_SOAK
           name: 'soak',
           include: ['test/soak/**/*.test.ts'],
           environment: 'node',
+          setupFiles: [SPAWN_GUARD],
           testTimeout: 600_000,
           hookTimeout: 60_000,
           fileParallelism: false,
@@ -24,8 +28,14 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['src/**/*.test.{ts,tsx}', 'proxy/**/*.test.ts', 'scripts/**/*.test.ts'],
+          include: [
+            'src/**/*.test.{ts,tsx}',
+            'proxy/**/*.test.ts',
+            'scripts/**/*.test.ts',
+            'test/install-step/**/*.test.ts',
+          ],
           environment: 'node',
+          setupFiles: [SPAWN_GUARD],
         },
       },
       {
@@ -33,6 +43,7 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           environment: 'node',
+          setupFiles: [SPAWN_GUARD],
           testTimeout: 60_000,
           hookTimeout: 60_000,
           fileParallelism: false,

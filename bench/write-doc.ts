@@ -60,7 +60,7 @@ export async function writeBenchDoc(
   const lines = [
     '# Benchmarks',
     '',
-    'Reproduce with `npm run bench` (after `npm test` has installed everything; it adds graphviz).',
+    'Reproduce with `npm run bench` (it runs the same install step as `npm test`).',
     '`npm run bench -- --write-doc` also rewrites this file from the run, keeping the hand-written',
     '"Why goals are missed" part.',
     'Every timing is shown beside a baseline measured in the same run, because absolute times drift',

@@ -44,7 +44,7 @@ test('a block node of qemu-storage-daemon joins a new throttle group', async ({
   const groups = dialog.getByRole('region', { name: 'Throttle groups' });
   await groups.getByText('New throttle group').click();
   await groups.getByLabel('Group id').fill('tg1');
-  await groups.getByLabel('IOPS, total', { exact: true }).fill('100');
+  await groups.getByLabel('Operations, total (IOPS)', { exact: true }).fill('100');
   await confirmAndWait(groups, 'Create group');
   await groups.getByRole('button', { name: 'Attach disk to tg1' }).click();
   await confirmAndWait(groups, 'Confirm');

@@ -18,19 +18,23 @@ async function inserted(vm: TestQemu, qdev: string): Promise<Record<string, unkn
   return blocks.find((b) => b.qdev === qdev)?.inserted;
 }
 
-test('device limits in MB/s and IOPS, read back from QEMU', async ({ page, served, vm }) => {
+test('device limits in bytes/s and IOPS, read back from QEMU', async ({ page, served, vm }) => {
   await openGraph(page, served.url);
   const dialog = await openOperation(page, VDB, 'Throttle');
   const device = dialog.getByRole('region', { name: 'Device limits' });
   await expect(device.getByLabel('Current device limits')).toHaveText('unlimited');
-  await device.getByLabel('Bandwidth, total', { exact: true }).fill('20 MB/s');
-  await device.getByLabel('IOPS, total', { exact: true }).fill('400');
+  await device.getByLabel('Bandwidth, total (bytes/s)', { exact: true }).fill('20M/s');
+  await device.getByLabel('Operations, total (IOPS)', { exact: true }).fill('400');
   await device.getByText('Bursts and request size').click();
-  await device.getByLabel('IOPS, total burst', { exact: true }).fill('1000');
+  await device.getByLabel('Operations, total burst (IOPS)', { exact: true }).fill('1000');
   await confirmAndWait(device, 'Apply device limits');
-  expect(await inserted(vm, VDB)).toMatchObject({ bps: 20_000_000, iops: 400, iops_max: 1000 });
+  expect(await inserted(vm, VDB)).toMatchObject({
+    bps: 20 * 1024 * 1024,
+    iops: 400,
+    iops_max: 1000,
+  });
   await expect(device.getByLabel('Current device limits')).toHaveText(
-    '20 MB/s total · 400 IOPS total (burst 1000 IOPS)',
+    '20 MiB/s total · 400 IOPS total (burst 1000 IOPS)',
   );
 });
 
@@ -44,7 +48,7 @@ test('a throttle group shared by two disks, edited live, then removed', async ({
   let groups = dialog.getByRole('region', { name: 'Throttle groups' });
   await groups.getByText('New throttle group').click();
   await groups.getByLabel('Group id').fill('tg1');
-  await groups.getByLabel('Bandwidth, total', { exact: true }).fill('8 MiB/s');
+  await groups.getByLabel('Bandwidth, total (bytes/s)', { exact: true }).fill('8 MiB/s');
   await confirmAndWait(groups, 'Create group');
   await groups.getByRole('button', { name: 'Attach data to tg1' }).click();
   await confirmAndWait(groups, 'Confirm');
@@ -60,8 +64,8 @@ test('a throttle group shared by two disks, edited live, then removed', async ({
 
   await groups.getByRole('button', { name: 'Edit limits of tg1' }).click();
   const edit = groups.getByRole('group', { name: 'New limits of tg1' });
-  await edit.getByLabel('Bandwidth, total', { exact: true }).fill('');
-  await edit.getByLabel('IOPS, total', { exact: true }).fill('250');
+  await edit.getByLabel('Bandwidth, total (bytes/s)', { exact: true }).fill('');
+  await edit.getByLabel('Operations, total (IOPS)', { exact: true }).fill('250');
   await confirmAndWait(edit, 'Apply limits of tg1');
   const limits = await vm.direct.execute<Record<string, number>>('qom-get', {
     path: '/objects/tg1',

@@ -1,7 +1,9 @@
-// The shape check for a client's QMP command, after strict JSON parsing: exactly the members
+// A client's QMP command: strict JSON parsing, then the shape check: exactly the members
 // `execute`, optional `arguments` (an object) and optional `id` (any JSON). What passes is rebuilt
-// from these three values alone; anything else is a BlockscopeBadRequest with the id when readable.
+// from these three values alone; anything else is a BlockscopeBadRequest with the id when readable
+// (a value QEMU would refuse or alter elsewhere in a well-formed frame leaves the id readable).
 import { ProxyErrorClass } from '../src/qmp/errors.ts';
+import { readStrictJson, StrictJsonError, type StrictJsonRead } from '../src/qmp/strict-json.ts';
 import type { JsonObject, JsonValue, QmpErrorBody } from '../src/qmp/wire.ts';
 
 /** `id` is wrapped so that an id of `null` stays distinguishable from "no id". */
@@ -40,4 +42,21 @@ export function parseClientCommand(value: JsonValue): ClientCommand {
     return bad("QMP input member 'arguments' must be an object", id, command);
   }
   return { command, args, id };
+}
+
+/** Reads one WebSocket text frame into a command, or the refusal to answer it with. */
+export function readClientFrame(text: string): ClientCommand {
+  let read: StrictJsonRead;
+  try {
+    read = readStrictJson(text);
+  } catch (error) {
+    return bad(
+      `JSON parse error: ${error instanceof StrictJsonError ? error.message : 'not JSON'}`,
+    );
+  }
+  const parsed = parseClientCommand(read.value);
+  if (!read.problem) return parsed;
+  // the id comes back unless the problem lies in it (a lone surrogate, 1e400 …)
+  const id = read.problem.topLevelKeys.has('id') ? undefined : parsed.id;
+  return bad(`JSON parse error: ${read.problem.error.message}`, id, parsed.command);
 }

@@ -59,4 +59,23 @@ describe('CommandQueue', () => {
     queue.reply(written[1]!.id, { kind: 'return', value: 'mine' });
     expect(await next).toEqual({ kind: 'return', value: 'mine' });
   });
+
+  it('answers the oldest command in flight with an unmatched answer, a timed-out one included', async () => {
+    const { queue, written } = make(3, 5);
+    const hung = queue.submit('query-a', undefined, 20);
+    const second = queue.submit('query-b', undefined, 10_000);
+    expect(await hung).toMatchObject({ error: { class: 'BlockscopeTimeout' } });
+    const parseError = {
+      kind: 'error' as const,
+      error: { class: 'GenericError', desc: 'JSON parse error' },
+    };
+    // QEMU has not answered query-a yet: the id-less error is its answer, not query-b's
+    expect(queue.answerOldest(parseError)).toBe(true);
+    expect(queue.reply(written[1]!.id, { kind: 'return', value: 'b' })).toBe(true);
+    expect(await second).toEqual({ kind: 'return', value: 'b' });
+    const third = queue.submit('query-c', undefined, 10_000);
+    expect(queue.answerOldest(parseError)).toBe(true);
+    expect(await third).toEqual(parseError);
+    expect(queue.answerOldest(parseError)).toBe(false);
+  });
 });

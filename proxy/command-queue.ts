@@ -80,13 +80,20 @@ export class CommandQueue {
     return true;
   }
 
-  /** QEMU answers in order (no OOB), so an unreadable reply belongs to the oldest command in flight. */
-  failOldest(result: CommandResult): void {
+  /**
+   * Settles the oldest command in flight with `result`; false when none is in flight. QEMU handles
+   * one client's commands in order without OOB and queues an unreadable line's error in the same
+   * order (monitor/qmp.c), and the proxy writes one object per line, so an answer that cannot be
+   * matched by id (an id-less error, an oversized reply) belongs to the oldest command written.
+   * A command that timed out still counts: QEMU has not answered it yet.
+   */
+  answerOldest(result: CommandResult): boolean {
     const oldest = this.inFlight.values().next();
-    if (oldest.done) return;
+    if (oldest.done) return false;
     this.inFlight.delete(oldest.value.id);
     this.finish(oldest.value, result);
     this.pump();
+    return true;
   }
 
   /** The connection is gone: every command settles now. */

@@ -22,6 +22,8 @@ export interface ServerConfig {
   auditLog?: string;
   allowPaths: string[];
   qapiDocs?: string;
+  /** --qmp-manual: QMP reference manual pages to use instead of the installed ones. */
+  qmpManuals?: string[];
   /** --allow-command: lifts the built-in refusal of commands outside the block layer. */
   allowCommands?: string[];
   /** --allow-host: extra Host header values (a reverse proxy's name), besides the listen address. */
@@ -96,6 +98,7 @@ export function parseServerArgs(
         'audit-log': { type: 'string' },
         'allow-path': { type: 'string', multiple: true },
         'qapi-docs': { type: 'string' },
+        'qmp-manual': { type: 'string', multiple: true },
         'allow-command': { type: 'string', multiple: true },
         'allow-host': { type: 'string', multiple: true },
         'allow-remote-nbd': { type: 'boolean' },
@@ -145,5 +148,6 @@ export function parseServerArgs(
     auditLog: values['audit-log'],
     allowPaths: values['allow-path'] ?? [],
     qapiDocs: values['qapi-docs'],
+    qmpManuals: values['qmp-manual'] ?? [],
   };
 }

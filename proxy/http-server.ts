@@ -2,6 +2,8 @@
 // ws-endpoint.ts). Static files come only from the build's manifest: no listings, no redirects.
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
+import { promisify } from 'node:util';
+import { gzip as gzipCallback } from 'node:zlib';
 import { hasTokenInQuery, type Authenticator, type HostCheck } from './auth.ts';
 import { serveStaticFile } from './static-files.ts';
 import type { StaticSite } from './static-manifest.ts';
@@ -31,8 +33,8 @@ export interface ApiContext {
   /** The built SPA's files (from its manifest); undefined serves 404 for everything outside /api. */
   staticSite?: StaticSite;
   secure: boolean;
-  /** QEMU's qapi/*.json from --qapi-docs, for GET /api/qapi-docs; undefined answers 404. */
-  qapiDocs?: { name: string; text: string }[];
+  /** Field docs for a target's forms (proxy/field-docs.ts), for GET /api/qapi-docs/NAME. */
+  fieldDocs?: (target: string) => Promise<{ status: number; body: string }>;
   /** Called for requests refused by the Host, token-in-URL or authentication checks. */
   onRefused?: (req: IncomingMessage, status: number, reason: string) => void;
 }
@@ -86,13 +88,7 @@ function routes(ctx: ApiContext) {
       if (!ctx.auth.authenticate(req)) return refuse(ctx, req, res, 401, 'not authenticated');
       return sendJson(res, 200, ctx.targets());
     }
-    if (url.pathname === '/api/qapi-docs') {
-      if (req.method !== 'GET') return sendJson(res, 405, { error: 'method not allowed' });
-      if (!ctx.auth.authenticate(req)) return refuse(ctx, req, res, 401, 'not authenticated');
-      if (!ctx.qapiDocs)
-        return sendJson(res, 404, { error: 'no --qapi-docs directory configured' });
-      return sendJson(res, 200, { files: ctx.qapiDocs });
-    }
+    if (url.pathname.startsWith('/api/qapi-docs/')) return fieldDocs(ctx, req, res, url.pathname);
     if (url.pathname.startsWith('/api/')) return sendJson(res, 404, { error: 'not found' });
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, SECURITY_HEADERS).end();
@@ -104,6 +100,40 @@ function routes(ctx: ApiContext) {
     }
     serveStaticFile(ctx.staticSite, req, res, SECURITY_HEADERS);
   };
+}
+
+const gzipAsync = promisify(gzipCallback);
+
+/** GET /api/qapi-docs/NAME: the doc model for one target's forms, as proxy/field-docs.ts built it. */
+function fieldDocs(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, path: string) {
+  if (req.method !== 'GET') return sendJson(res, 405, { error: 'method not allowed' });
+  if (!ctx.auth.authenticate(req)) return refuse(ctx, req, res, 401, 'not authenticated');
+  const target = decodeURIComponent(path.slice('/api/qapi-docs/'.length));
+  if (!ctx.fieldDocs) return sendJson(res, 404, { error: 'no field documentation' });
+  // A manual is about 500 KB of JSON and compresses five-fold; zlib works off the event loop.
+  const gzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
+  ctx
+    .fieldDocs(target)
+    .then(async ({ status, body }) => ({
+      status,
+      payload: gzip ? await gzipAsync(body) : body,
+    }))
+    .then(
+      ({ status, payload }) => {
+        res.writeHead(status, {
+          'Content-Type': 'application/json',
+          'Cache-Control': 'no-store',
+          Vary: 'Accept-Encoding',
+          ...(gzip ? { 'Content-Encoding': 'gzip' } : {}),
+          ...SECURITY_HEADERS,
+        });
+        res.end(payload);
+      },
+      () => {
+        if (!res.headersSent) sendJson(res, 500, { error: 'cannot read the field documentation' });
+        else res.destroy();
+      },
+    );
 }
 
 /** POST trades a bearer token for the session cookie; GET tells the page its role. */

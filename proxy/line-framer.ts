@@ -1,14 +1,20 @@
 // Splits QEMU's output into lines (one JSON object per line, CRLF-terminated), holding at most
 // `maxLineBytes` of an unfinished line. A longer line is skipped up to its newline and reported
 // once, so memory stays bounded whatever QEMU sends (libvirt and qemu.qmp cap replies at 10 MiB).
+// The report keeps the line's first bytes, enough to tell an event from a reply (line-head.ts).
 
-export type FramedItem = { kind: 'line'; text: string } | { kind: 'oversized'; bytes: number };
+export type FramedItem =
+  { kind: 'line'; text: string } | { kind: 'oversized'; bytes: number; head: string };
+
+/** How much of an oversized line is kept to classify it. */
+export const HEAD_BYTES = 256;
 
 export class LineFramer {
   private pieces: Buffer[] = [];
   private held = 0;
   /** Bytes of an oversized line skipped so far, or -1 while not skipping. */
   private skipped = -1;
+  private head = '';
 
   constructor(private readonly maxLineBytes: number) {}
 
@@ -23,6 +29,7 @@ export class LineFramer {
         this.skipped += piece.length;
       } else if (this.held + piece.length > this.maxLineBytes) {
         this.skipped = this.held + piece.length;
+        this.head = headOf([...this.pieces, piece]);
         this.pieces = [];
         this.held = 0;
       } else if (piece.length > 0) {
@@ -31,8 +38,9 @@ export class LineFramer {
       }
       if (nl < 0) break;
       if (this.skipped >= 0) {
-        out.push({ kind: 'oversized', bytes: this.skipped });
+        out.push({ kind: 'oversized', bytes: this.skipped, head: this.head });
         this.skipped = -1;
+        this.head = '';
       } else {
         const text = Buffer.concat(this.pieces, this.held).toString('utf8').trim();
         if (text) out.push({ kind: 'line', text });
@@ -43,4 +51,17 @@ export class LineFramer {
     }
     return out;
   }
+}
+
+/** The first HEAD_BYTES of a line held in pieces, without copying the rest. */
+function headOf(pieces: Buffer[]): string {
+  const taken: Buffer[] = [];
+  let bytes = 0;
+  for (const piece of pieces) {
+    if (bytes >= HEAD_BYTES) break;
+    const part = piece.subarray(0, HEAD_BYTES - bytes);
+    taken.push(part);
+    bytes += part.length;
+  }
+  return Buffer.concat(taken, bytes).toString('utf8');
 }

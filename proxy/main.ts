@@ -27,7 +27,13 @@ Options for serve and demo:
   --allow-host HOST[:PORT]     Accept this Host header too, e.g. behind a reverse proxy
   --tls-cert FILE --tls-key FILE
                                Serve HTTPS; required for a non-loopback --listen address
-  --qapi-docs DIR              QEMU's qapi/*.json, for field documentation in forms
+  --qmp-manual FILE            A QMP reference manual page (qemu-qmp-ref.7.gz or
+                                 qemu-storage-daemon-qmp-ref.7.gz) for field documentation
+                                 in forms, instead of the one installed with QEMU (repeatable:
+                                 one per program; without it the installed manual is used,
+                                 /usr/share/man/man7, or the one beside BLOCKSCOPE_QEMU_SYSTEM)
+  --qapi-docs DIR              QEMU's qapi/*.json, for field documentation in forms; overrides
+                                 the manuals for every target
   -h, --help                   Show this text
 `;
 

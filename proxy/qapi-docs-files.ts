@@ -1,5 +1,5 @@
-// `--qapi-docs DIR`: QEMU's qapi/*.json schema sources, handed to the page, which parses their doc
-// comments (src/schema/qapi-docs.ts) for help beside form fields. Read once, bounded in size.
+// `--qapi-docs DIR`: QEMU's qapi/*.json schema sources, whose doc comments proxy/field-docs.ts
+// parses (src/schema/qapi-docs.ts) into the help beside form fields. Read once, bounded in size.
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError } from './config.ts';

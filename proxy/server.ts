@@ -13,7 +13,9 @@ import {
   loadOrCreateToken,
 } from './auth.ts';
 import { checkListenSafety, ConfigError, type ServerConfig } from './config.ts';
+import { createFieldDocs } from './field-docs.ts';
 import { readQapiDocFiles } from './qapi-docs-files.ts';
+import { readManualOptions } from './qmp-manual/manual-options.ts';
 import { createRequestHandler, listen, type TargetInfo } from './http-server.ts';
 import { loadStaticSite } from './static-manifest.ts';
 import { Multiplexer } from './multiplexer.ts';
@@ -126,12 +128,23 @@ export async function startProxy(
       ...(upstream.version ? { version: upstream.version } : {}),
       ...(upstream.kind ? { kind: upstream.kind } : {}),
     }));
+  const docs = createFieldDocs({
+    ...(config.qapiDocs
+      ? { qapiDocs: { dir: config.qapiDocs, files: await readQapiDocFiles(config.qapiDocs) } }
+      : {}),
+    manuals: await readManualOptions(config.qmpManuals ?? []),
+  });
   const handler = createRequestHandler({
     auth,
     hostCheck: currentHostCheck,
     targets,
     ...(options.distDir ? { staticSite: loadStaticSite(options.distDir) } : {}),
-    ...(config.qapiDocs ? { qapiDocs: await readQapiDocFiles(config.qapiDocs) } : {}),
+    fieldDocs: (name) => {
+      const upstream = multiplexers.get(name)?.upstream;
+      if (!upstream)
+        return Promise.resolve({ status: 404, body: JSON.stringify({ error: 'unknown target' }) });
+      return docs(upstream.kind, upstream.version);
+    },
     secure: config.tls !== undefined,
     onRefused,
   });

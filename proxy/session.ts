@@ -5,7 +5,6 @@
 import type { RawData, WebSocket } from 'ws';
 import { CloseCode } from '../src/qmp/close-codes.ts';
 import { ProxyErrorClass } from '../src/qmp/errors.ts';
-import { parseStrictJson, StrictJsonError } from '../src/qmp/strict-json.ts';
 import {
   isReadOnlyCommand,
   ProxyEvent,
@@ -19,7 +18,7 @@ import { auditOutcome, type AuditLog, type AuditOutcome } from './audit-log.ts';
 import type { CommandResult } from './command-queue.ts';
 import type { Multiplexer, SessionSink } from './multiplexer.ts';
 import type { Policy, Role } from './policy.ts';
-import { parseClientCommand } from './client-frame.ts';
+import { readClientFrame } from './client-frame.ts';
 import { objectDelRefusal } from './object-del-check.ts';
 
 export interface SessionLimits {
@@ -127,17 +126,7 @@ export class Session implements SessionSink {
 
   private handleFrame(text: string): void {
     const started = Date.now();
-    let value: JsonValue;
-    try {
-      value = parseStrictJson(text);
-    } catch (error) {
-      const desc = error instanceof StrictJsonError ? error.message : 'not JSON';
-      return this.refuse(undefined, null, undefined, started, {
-        class: ProxyErrorClass.BadRequest,
-        desc: `JSON parse error: ${desc}`,
-      });
-    }
-    const parsed = parseClientCommand(value);
+    const parsed = readClientFrame(text);
     if ('error' in parsed) {
       return this.refuse(parsed.id, parsed.command ?? null, undefined, started, parsed.error);
     }

@@ -1,7 +1,7 @@
 // One QMP connection to one QEMU, owned by the proxy. States:
 //   connecting → (greeting) → negotiating → connected
 //   connecting → (no greeting within greetingTimeoutMs) → busy → (greeting) → negotiating …
-//   any → (EOF, error, desync) → disconnected → (jittered backoff) → connecting …
+//   any → (EOF, error, a line that is not QMP) → disconnected → (jittered backoff) → connecting …
 // Nothing is written before the greeting; qmp_capabilities is sent once per connection, then the
 // schema is read and cached. A monitor socket serves one client at a time, so a connect that
 // succeeds without a greeting means someone else holds the monitor (reported as `busy`).
@@ -20,6 +20,7 @@ import {
 import { CommandQueue, type CommandResult } from './command-queue.ts';
 import { SLOW_COMMANDS } from './command-lists.ts';
 import type { TargetAddress } from './config.ts';
+import { classifyLineHead } from './line-head.ts';
 import { LineFramer } from './line-framer.ts';
 import { identifyTarget, type TargetKind } from './target-identity.ts';
 
@@ -69,6 +70,8 @@ export class Upstream {
   reason: string | undefined;
   /** Replies with an id that matched nothing, over all connections. */
   unknownIdReplies = 0;
+  /** Events over the reply cap, dropped unread. */
+  oversizedEvents = 0;
   connections = 0;
   private readonly stateListeners = new Set<(change: StateChange) => void>();
   private readonly eventListeners = new Set<(event: QmpEvent) => void>();
@@ -118,7 +121,7 @@ export class Upstream {
 
   /** Runs a command on behalf of a session. Never rejects: failures are QMP-shaped errors. */
   execute(command: string, args?: JsonObject): Promise<CommandResult> {
-    if (this.state === 'connecting' && this.queue) {
+    if (this.state === 'negotiating') {
       // Greeted and negotiating: a moment away from connected, so wait rather than refuse.
       return new Promise((resolve) => {
         const off = this.onState(() => {
@@ -191,13 +194,7 @@ export class Upstream {
       if (this.socket !== socket) return;
       for (const item of framer.push(chunk)) {
         if (item.kind === 'oversized') {
-          queue.failOldest({
-            kind: 'error',
-            error: {
-              class: ProxyErrorClass.ReplyTooLarge,
-              desc: `QEMU's reply was ${item.bytes} bytes, more than the ${this.tuning.maxReplyBytes}-byte limit`,
-            },
-          });
+          this.oversizedLine(item.bytes, item.head, queue);
           continue;
         }
         if (!greeted) {
@@ -224,7 +221,7 @@ export class Upstream {
   }
 
   private async negotiate(generation: number, queue: CommandQueue): Promise<void> {
-    this.setState('connecting', 'negotiating');
+    this.setState('negotiating');
     const caps = await queue.submit('qmp_capabilities', undefined, this.tuning.readTimeoutMs);
     const schema =
       caps.kind === 'return'
@@ -252,9 +249,17 @@ export class Upstream {
         return this.drop('QEMU sent a second greeting');
       case 'return':
       case 'error': {
-        // An error without an id means QEMU could not read one of our lines: the stream is out of
-        // step, and the only safe repair is a fresh connection.
-        if (message.id === undefined) return this.drop('QEMU replied without an id (desync)');
+        if (message.id === undefined) {
+          // QEMU could not read one of our lines (the strict parser refuses what QEMU's parser
+          // refuses, so this is a gap in those rules): the answer to the oldest command in flight.
+          if (message.kind === 'error') {
+            if (!queue.answerOldest({ kind: 'error', error: message.error }))
+              this.unknownIdReplies++;
+            return;
+          }
+          // QEMU echoes the id of every command it read; a return without one is not QMP.
+          return this.drop('QEMU sent a return without an id');
+        }
         const result: CommandResult =
           message.kind === 'return'
             ? { kind: 'return', value: message.value }
@@ -262,6 +267,25 @@ export class Upstream {
         if (!queue.reply(message.id, result)) this.unknownIdReplies++;
       }
     }
+  }
+
+  /** A line over the reply cap: a reply fails its command, an event is dropped (counted). */
+  private oversizedLine(bytes: number, head: string, queue: CommandQueue): void {
+    const line = classifyLineHead(head);
+    if (line.kind === 'event') {
+      this.oversizedEvents++;
+      return;
+    }
+    const result: CommandResult = {
+      kind: 'error',
+      error: {
+        class: ProxyErrorClass.ReplyTooLarge,
+        desc: `QEMU's reply was ${bytes} bytes, more than the ${this.tuning.maxReplyBytes}-byte limit`,
+      },
+    };
+    const answered =
+      line.id !== undefined ? queue.reply(line.id, result) : queue.answerOldest(result);
+    if (!answered) this.unknownIdReplies++;
   }
 
   /** Tears the connection down, settles every command, and schedules a reconnect. */

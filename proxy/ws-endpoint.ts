@@ -2,10 +2,12 @@
 // WebSocket exists (the `ws` README's advice): Host, no credentials in the URL, authentication,
 // an exact Origin (required for cookie auth; a script with a bearer token may send none), and a
 // target name from the proxy's own configuration. A refused upgrade gets an HTTP status and the
-// socket is closed, so it never reaches the multiplexer or QEMU.
+// socket is closed, so it never reaches the multiplexer or QEMU; an authenticated upgrade to a
+// target the proxy does not serve is accepted and closed at once with 4004 (CloseCode).
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { CloseCode } from '../src/qmp/close-codes.ts';
 import { hasTokenInQuery, type Authenticator, type HostCheck } from './auth.ts';
 import type { Role } from './policy.ts';
 
@@ -83,7 +85,15 @@ export function createWsEndpoint(options: WsEndpointOptions) {
     } catch {
       return refuse(req, socket, 404, 'unknown target');
     }
-    if (!options.hasTarget(target)) return refuse(req, socket, 404, 'unknown target');
+    if (!options.hasTarget(target)) {
+      // Authenticated, so the name is no secret: accept and close with a code a browser can read
+      // (a refused upgrade reaches a page only as 1006, which it must retry).
+      options.onRefused?.(req, 404, 'unknown target');
+      wss.handleUpgrade(req, socket, head, (ws) =>
+        ws.close(CloseCode.UnknownTarget, 'unknown target'),
+      );
+      return;
+    }
     if (options.isFull(target))
       return refuse(req, socket, 503, 'too many sessions for this target');
     const peer = peerOf(req);

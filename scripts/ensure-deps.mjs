@@ -2,24 +2,20 @@
 // The one install step shared by `npm start`, `npm test` and `npm run bench`.
 // Idempotent: on a machine that has everything it only looks, and returns in well under a second.
 //   1. npm packages: `npm ci` when node_modules is missing or older than package-lock.json.
-//   2. Debian packages: QEMU, its tools, libnbd's nbdinfo and Chromium; graphviz with --bench.
+//   2. Debian packages: every program that a test, the demo or the bench starts, as listed in
+//      scripts/system-packages.json (QEMU, its tools, libnbd's tools, Chromium, graphviz, openssl).
 //      Installed with apt-get when running as root, otherwise the exact command is printed.
+//      test/install-step holds the suite to that list: a spawn of anything else fails.
 import { spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const wantBench = process.argv.includes('--bench');
-
-/** Debian package → a file it provides, to check without asking dpkg when possible. */
-const debianPackages = {
-  'qemu-system-x86': '/usr/bin/qemu-system-x86_64',
-  'qemu-utils': '/usr/bin/qemu-img',
-  'libnbd-bin': '/usr/bin/nbdinfo',
-  chromium: '/usr/bin/chromium',
-  ...(wantBench ? { graphviz: '/usr/bin/dot' } : {}),
-};
+/** Debian package → the programs it puts in /usr/bin; a package is missing when one of them is. */
+const debianPackages = JSON.parse(
+  readFileSync(join(root, 'scripts', 'system-packages.json'), 'utf8'),
+).packages;
 
 function log(message) {
   process.stderr.write(`ensure-deps: ${message}\n`);
@@ -33,7 +29,7 @@ function run(command, args, options = {}) {
 
 function ensureDebianPackages() {
   const missing = Object.entries(debianPackages)
-    .filter(([, file]) => !existsSync(file))
+    .filter(([, programs]) => programs.some((program) => !existsSync(`/usr/bin/${program}`)))
     .map(([name]) => name);
   if (missing.length === 0) return;
   const line = `apt-get install -y --no-install-recommends ${missing.join(' ')}`;

@@ -1,12 +1,15 @@
-// The live QAPI schema of a target, indexed once per connection, and the optional QAPI docs the
-// server may offer (`--qapi-docs DIR` → GET /api/qapi-docs). Features detect commands and members
+// The live QAPI schema of a target, indexed once per connection, and the field docs the server
+// offers for it (GET /api/qapi-docs/NAME: the installed QMP reference manual, or `--qapi-docs DIR`).
+// Features detect commands and members
 // through `useSchemaIndex()` instead of assuming a QEMU version (STYLE.md principle 5).
 import { queryOptions, useQuery } from '@tanstack/react-query';
 import type { QmpClient } from '../qmp/client.ts';
 import { hasArgument, hasCommand } from '../schema/feature-detection.ts';
-import { parseQapiDocs, type QapiDocs } from '../schema/qapi-docs.ts';
+import type { QapiDocs } from '../schema/qapi-docs.ts';
+import { docsFromWire, type FieldDocsResponse } from '../schema/qapi-docs-wire.ts';
 import { buildSchemaIndex, type SchemaIndex } from '../schema/schema-index.ts';
 import { useQmpClient, useTargetName } from './qmp-context.tsx';
+import { targetsOptions } from './session.ts';
 import { targetKey } from './query-keys.ts';
 
 export function schemaKey(target: string) {
@@ -29,24 +32,48 @@ export function useSchemaIndex() {
   return useQuery(schemaOptions(client, target));
 }
 
-/** The QAPI source files the server was given, parsed; null when it has none (HTTP 404). */
-export function qapiDocsOptions() {
+export interface FieldDocs {
+  docs: QapiDocs;
+  /** Set when the docs were written for another QEMU version than the target runs. */
+  mismatch?: { docsVersion: string; targetVersion: string };
+}
+
+/**
+ * The target's field docs, parsed; null when the server has none (HTTP 404). Keyed by the
+ * target's version (a QEMU restarted as another version gets its own docs) and kept outside
+ * targetKey so the invalidation after every command does not fetch them again; 503 means the
+ * target has not greeted yet, which a retry outlives.
+ */
+export function fieldDocsOptions(target: string, version: string | undefined) {
   return queryOptions({
-    queryKey: ['qapi-docs'],
-    queryFn: async (): Promise<QapiDocs | null> => {
-      const response = await fetch('/api/qapi-docs', { credentials: 'same-origin' });
+    queryKey: ['field-docs', target, version ?? null],
+    queryFn: async (): Promise<FieldDocs | null> => {
+      const path = `/api/qapi-docs/${encodeURIComponent(target)}`;
+      const response = await fetch(path, { credentials: 'same-origin' });
       if (response.status === 404) return null;
-      if (!response.ok) throw new Error(`/api/qapi-docs: HTTP ${response.status}`);
-      const body = (await response.json()) as { files: { name: string; text: string }[] };
-      return parseQapiDocs(body.files);
+      if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
+      const body = (await response.json()) as FieldDocsResponse;
+      const docs = docsFromWire(body.definitions);
+      const docsVersion = body.source.kind === 'manual' ? body.source.version : undefined;
+      const { targetVersion } = body;
+      return docsVersion && targetVersion && docsVersion !== targetVersion
+        ? { docs, mismatch: { docsVersion, targetVersion } }
+        : { docs };
     },
     structuralSharing: false,
-    retry: false,
+    staleTime: Infinity,
+    retry: (count, error) => count < 5 && /HTTP 503$/.test(error.message),
   });
 }
 
-export function useQapiDocs(): QapiDocs | undefined {
-  return useQuery(qapiDocsOptions()).data ?? undefined;
+export function useFieldDocs(): FieldDocs | undefined {
+  const target = useTargetName();
+  const version = useQuery({
+    ...targetsOptions(),
+    select: (targets) => targets.find((t) => t.name === target)?.version,
+  });
+  const docs = useQuery({ ...fieldDocsOptions(target, version.data), enabled: version.isSuccess });
+  return docs.data ?? undefined;
 }
 
 /** Feature detection for views: undefined while the schema loads, then whether QEMU has it. */

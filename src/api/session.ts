@@ -1,6 +1,7 @@
 // The browser side of authentication: the `#token=` fragment is exchanged once for an HttpOnly,
 // SameSite=Strict cookie and then removed from the address bar; it never travels in a URL query.
 import { queryOptions } from '@tanstack/react-query';
+import type { TargetState } from '../qmp/wire.ts';
 
 export type Role = 'operator' | 'viewer';
 
@@ -10,7 +11,7 @@ export interface SessionInfo {
 
 export interface TargetInfo {
   name: string;
-  state: 'connecting' | 'connected' | 'busy' | 'disconnected';
+  state: TargetState;
   version?: string;
   kind?: 'qemu-system' | 'qemu-storage-daemon' | 'unknown';
 }

@@ -1,6 +1,6 @@
 // State-sequence tests of the browser QMP client against a scripted socket.
-import { describe, expect, it } from 'vitest';
-import { QmpClient, type ClientState, type SocketLike } from './client.ts';
+import { describe, expect, it, vi } from 'vitest';
+import { QmpClient, type ClientOptions, type ClientState, type SocketLike } from './client.ts';
 import { ProxyErrorClass, QmpError } from './errors.ts';
 
 class ScriptedSocket implements SocketLike {
@@ -28,9 +28,10 @@ const greeting = {
   QMP: { version: { qemu: { major: 7, minor: 2, micro: 22 }, package: '' }, capabilities: ['oob'] },
 };
 
-function setup() {
+function setup(options: Partial<ClientOptions> = {}) {
   const sockets: ScriptedSocket[] = [];
   const client = new QmpClient({
+    ...options,
     url: 'ws://test/api/qmp/demo',
     createSocket: () => {
       const s = new ScriptedSocket();
@@ -123,11 +124,29 @@ describe('QmpClient', () => {
     expect(states.at(-1)).toBe('connecting');
   });
 
-  it('drops replies with ids it does not know, and stops for good on close()', async () => {
+  it('drops replies with ids it does not know while a call waits for its own', async () => {
+    const { client, sockets } = setup();
+    client.connect();
+    negotiate(sockets[0]!);
+    const pending = client.execute('query-status');
+    const sent = sockets[0]!.sent.at(-1)!;
+    sockets[0]!.receive({ return: { stray: 'unknown id' }, id: 999 });
+    sockets[0]!.receive({ return: { stray: 'same digits, a string' }, id: String(sent.id) });
+    sockets[0]!.receive({ error: { class: 'GenericError', desc: 'stray, no id' } });
+    sockets[0]!.receive({ return: { status: 'running' }, id: sent.id });
+    await expect(pending).resolves.toEqual({ status: 'running' });
+    // its own reply a second time is unknown now too, and nothing else is waiting
+    const later = client.execute('query-version');
+    sockets[0]!.receive({ return: { status: 'again' }, id: sent.id });
+    sockets[0]!.receive({ return: { qemu: {} }, id: sockets[0]!.sent.at(-1)!.id });
+    await expect(later).resolves.toEqual({ qemu: {} });
+    client.close();
+  });
+
+  it('stops for good on close()', async () => {
     const { client, sockets, states } = setup();
     client.connect();
     negotiate(sockets[0]!);
-    sockets[0]!.receive({ return: {}, id: 999 });
     const pending = client.execute('query-status');
     client.close();
     await expect(pending).rejects.toMatchObject({ errorClass: ProxyErrorClass.Disconnected });
@@ -148,5 +167,71 @@ describe('QmpClient', () => {
     const call = client.execute('query-status');
     sockets[1]!.receive({ return: { status: 'running' }, id: sockets[1]!.sent.at(-1)?.id });
     await expect(call).resolves.toEqual({ status: 'running' });
+  });
+});
+
+describe('QmpClient close codes and negotiation timeout', () => {
+  it('stops with a message on a close code that reconnecting cannot fix', async () => {
+    for (const [code, text] of [
+      [4004, 'no such target'],
+      [4001, 'Not signed in'],
+      [1008, 'ended the session: binary frames are not QMP'],
+      [1009, 'ended the session'],
+    ] as const) {
+      const { client, sockets, states } = setup();
+      client.connect();
+      negotiate(sockets[0]!);
+      const pending = client.execute('query-status');
+      sockets[0]!.drop(code, code === 1008 ? 'binary frames are not QMP' : '');
+      await expect(pending).rejects.toMatchObject({ errorClass: ProxyErrorClass.Disconnected });
+      expect(states.at(-1)).toBe('refused');
+      expect(client.problem).toContain(text);
+      await new Promise((r) => setTimeout(r, 20)); // several backoff periods (1-2 ms)
+      expect(sockets).toHaveLength(1);
+      // an explicit connect() (a person pressing reload) still works
+      client.connect();
+      expect(sockets).toHaveLength(2);
+      client.close();
+    }
+  });
+
+  it('reconnects after a shutdown or a slow-reader close, saying why', async () => {
+    for (const code of [1001, 4008, 1006]) {
+      const { client, sockets, states } = setup();
+      client.connect();
+      negotiate(sockets[0]!);
+      sockets[0]!.drop(code);
+      expect(states.at(-1)).toBe('disconnected');
+      expect(client.problem).toMatch(/restarting|fell behind|lost/);
+      await new Promise((r) => setTimeout(r, 20));
+      expect(sockets.length).toBeGreaterThan(1);
+      negotiate(sockets.at(-1)!);
+      expect(client.problem).toBeNull();
+      client.close();
+    }
+  });
+
+  it('gives up on a negotiation that does not finish in time, and tries again', async () => {
+    vi.useFakeTimers();
+    try {
+      const { client, sockets, states } = setup({ negotiationTimeoutMs: 1_000 });
+      client.connect();
+      sockets[0]!.receive(greeting); // greeted, but the capabilities reply never comes
+      const pending = client.execute('query-status').catch((e: unknown) => e);
+      await vi.advanceTimersByTimeAsync(999);
+      expect(states.at(-1)).toBe('negotiating');
+      await vi.advanceTimersByTimeAsync(1);
+      expect(await pending).toMatchObject({ errorClass: ProxyErrorClass.Disconnected });
+      expect(states.at(-1)).toBe('disconnected');
+      expect(client.problem).toMatch(/greeting/);
+      await vi.advanceTimersByTimeAsync(5);
+      expect(sockets).toHaveLength(2);
+      negotiate(sockets[1]!);
+      await vi.advanceTimersByTimeAsync(5_000); // a negotiated session is not timed out
+      expect(states.at(-1)).toBe('running');
+      client.close();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

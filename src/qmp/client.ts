@@ -1,8 +1,11 @@
 // A QMP client over a WebSocket to the Blockscope proxy, modelled as an explicit state machine:
 //   idle → connecting → negotiating → running → (disconnected → connecting …) | closed
-// Replies are routed by id, events by name. Every pending call settles when the socket drops:
+//   any open state → refused (a close code reconnecting cannot fix: close-codes.ts) | closed
+// Replies are routed by id, events by name. Connecting and negotiating together are bounded by
+// negotiationTimeoutMs; past it the socket is closed and the client reconnects with backoff. Every pending call settles when the socket drops:
 // with BlockscopeDisconnected if it was never sent, BlockscopeOutcomeUnknown if a mutating
 // command was sent (it may have run), and Disconnected for reads. No DOM or Node APIs here.
+import { CloseCode, closeVerdict } from './close-codes.ts';
 import { ProxyErrorClass, QmpError } from './errors.ts';
 import {
   classifyMessage,
@@ -14,7 +17,7 @@ import {
 } from './wire.ts';
 
 export type ClientState =
-  'idle' | 'connecting' | 'negotiating' | 'running' | 'disconnected' | 'closed';
+  'idle' | 'connecting' | 'negotiating' | 'running' | 'disconnected' | 'refused' | 'closed';
 
 /** The subset of the WebSocket API the client needs (browser WebSocket and `ws` both fit). */
 export interface SocketLike {
@@ -35,6 +38,8 @@ export interface ClientOptions {
   /** Backoff bounds in ms (jittered, doubling). */
   minBackoffMs?: number;
   maxBackoffMs?: number;
+  /** From connect() to a negotiated session (default 15 s). */
+  negotiationTimeoutMs?: number;
 }
 
 interface Pending {
@@ -58,6 +63,9 @@ export class QmpClient {
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   greeting: QmpGreeting | null = null;
   lastClose: { code: number; reason: string } | null = null;
+  /** Why the last connection ended, in words (null while nothing went wrong). */
+  problem: string | null = null;
+  private negotiationTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(private readonly options: ClientOptions) {
     this.backoffMs = options.minBackoffMs ?? 250;
@@ -79,10 +87,20 @@ export class QmpClient {
 
   /** Opens the socket. Also reopens a closed client (React's StrictMode unmounts and remounts). */
   connect(): void {
-    if (this.state !== 'idle' && this.state !== 'disconnected' && this.state !== 'closed') return;
+    const { state } = this;
+    if (state !== 'idle' && state !== 'disconnected' && state !== 'closed' && state !== 'refused')
+      return;
+    if (state !== 'disconnected') this.problem = null;
     this.setState('connecting');
     const socket = this.options.createSocket(this.options.url);
     this.socket = socket;
+    this.negotiationTimer = setTimeout(() => {
+      this.negotiationTimer = null;
+      if (this.socket !== socket || this.state === 'running') return;
+      socket.close(CloseCode.NegotiationTimeout, 'negotiation timed out');
+      // a socket that never opened may not report its close: settle it here
+      this.handleClose(socket, { code: CloseCode.NegotiationTimeout, reason: '' });
+    }, this.options.negotiationTimeoutMs ?? 15_000);
     socket.onmessage = (ev) => this.handleFrame(ev.data);
     socket.onclose = (ev) => this.handleClose(socket, ev);
     socket.onerror = () => {
@@ -94,6 +112,7 @@ export class QmpClient {
   close(): void {
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     this.reconnectTimer = null;
+    this.clearNegotiationTimer();
     const socket = this.socket;
     this.socket = null;
     this.failPending();
@@ -169,7 +188,9 @@ export class QmpClient {
   }
 
   private becomeRunning(): void {
+    this.clearNegotiationTimer();
     this.backoffMs = this.options.minBackoffMs ?? 250;
+    this.problem = null;
     this.setState('running');
     for (const { id, frame } of this.queued.splice(0)) this.send(id, frame);
   }
@@ -177,9 +198,16 @@ export class QmpClient {
   private handleClose(socket: SocketLike, ev: { code: number; reason: string }): void {
     if (socket !== this.socket) return;
     this.socket = null;
+    this.clearNegotiationTimer();
     this.lastClose = { code: ev.code, reason: ev.reason };
     this.failPending();
     if (this.state === 'closed') return;
+    const verdict = closeVerdict(ev.code, ev.reason);
+    this.problem = verdict.message;
+    if (!verdict.retry) {
+      this.setState('refused');
+      return;
+    }
     this.setState('disconnected');
     if (this.options.reconnect === false) return;
     const max = this.options.maxBackoffMs ?? 5_000;
@@ -189,6 +217,11 @@ export class QmpClient {
       this.reconnectTimer = null;
       this.connect();
     }, delay);
+  }
+
+  private clearNegotiationTimer(): void {
+    if (this.negotiationTimer) clearTimeout(this.negotiationTimer);
+    this.negotiationTimer = null;
   }
 
   private failPending(): void {

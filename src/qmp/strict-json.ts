@@ -1,7 +1,9 @@
 // A strict JSON parser for frames that come from clients (RFC 8259, nothing more).
 // JSON.parse silently keeps the last of two duplicate keys, and QEMU accepts 'single quotes' and
 // several objects in one read; a frame that any two parsers could read differently is refused.
+// On top of RFC 8259 it refuses what QEMU's parser would refuse or alter (qemu-json-rules.ts).
 // Env-neutral: no DOM or Node APIs.
+import { QEMU_MAX_NESTING, qemuNumberProblem, qemuStringProblem } from './qemu-json-rules.ts';
 import type { JsonValue } from './wire.ts';
 
 export class StrictJsonError extends Error {
@@ -15,7 +17,7 @@ export class StrictJsonError extends Error {
 }
 
 export interface StrictJsonLimits {
-  /** Deepest nesting of arrays and objects accepted (default 64). */
+  /** Deepest nesting of arrays and objects accepted (default 64; QEMU's own limit is 1024). */
   maxDepth?: number;
 }
 
@@ -34,11 +36,36 @@ const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 
 /** Parses exactly one JSON value; throws StrictJsonError on anything else. */
 export function parseStrictJson(text: string, limits: StrictJsonLimits = {}): JsonValue {
-  const maxDepth = limits.maxDepth ?? 64;
+  const { value, problem } = readStrictJson(text, limits);
+  if (problem) throw problem.error;
+  return value;
+}
+
+export interface StrictJsonRead {
+  value: JsonValue;
+  /**
+   * The first value QEMU would refuse or alter (qemu-json-rules.ts), in well-formed JSON, and the
+   * top-level members holding such values (so a caller can tell whether `id` is intact).
+   */
+  problem?: { error: StrictJsonError; topLevelKeys: ReadonlySet<string> };
+}
+
+/** Like parseStrictJson, but QEMU-rule problems are reported beside the value, not thrown. */
+export function readStrictJson(text: string, limits: StrictJsonLimits = {}): StrictJsonRead {
+  // never as deep as QEMU's limit: past it QEMU answers one id-less error per remaining token
+  const maxDepth = Math.min(limits.maxDepth ?? 64, QEMU_MAX_NESTING - 1);
   let pos = 0;
+  let topLevelKey: string | undefined;
+  let firstProblem: StrictJsonError | undefined;
+  const problemKeys = new Set<string>();
 
   function fail(message: string): never {
     throw new StrictJsonError(message, pos);
+  }
+  /** A QEMU-rule problem at `at`: noted, and parsing goes on. */
+  function note(message: string, at: number): void {
+    firstProblem ??= new StrictJsonError(message, at);
+    if (topLevelKey !== undefined) problemKeys.add(topLevelKey);
   }
   const skipWhitespace = () => {
     while (pos < text.length && WHITESPACE.has(text[pos]!)) pos++;
@@ -49,6 +76,14 @@ export function parseStrictJson(text: string, limits: StrictJsonLimits = {}): Js
   };
 
   function parseString(): string {
+    const start = pos;
+    const out = readString();
+    const problem = qemuStringProblem(out);
+    if (problem) note(problem, start);
+    return out;
+  }
+
+  function readString(): string {
     if (text[pos] !== '"')
       fail(text[pos] === "'" ? 'single quotes are not JSON' : 'expected a string');
     pos++;
@@ -95,9 +130,10 @@ export function parseStrictJson(text: string, limits: StrictJsonLimits = {}): Js
     NUMBER.lastIndex = pos;
     const match = NUMBER.exec(text);
     if (!match) return fail(ch === undefined ? 'unexpected end of input' : 'unexpected character');
-    pos += match[0].length;
     const value = Number(match[0]);
-    if (!Number.isFinite(value)) fail('number out of range');
+    const problem = qemuNumberProblem(match[0], value);
+    if (problem) note(problem, pos);
+    pos += match[0].length;
     return value;
   }
 
@@ -113,6 +149,7 @@ export function parseStrictJson(text: string, limits: StrictJsonLimits = {}): Js
     for (;;) {
       skipWhitespace();
       const keyAt = pos;
+      if (depth === 1) topLevelKey = undefined;
       const key = parseString();
       if (seen.has(key)) {
         pos = keyAt;
@@ -121,6 +158,7 @@ export function parseStrictJson(text: string, limits: StrictJsonLimits = {}): Js
       seen.add(key);
       skipWhitespace();
       expect(':');
+      if (depth === 1) topLevelKey = key;
       // defineProperty, so a key named "__proto__" is plain data and never a prototype change
       Object.defineProperty(out, key, {
         value: parseValue(depth),
@@ -161,5 +199,7 @@ export function parseStrictJson(text: string, limits: StrictJsonLimits = {}): Js
   const value = parseValue(0);
   skipWhitespace();
   if (pos < text.length) fail('unexpected data after the JSON value (one object per frame)');
-  return value;
+  return firstProblem
+    ? { value, problem: { error: firstProblem, topLevelKeys: problemKeys } }
+    : { value };
 }

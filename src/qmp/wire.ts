@@ -95,8 +95,12 @@ export const ProxyEvent = {
   CommandDone: 'X_BLOCKSCOPE_COMMAND_DONE',
 } as const;
 
-/** The state of a proxy's connection to one QEMU. */
-export type TargetState = 'connecting' | 'connected' | 'busy' | 'disconnected';
+/**
+ * The state of a proxy's connection to one QEMU: `connecting` (no greeting yet), `negotiating`
+ * (greeted; qmp_capabilities and the schema read in progress, commands wait), `connected`,
+ * `busy` (the monitor accepted the connection but another client holds it), `disconnected`.
+ */
+export type TargetState = 'connecting' | 'negotiating' | 'connected' | 'busy' | 'disconnected';
 
 /** A command is a read if it cannot change QEMU's state; everything else is treated as mutating. */
 export function isReadOnlyCommand(name: string): boolean {

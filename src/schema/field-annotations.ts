@@ -1,7 +1,7 @@
 // What introspection cannot say (qmp-domain.md §2.5, §2.6): which plain `str` members name a
 // block node or a job, which integers are byte counts or speeds, and friendlier captions.
 // A small hand-written overlay keyed by member name, narrowed by command where names are reused.
-import type { IntegerRange } from './sizes.ts';
+import type { IntegerRange } from './units.ts';
 
 export type RefKind = 'node' | 'job' | 'bitmap';
 export type Unit = 'bytes' | 'bytes/s' | 'ops/s';

@@ -4,7 +4,7 @@ import { defaultRange, refKindFor, unitFor, type RefKind } from './field-annotat
 import type { FieldBase } from './form-model.ts';
 import type { DocCursor, docLookup } from './qapi-doc-lookup.ts';
 import type { SchemaIndex } from './schema-index.ts';
-import { INTEGER_RANGES } from './sizes.ts';
+import { INTEGER_RANGES } from './units.ts';
 
 export interface BuildContext {
   index: SchemaIndex;

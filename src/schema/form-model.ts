@@ -6,7 +6,7 @@ import { captionFor, type RefKind, type Unit } from './field-annotations.ts';
 import type { QapiDocs } from './qapi-docs.ts';
 import { docLookup, type DocCursor } from './qapi-doc-lookup.ts';
 import type { SchemaIndex, SchemaType } from './schema-index.ts';
-import type { IntegerRange } from './sizes.ts';
+import type { IntegerRange } from './units.ts';
 
 export interface FieldBase {
   /** The QMP member name ('' at the root of the arguments). */
@@ -19,7 +19,7 @@ export interface FieldBase {
   /** The masked introspection type name (do not persist: it differs between binaries). */
   typeName: string;
   caption?: string;
-  /** Help text from QEMU's qapi/*.json when the server was given --qapi-docs. */
+  /** Help text from the server's field docs (the QMP manual, or qapi/*.json from --qapi-docs). */
   doc?: string;
 }
 

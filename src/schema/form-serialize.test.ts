@@ -84,7 +84,7 @@ describe('serialising a filled form', () => {
     const byPath = Object.fromEntries(result.errors.map((e) => [e.path, e.message]));
     expect(byPath.target).toBe('is required');
     expect(byPath.sync).toMatch(/must be one of top, full/);
-    expect(byPath.speed).toMatch(/number of bytes/);
+    expect(byPath.speed).toMatch(/must be a size/);
     expect(byPath.granularity).toMatch(/power of 2/);
   });
 

@@ -4,7 +4,7 @@
 import { extraIntegerCheck } from './field-annotations.ts';
 import type { FieldModel } from './form-model.ts';
 import { visibleMembers, type FormValue } from './form-values.ts';
-import { checkRange, parseInteger } from './sizes.ts';
+import { checkRange, parseInteger } from './units.ts';
 import type { JsonValue } from '../qmp/wire.ts';
 
 export interface FieldError {
@@ -33,7 +33,7 @@ function serializeField(model: FieldModel, value: FormValue, errors: FieldError[
       return value.k === 'text' ? value.text : fail('must be text');
     case 'integer': {
       if (value.k !== 'text') return fail('must be a whole number');
-      const parsed = parseInteger(value.text, model.unit === 'bytes' || model.unit === 'bytes/s');
+      const parsed = parseInteger(value.text, model.unit);
       if (!parsed.ok) return fail(parsed.message);
       const problem =
         (model.range && checkRange(parsed.value, model.range)) ??

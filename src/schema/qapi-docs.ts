@@ -1,7 +1,8 @@
 // Documentation for QMP commands and members, read from QEMU's qapi/*.json schema files.
-// Introspection carries no docs (qmp-domain.md §2.5), so the server may be pointed at the QAPI
-// sources of its QEMU (`--qapi-docs DIR`); this pure parser turns them into definitions with
-// their real type names, declared member types (int widths such as uint32) and doc text.
+// Introspection carries no docs, so the server may be pointed at the QAPI sources of its QEMU
+// (`--qapi-docs DIR`); this pure parser turns them into definitions with their real type names,
+// declared member types (int widths such as uint32) and doc text. The QMP manual parser
+// (proxy/qmp-manual/) produces the same QapiDefinitions, so the forms read one model.
 import { parseDocBlocks, type DocBlock } from './qapi-doc-comments.ts';
 import { parseQapiExpressions, typeRef, type QapiValue } from './qapi-expr-parser.ts';
 

@@ -15,7 +15,7 @@ import {
   planExportRemove,
   planNbdServerStop,
 } from '../../src/features/operations/plans/export.ts';
-import { planJobComplete } from '../../src/features/operations/plans/job-actions.ts';
+import { finishJob } from '../fixtures/operations/job-panel.ts';
 import { waitForJob } from '../../src/features/operations/run-plan.ts';
 import {
   readLiveState,
@@ -145,7 +145,7 @@ describe('under -compat deprecated-input=reject', () => {
     const commit = { device: snapshot.snapshotNodeName, top: snapshot.snapshotNodeName };
     await runOk(runner(), planCommit(await live(), { ...commit, base: 'top', jobId: 'commit' }));
     await waitJob(runner(), 'commit', ['ready']);
-    await runOk(runner(), planJobComplete(await live(), 'commit'));
+    await finishJob(runner(), 'commit', 'complete');
     expect(await root()).toBe('top');
 
     state = await live();
@@ -153,7 +153,7 @@ describe('under -compat deprecated-input=reject', () => {
     const mirrorTarget = { ...mirror.target, path: join(qemu.dir, 'm.qcow2') };
     await runOk(runner(), planMirror(state, { ...mirror, target: mirrorTarget } as typeof mirror));
     await waitJob(runner(), mirror.jobId, ['ready']);
-    await runOk(runner(), planJobComplete(await live(), mirror.jobId));
+    await finishJob(runner(), mirror.jobId, 'complete');
     expect(await root()).toBe(mirror.target.nodeName);
 
     state = await live();

@@ -11,7 +11,7 @@ import {
   planBitmapVerb,
   bitmapsOf,
 } from '../../src/features/operations/plans/bitmaps.ts';
-import { planJobDismiss } from '../../src/features/operations/plans/job-actions.ts';
+import { pressJobControl } from '../fixtures/operations/job-panel.ts';
 import {
   expectPlan,
   flushDevice,
@@ -46,7 +46,7 @@ describe('backup plans', () => {
     expect(start?.command).toBe('transaction');
     await runOk(ops.runner, { ok: true, plan: fullPlan });
     await waitJob(ops.runner, input.jobId, ['concluded']);
-    await runOk(ops.runner, planJobDismiss(await ops.live(), input.jobId));
+    await pressJobControl(ops.runner, input.jobId, 'dismiss');
 
     // Guest writes after the backup: the full copy must not see them, the bitmap must.
     await guestWrite(ops.qemu, VDA, 0x77, '1M', '64k');

@@ -10,7 +10,7 @@ import {
   planCommit,
   planStream,
 } from '../../src/features/operations/plans/commit.ts';
-import { planJobComplete } from '../../src/features/operations/plans/job-actions.ts';
+import { finishJob } from '../fixtures/operations/job-panel.ts';
 import { waitForJob } from '../../src/features/operations/run-plan.ts';
 import {
   flushDevice,
@@ -58,7 +58,7 @@ describe('commit plans', () => {
     expect(isActiveCommit(live, top)).toBe(true);
     await runOk(ops.runner, planCommit(live, top));
     await waitJob(ops.runner, top.jobId, ['ready']);
-    await runOk(ops.runner, planJobComplete(await ops.live(), top.jobId));
+    await finishJob(ops.runner, top.jobId, 'complete');
     const blocks =
       await ops.qemu.direct.execute<{ qdev: string; inserted: { 'node-name': string } }[]>(
         'query-block',

@@ -9,7 +9,7 @@ import {
   planDriveMirror,
   planMirror,
 } from '../../src/features/operations/plans/mirror.ts';
-import { planJobCancel, planJobComplete } from '../../src/features/operations/plans/job-actions.ts';
+import { finishJob } from '../fixtures/operations/job-panel.ts';
 import {
   flushDevice,
   runOk,
@@ -51,7 +51,7 @@ describe('mirror plans', () => {
     await runOk(ops.runner, result);
     await waitJob(ops.runner, input.jobId, ['ready']);
 
-    await runOk(ops.runner, planJobComplete(await ops.live(), input.jobId));
+    await finishJob(ops.runner, input.jobId, 'complete');
     expect(await deviceNode(ops)).toBe('top-mirror');
     expect(await ops.qemu.direct.execute('query-jobs')).toEqual([]);
     await flushDevice(ops.qemu, VDA);
@@ -74,7 +74,7 @@ describe('mirror plans', () => {
     });
     await runOk(ops.runner, result);
     await waitJob(ops.runner, 'm-existing', ['ready']);
-    await runOk(ops.runner, planJobCancel(await ops.live(), 'm-existing', true));
+    await finishJob(ops.runner, 'm-existing', 'finish-keep-source');
     expect(await deviceNode(ops)).toBe('top');
     await ops.qemu.direct.execute('blockdev-del', { 'node-name': 'existing' });
     expect(await imagesIdentical(join(ops.dir, 'reference.raw'), path)).toBe(true);
@@ -97,7 +97,7 @@ describe('mirror plans', () => {
       }),
     );
     await waitJob(ops.runner, 'dm1', ['ready']);
-    await runOk(ops.runner, planJobComplete(await ops.live(), 'dm1'));
+    await finishJob(ops.runner, 'dm1', 'complete');
     expect(await deviceNode(ops)).toBe('dm');
     await flushDevice(ops.qemu, VDA);
     expect(await imagesIdentical(join(ops.dir, 'reference.raw'), path)).toBe(true);
@@ -117,7 +117,7 @@ describe('mirror plans', () => {
       }),
     );
     await waitJob(ops.runner, 'm-top', ['ready']);
-    await runOk(ops.runner, planJobComplete(await ops.live(), 'm-top'));
+    await finishJob(ops.runner, 'm-top', 'complete');
     expect(await deviceNode(ops)).toBe('top-only');
     await flushDevice(ops.qemu, VDA);
     expect(await imagesIdentical(join(ops.dir, 'reference.raw'), path)).toBe(true);

@@ -6,7 +6,7 @@ import { imageChain, imagesIdentical } from '../harness/qemu.ts';
 import { planBackup } from '../../src/features/operations/plans/backup.ts';
 import { defaultCommitInput, planCommit } from '../../src/features/operations/plans/commit.ts';
 import { defaultExportInput, planExport } from '../../src/features/operations/plans/export.ts';
-import { planJobComplete } from '../../src/features/operations/plans/job-actions.ts';
+import { finishJob } from '../fixtures/operations/job-panel.ts';
 import { planMirror } from '../../src/features/operations/plans/mirror.ts';
 import {
   planSnapshot,
@@ -50,7 +50,7 @@ describe('operations on qemu-storage-daemon', () => {
       }),
     );
     await waitJob(ops.runner, 'm', ['ready']);
-    await runOk(ops.runner, planJobComplete(await ops.live(), 'm'));
+    await finishJob(ops.runner, 'm', 'complete');
     const backup = join(ops.dir, 'b.raw');
     await runOk(
       ops.runner,
@@ -93,7 +93,7 @@ describe('operations on qemu-storage-daemon', () => {
     const commit = defaultCommitInput(live, 'top-snap');
     await runOk(ops.runner, planCommit(live, { ...commit, base: 'mid' }));
     await waitJob(ops.runner, commit.jobId, ['ready']);
-    await runOk(ops.runner, planJobComplete(await ops.live(), commit.jobId));
+    await finishJob(ops.runner, commit.jobId, 'complete');
     live = await ops.live();
     expect(live.nodes.map((n) => n['node-name'])).not.toContain('top-snap');
     await ops.qemu.direct.execute('blockdev-del', { 'node-name': 'mid' }).catch(() => undefined);

@@ -17,7 +17,7 @@ import {
   planGroupDetach,
   planGroupEdit,
 } from '../../src/features/operations/plans/throttle-group.ts';
-import { parseBytes, parseIops } from '../../src/features/operations/plans/units.ts';
+import { parseCount, parseRate } from '../../src/schema/units.ts';
 import { childrenOf } from '../../src/features/operations/plans/graph-queries.ts';
 import { runOk, startOpsQemu, VDA, type OpsQemu } from '../fixtures/operations/vm.ts';
 
@@ -27,7 +27,7 @@ afterEach(async () => {
   ops = undefined;
 });
 
-const value = (r: ReturnType<typeof parseBytes>) => (r.ok ? r.value : Number.NaN);
+const value = (r: ReturnType<typeof parseRate>) => (r.ok ? r.value : Number.NaN);
 
 describe('throttle plans', () => {
   it('sets every device limit, bursts included, and reads them back', async () => {
@@ -36,12 +36,12 @@ describe('throttle plans', () => {
     const device = deviceForNode(live, 'top');
     expect(device?.qdev).toBe(VDA);
     const limits = {
-      'bps-read': value(parseBytes('20 MB/s')),
-      'bps-write': value(parseBytes('10 MiB/s')),
-      'bps-write-max': value(parseBytes('40 MiB/s')),
+      'bps-read': value(parseRate('20M/s')),
+      'bps-write': value(parseRate('10 MiB/s')),
+      'bps-write-max': value(parseRate('40M/s')),
       'bps-write-max-length': 5,
-      'iops-total': value(parseIops('400 IOPS')),
-      'iops-total-max': value(parseIops('1k')),
+      'iops-total': value(parseCount('400 IOPS')),
+      'iops-total-max': value(parseCount('1000')),
       'iops-size': 4096,
     };
     await runOk(ops.runner, planDeviceThrottle(live, { qdev: VDA, limits }));
@@ -51,7 +51,7 @@ describe('throttle plans', () => {
       );
     expect(blocks.find((b) => b.qdev === VDA)?.inserted).toMatchObject({
       bps: 0,
-      bps_rd: 20_000_000,
+      bps_rd: 20 * 1024 * 1024,
       bps_wr: 10 * 1024 * 1024,
       bps_wr_max: 40 * 1024 * 1024,
       bps_wr_max_length: 5,
@@ -88,7 +88,7 @@ describe('throttle plans', () => {
 
   it('creates a group, attaches two disks, edits live, detaches and deletes it', async () => {
     ops = await startOpsQemu();
-    const limits = { 'bps-total': value(parseBytes('8 MiB/s')), 'iops-total': 200 };
+    const limits = { 'bps-total': value(parseRate('8M/s')), 'iops-total': 200 };
     await runOk(ops.runner, planGroupCreate(await ops.live(), 'tg1', limits));
 
     // Above the device of vda (qom-set drive) and between data and its file (blockdev-reopen).

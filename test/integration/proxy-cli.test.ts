@@ -65,6 +65,7 @@ describe('bin/blockscope', () => {
       '--allow-host',
       '--tls-cert',
       '--qapi-docs',
+      '--qmp-manual',
     ]) {
       expect(result.stdout).toContain(flag);
     }

@@ -1,6 +1,7 @@
 // Faults a real QEMU will not produce on demand, from the scripted fake QMP server: a hung reply
-// (timeout, then the late reply is dropped), an oversized line, replies with unknown ids, an error
-// without an id (desync), more than 8 commands at once, and a session over its pending limit.
+// (timeout, then the late reply is dropped), an oversized reply and an oversized event, replies
+// with unknown ids, an error without an id (the oldest command's answer), more than 8 commands at
+// once, and a session over its pending limit.
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -97,25 +98,57 @@ describe('upstream faults (fake QMP)', () => {
     expect(session.messages.some((m) => JSON.stringify(m).includes('stray'))).toBe(false);
   });
 
-  it('treats an error without an id as desync: pending commands settle and the proxy reconnects', async () => {
-    const { session } = await setUp((command, conn) => {
-      if (fake!.connections === 1 && command.execute === 'query-version') {
-        conn.raw('{"error": {"class": "GenericError", "desc": "JSON parse error"}}\r\n');
+  it('answers the oldest command in flight with an error without an id, and keeps the connection', async () => {
+    // QEMU answers a line it cannot parse with an id-less error, in order (monitor/qmp.c).
+    const held: { id: unknown; conn: FakeConnection }[] = [];
+    const { session, upstream } = await setUp((command, conn) => {
+      if (command.execute === 'query-status') {
+        held.push({ id: command.id, conn });
+        if (held.length < 2) return;
+        // the first is "unreadable": its error carries no id; the second gets its own reply
+        const [first, second] = held.splice(0);
+        conn.forget(first!.id);
+        conn.raw('{"error": {"class": "GenericError", "desc": "JSON parse error, x"}}\r\n');
+        second!.conn.reply(second!.id, { status: 'running' });
       } else conn.reply(command.id, { fine: true });
     });
-    expect(await session.send({ execute: 'query-version', id: 'v' })).toMatchObject({
-      error: { class: 'BlockscopeDisconnected' },
-      id: 'v',
-    });
-    const connected = (m: Message) =>
-      m.event === 'X_BLOCKSCOPE_TARGET_STATE' && (m.data as Message).state === 'connected';
-    await session.next(
-      (m) => connected(m) && session.events('X_BLOCKSCOPE_TARGET_STATE').indexOf(m) > 0,
-    );
-    expect(fake!.connections).toBe(2);
-    expect(await session.send({ execute: 'query-version', id: 'v2' })).toMatchObject({
+    session.ws.send(JSON.stringify({ execute: 'query-status', id: 'a' }));
+    const b = session.send({ execute: 'query-status', id: 'b' });
+    expect(await b).toEqual({ return: { status: 'running' }, id: 'b' });
+    expect(replies(session, 'a')).toEqual([
+      { error: { class: 'GenericError', desc: 'JSON parse error, x' }, id: 'a' },
+    ]);
+    expect(await session.send({ execute: 'query-version', id: 'v2' })).toEqual({
       return: { fine: true },
+      id: 'v2',
     });
+    expect(fake!.connections).toBe(1);
+    expect(upstream.connections).toBe(1);
+    expect(
+      session.events('X_BLOCKSCOPE_TARGET_STATE').map((m) => (m.data as Message).state),
+    ).toEqual(['connected']);
+  });
+
+  it('drops an oversized event without failing the command waiting for its reply', async () => {
+    const { session, upstream } = await setUp((command, conn) => {
+      if (command.execute === 'query-status') {
+        const huge = 'x'.repeat(11 * 1024 * 1024);
+        conn.raw(
+          `{"timestamp": {"seconds": 1, "microseconds": 0}, "event": "BIG", "data": {"s": "${huge}"}}\r\n`,
+        );
+        conn.raw(`{"timestamp": {"seconds": 1, "microseconds": 0}, "event": "SMALL"}\r\n`);
+      }
+      conn.reply(command.id, { mine: true });
+    });
+    expect(await session.send({ execute: 'query-status', id: 's' })).toEqual({
+      return: { mine: true },
+      id: 's',
+    });
+    await session.next((m) => m.event === 'SMALL');
+    expect(session.events('BIG')).toEqual([]);
+    expect(upstream.oversizedEvents).toBe(1);
+    expect(upstream.unknownIdReplies).toBe(0);
+    expect(fake!.connections).toBe(1);
   });
 
   it('keeps at most 8 commands in flight to QEMU', async () => {
@@ -161,7 +194,7 @@ describe('upstream faults (fake QMP)', () => {
     const upstream = proxy.multiplexers.get('fake')!.upstream;
     while (!upstream.greeting) await new Promise((resolve) => setTimeout(resolve, 10));
     const session = await WsQmp.open(proxy, 'fake');
-    expect(upstream.currentState).toBe('connecting');
+    expect(upstream.currentState).toBe('negotiating');
     expect(await session.send({ execute: 'query-version', id: 1 })).toEqual({
       return: { served: true },
       id: 1,

@@ -8,6 +8,7 @@ const LABELS: Record<string, { text: string; tone: string }> = {
   negotiating: { text: 'Connecting…', tone: 'bg-amber-500' },
   running: { text: 'Connected', tone: 'bg-emerald-500' },
   disconnected: { text: 'Disconnected — retrying', tone: 'bg-red-500' },
+  refused: { text: 'Disconnected', tone: 'bg-red-500' },
   closed: { text: 'Closed', tone: 'bg-slate-400' },
 };
 
@@ -21,6 +22,10 @@ export function ConnectionBadge() {
       <span className={`h-2.5 w-2.5 rounded-full ${label.tone}`} aria-hidden />
       {label.text}
       {version && state === 'running' && <span className="text-slate-500">{version}</span>}
+      {/* why the connection ended (close-codes.ts); a refused session is not retried */}
+      {client.problem && (state === 'disconnected' || state === 'refused') && (
+        <span className="text-slate-500">{client.problem}</span>
+      )}
     </span>
   );
 }

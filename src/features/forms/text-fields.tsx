@@ -2,7 +2,7 @@
 // integers with units and size suffixes, and floating-point numbers. Emptying a box unsets the
 // member; it is never sent as "".
 import type { FieldModel } from '../../schema/form-model.ts';
-import { parseInteger, formatSize } from '../../schema/sizes.ts';
+import { parseInteger, formatSize } from '../../schema/units.ts';
 import { describedBy, FieldFrame } from './field-frame.tsx';
 import { inputClass, type FieldProps } from './field-props.ts';
 import { useFieldError } from './form-state-context.tsx';
@@ -67,22 +67,26 @@ function unitHint(model: FieldModel): string {
   if (model.kind !== 'integer') return '';
   const type = model.qapiType ? `${model.qapiType}` : 'integer';
   if (model.unit === 'bytes') return `${type}, bytes (e.g. 64M, 1G)`;
-  if (model.unit === 'bytes/s') return `${type}, bytes/s (e.g. 64M)`;
+  if (model.unit === 'bytes/s') return `${type}, bytes/s (e.g. 64M/s)`;
   if (model.unit === 'ops/s') return `${type}, operations/s`;
   return type;
 }
 
 export function IntegerField(props: FieldProps) {
   const model = props.model;
-  const sized = model.kind === 'integer' && (model.unit === 'bytes' || model.unit === 'bytes/s');
-  const parsed = sized ? parseInteger(textOf(props), true) : undefined;
-  const echo = parsed?.ok && !/^\s*\d+\s*$/.test(textOf(props)) ? `= ${parsed.value} bytes` : '';
+  const unit = model.kind === 'integer' ? model.unit : undefined;
+  const sized = unit === 'bytes' || unit === 'bytes/s';
+  const parsed = sized ? parseInteger(textOf(props), unit) : undefined;
+  const echo = parsed?.ok && !/^\s*\d+\s*$/.test(textOf(props)) ? `= ${parsed.value} ${unit}` : '';
   const pretty =
     parsed?.ok && /^\s*\d+\s*$/.test(textOf(props)) ? `= ${formatSize(parsed.value)}` : '';
   return (
     <FieldFrame model={model} inputId={props.inputId} hint={`(${unitHint(model)})`}>
       <div className="flex items-center gap-2">
-        <TextInput {...props} placeholder={sized ? 'e.g. 64M' : 'integer'} />
+        <TextInput
+          {...props}
+          placeholder={unit === 'bytes/s' ? 'e.g. 64M/s' : sized ? 'e.g. 64M' : 'integer'}
+        />
         {(echo || pretty) && (
           <span className="shrink-0 font-mono text-xs text-slate-500">{echo || pretty}</span>
         )}

@@ -7,7 +7,8 @@ import { requestFocusNode } from './job-graph-links.ts';
 import { estimateRate, type ProgressSample } from './job-rate.ts';
 import type { JobHistory } from './job-timeline.ts';
 import type { JobCommands } from './job-verbs.ts';
-import { formatBytes, formatRate, statusWords } from './job-format.ts';
+import { formatBytes, formatLimit } from '../../schema/units.ts';
+import { statusWords } from './job-format.ts';
 import { cardFigures, displayFraction } from './job-figures.ts';
 import { ProgressBar, Sparkline } from './job-progress.tsx';
 import { JobControls } from './job-controls.tsx';
@@ -111,12 +112,7 @@ export function JobCard({ job, history, samples, ends, commands, now, readOnly }
           value={ready ? `${eta}, ${formatBytes(estimate.remaining)}` : eta}
           title="Estimated from the measured rate; restarts when the total changes"
         />
-        <Metric
-          label="Limit"
-          value={
-            job.speed === undefined ? 'n/a' : job.speed === 0 ? 'unlimited' : formatRate(job.speed)
-          }
-        />
+        <Metric label="Limit" value={job.speed === undefined ? 'n/a' : formatLimit(job.speed)} />
         <Metric label="Elapsed" value={elapsed} />
       </dl>
       {errors.length > 0 && (

@@ -6,7 +6,7 @@ import { jobsKey } from '../../api/jobs-queries.ts';
 import { useQmpClient, useTargetName } from '../../api/qmp-context.tsx';
 import type { JsonObject } from '../../qmp/wire.ts';
 import type { JobRow } from './job-model.ts';
-import { formatRate, parseSpeed } from './job-format.ts';
+import { formatLimit, parseRate } from '../../schema/units.ts';
 import { jobControls, setSpeedCommand, type JobCommands } from './job-verbs.ts';
 
 const BUTTON =
@@ -62,31 +62,37 @@ export function JobControls({ job, commands }: { job: JobRow; commands: JobComma
 function SpeedForm({ job, commands }: { job: JobRow; commands: JobCommands }) {
   const run = useJobCommand();
   const [text, setText] = useState('');
-  const [invalid, setInvalid] = useState(false);
+  const [invalid, setInvalid] = useState<string | null>(null);
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    const speed = parseSpeed(text);
-    const sent = speed === null ? null : setSpeedCommand(job, commands, speed);
-    setInvalid(sent === null);
+    // QMP's speed is bytes per second, 0 for no limit; an empty field is a slip, not a 0.
+    const speed =
+      text.trim() === '' ? { ok: false as const, message: 'is empty' } : parseRate(text);
+    const sent = speed.ok ? setSpeedCommand(job, commands, speed.value) : null;
+    setInvalid(speed.ok ? (sent ? null : 'this job takes no speed limit') : speed.message);
     if (sent) run.mutate({ label: 'Set speed', ...sent }, { onSuccess: () => setText('') });
   };
   return (
     <form onSubmit={submit} className="flex items-center gap-1.5 text-xs">
       <label className="flex items-center gap-1">
-        <span className="text-slate-600 dark:text-slate-400">Limit</span>
+        <span className="text-slate-600 dark:text-slate-400">Limit (bytes/s)</span>
         <input
           value={text}
           onChange={(e) => setText(e.target.value)}
-          aria-label={`Speed limit for ${job.id} in MiB/s`}
-          aria-invalid={invalid}
-          placeholder={job.speed ? formatRate(job.speed) : 'unlimited'}
+          aria-label={`Speed limit for ${job.id} in bytes/s`}
+          aria-invalid={invalid !== null}
+          placeholder={formatLimit(job.speed ?? 0)}
           className="w-24 rounded border border-slate-300 bg-white px-1 py-0.5 dark:border-slate-700 dark:bg-slate-900"
         />
       </label>
       <button type="submit" className={BUTTON} disabled={run.isPending}>
         Set speed
       </button>
-      {invalid && <span className="text-red-700">e.g. 8, 512K, 0 = unlimited</span>}
+      {invalid && (
+        <span role="alert" className="text-red-700 dark:text-red-300">
+          Speed {invalid}; e.g. 8M/s (M = 1024²), 0 = unlimited
+        </span>
+      )}
       {run.error && (
         <span role="alert" className="text-red-700 dark:text-red-300">
           Set speed refused: {run.error.message}

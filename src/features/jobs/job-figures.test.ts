@@ -17,7 +17,7 @@ const seen = { seenCreatedAt: 1_000, seenConcludedAt: 31_000 } as JobHistory;
 describe('cardFigures', () => {
   it('shows a measured rate and an estimate while running', () => {
     expect(cardFigures(job('running'), seen, [], est(2 * MiB, 65), 11_000)).toEqual({
-      rate: '2.0 MiB/s',
+      rate: '2 MiB/s',
       eta: '≈ 1 min 05 s',
       elapsed: '10 s',
     });

@@ -3,7 +3,8 @@
 import type { JobRow } from './job-model.ts';
 import type { ProgressSample, RateEstimate } from './job-rate.ts';
 import type { JobHistory } from './job-timeline.ts';
-import { formatDuration, formatRate } from './job-format.ts';
+import { formatRate } from '../../schema/units.ts';
+import { formatDuration } from './job-format.ts';
 
 /** States where copying is idle by design; a rate is shown only if data still moves. */
 const QUIET = new Set(['ready', 'standby', 'paused']);

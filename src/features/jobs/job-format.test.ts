@@ -1,21 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { JobRow } from './job-model.ts';
-import { formatBytes, formatDuration, parseSpeed, statusWords } from './job-format.ts';
+import { formatDuration, statusWords } from './job-format.ts';
 import { noticeFor, titleWithBadge } from './job-notifications.ts';
 
 describe('formatting', () => {
-  it('formats bytes, durations and parses speeds', () => {
-    expect(formatBytes(67108864)).toBe('64.0 MiB');
-    expect(formatBytes(512)).toBe('512 B');
-    expect(formatBytes(150 * 1024 * 1024)).toBe('150 MiB');
+  it('formats durations', () => {
     expect(formatDuration(42.4)).toBe('42 s');
     expect(formatDuration(185)).toBe('3 min 05 s');
     expect(formatDuration(7620)).toBe('2 h 07 min');
-    expect(parseSpeed('8')).toBe(8 * 1024 * 1024);
-    expect(parseSpeed('512K')).toBe(512 * 1024);
-    expect(parseSpeed('2 MiB/s')).toBe(2 * 1024 * 1024);
-    expect(parseSpeed('0')).toBe(0);
-    expect(parseSpeed('fast')).toBeNull();
   });
 
   it('puts states in words, distinguishing failure and I/O-error pauses', () => {

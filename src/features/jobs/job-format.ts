@@ -22,23 +22,6 @@ export function statusWords(status: string, ioStatus?: string, error?: string): 
   return STATUS_WORDS[status] ?? status;
 }
 
-const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-
-export function formatBytes(bytes: number): string {
-  let value = bytes;
-  let unit = 0;
-  while (Math.abs(value) >= 1024 && unit < UNITS.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  const digits = unit === 0 || value >= 100 ? 0 : 1;
-  return `${value.toFixed(digits)} ${UNITS[unit]}`;
-}
-
-export function formatRate(bytesPerSecond: number): string {
-  return `${formatBytes(bytesPerSecond)}/s`;
-}
-
 /** "45 s", "3 min 05 s", "2 h 07 min". */
 export function formatDuration(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));
@@ -54,15 +37,4 @@ export function formatClock(epochMs: number): string {
   const d = new Date(epochMs);
   const pad = (n: number, w = 2) => String(n).padStart(w, '0');
   return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
-}
-
-/** Parses "8", "8M", "8 MiB/s", "512K" into bytes/s (plain numbers are MiB/s); null if invalid. */
-export function parseSpeed(text: string): number | null {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?(?:\/s)?\s*$/i.exec(text);
-  if (!m) return null;
-  const value = Number(m[1]);
-  const unit = (m[2] ?? '').toLowerCase();
-  const factor =
-    unit === 'k' ? 1024 : unit === 'g' ? 1024 ** 3 : unit === 't' ? 1024 ** 4 : 1024 ** 2;
-  return Math.round(value * factor);
 }

@@ -1,6 +1,6 @@
 // The progress bar, the numbers under it, and a sparkline of recent progress.
 import type { ProgressSample } from './job-rate.ts';
-import { formatBytes } from './job-format.ts';
+import { formatBytes } from '../../schema/units.ts';
 
 export function ProgressBar({
   jobId,

@@ -1,7 +1,15 @@
 // Small labelled inputs for the guided panels. Every input has a visible label (tests and
 // screen readers find it by that name) and shows the plan's problem for its field.
-import { useId, useState, type ReactNode } from 'react';
-import { parseBytes } from './plans/units.ts';
+import { useCallback, useId, useMemo, useState, type ReactNode } from 'react';
+import {
+  formatBytes,
+  formatIops,
+  formatRate,
+  parseCount,
+  parseRate,
+  parseSize,
+  type AmountParse,
+} from '../../schema/units.ts';
 import type { Problem } from './plans/types.ts';
 
 const INPUT =
@@ -99,28 +107,75 @@ export function CheckField(props: {
   );
 }
 
-/** A size or rate typed in human units; reports bytes (0 when empty) or undefined when invalid. */
+/** What an amount field holds; its unit is written in the label, in QEMU's meaning. */
+export type AmountUnit = 'bytes' | 'bytes/s' | 'IOPS' | 's';
+
+const AMOUNTS: Record<
+  AmountUnit,
+  { parse: (text: string) => AmountParse; show: (n: number) => string; example: string }
+> = {
+  bytes: { parse: parseSize, show: formatBytes, example: 'e.g. 64K or 1.5G (K, M, G = 1024ⁿ)' },
+  'bytes/s': { parse: parseRate, show: formatRate, example: 'e.g. 50M/s (M = 1024²)' },
+  IOPS: { parse: parseCount, show: formatIops, example: 'e.g. 400' },
+  s: { parse: parseCount, show: (n) => `${n} s`, example: 'whole seconds' },
+};
+
+/**
+ * A size, rate or count typed the way QEMU reads it. Reports every valid value (0 when empty);
+ * while the text does not parse it reports the reason instead, so the panel can block its plan
+ * and list the field among the reasons rather than run without the value.
+ */
 export function AmountField(props: {
   label: string;
+  unit: AmountUnit;
   initial?: string;
-  onChange: (bytes: number | undefined) => void;
-  parse?: typeof parseBytes;
+  onChange: (value: number) => void;
+  onInvalid: (label: string, reason: string | undefined) => void;
   placeholder?: string;
   error?: string;
 }) {
   const [text, setText] = useState(props.initial ?? '');
-  const parsed = (props.parse ?? parseBytes)(text);
+  const amount = AMOUNTS[props.unit];
+  const parsed = amount.parse(text);
+  const label = `${props.label} (${props.unit})`;
   return (
     <TextField
-      label={props.label}
+      label={label}
       value={text}
       placeholder={props.placeholder ?? 'unlimited'}
+      hint={parsed.ok && parsed.value > 0 ? `= ${amount.show(parsed.value)}` : amount.example}
       error={parsed.ok ? props.error : parsed.message}
       onChange={(value) => {
         setText(value);
-        const next = (props.parse ?? parseBytes)(value);
-        props.onChange(next.ok ? next.value : undefined);
+        const next = amount.parse(value);
+        props.onInvalid(label, next.ok ? undefined : next.message);
+        if (next.ok) props.onChange(next.value);
       }}
     />
   );
+}
+
+/** The name under which a panel's advanced form reports that it does not parse. */
+export const ADVANCED_ARGUMENTS = 'Advanced arguments';
+
+/** The fields of a panel whose text does not parse, as problems that block its plan. */
+export function useInvalidFields(): {
+  problems: Problem[];
+  report: (label: string, reason: string | undefined) => void;
+} {
+  const [reasons, setReasons] = useState<ReadonlyMap<string, string>>(new Map());
+  const report = useCallback((label: string, reason: string | undefined) => {
+    setReasons((old) => {
+      if (old.get(label) === reason) return old;
+      const next = new Map(old);
+      if (reason === undefined) next.delete(label);
+      else next.set(label, reason);
+      return next;
+    });
+  }, []);
+  const problems = useMemo(
+    () => [...reasons].map(([label, reason]) => ({ message: `${label}: ${reason}` })),
+    [reasons],
+  );
+  return { problems, report };
 }

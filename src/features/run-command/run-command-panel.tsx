@@ -5,7 +5,7 @@ import { useMemo, useState } from 'react';
 import { useQmpClient, useTargetName } from '../../api/qmp-context.tsx';
 import { qmpQueryOptions } from '../../api/qmp-queries.ts';
 import { targetKey } from '../../api/query-keys.ts';
-import { useQapiDocs, useSchemaIndex } from '../../api/schema-queries.ts';
+import { useFieldDocs, useSchemaIndex } from '../../api/schema-queries.ts';
 import { sessionOptions } from '../../api/session.ts';
 import { QmpError } from '../../qmp/errors.ts';
 import { isReadOnlyCommand, type JsonObject, type JsonValue } from '../../qmp/wire.ts';
@@ -47,7 +47,7 @@ export function RunCommandPanel() {
   const target = useTargetName();
   const queryClient = useQueryClient();
   const schema = useSchemaIndex();
-  const docs = useQapiDocs();
+  const fieldDocs = useFieldDocs();
   const session = useQuery(sessionOptions());
   const pickers = useFormPickers();
   const [command, setCommand] = useState('');
@@ -107,13 +107,19 @@ export function RunCommandPanel() {
             : 'No such command in this QEMU; pick one from the list.'}
         </p>
       )}
+      {known && fieldDocs?.mismatch && (
+        <p className="text-xs text-amber-800 dark:text-amber-300">
+          Field help from QEMU {fieldDocs.mismatch.docsVersion}&apos;s manual; this target runs{' '}
+          {fieldDocs.mismatch.targetVersion}, so some of it may not match.
+        </p>
+      )}
       {known && (
         <FormPickersContext.Provider value={pickers}>
           <CommandForm
             key={command}
             index={schema.data}
             command={command}
-            docs={docs}
+            docs={fieldDocs?.docs}
             pending={run.isPending}
             refusal={error}
             onSubmit={(args) => run.mutate({ command, args })}

@@ -10,7 +10,7 @@ import {
 import type { BlockGraphModel, GraphNode } from '../model/types.ts';
 import { permLetters } from '../model/permissions.ts';
 import { KIND_STYLE } from './kind-style.ts';
-import { formatBytes } from './node-text.ts';
+import { formatBytes } from '../../../schema/units.ts';
 
 function Row({ name, children }: { name: string; children: ReactNode }) {
   return (

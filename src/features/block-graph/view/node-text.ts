@@ -1,17 +1,6 @@
 // Short texts shown on a node card; the details panel shows everything in full.
+import { formatBytes } from '../../../schema/units.ts';
 import type { GraphNode } from '../model/types.ts';
-
-export function formatBytes(bytes: number | undefined): string {
-  if (bytes === undefined) return '—';
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${unit === 0 ? value : value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
-}
 
 export function basename(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1);

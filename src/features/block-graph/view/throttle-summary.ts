@@ -1,5 +1,6 @@
 // The limits of a throttled node in a few characters, for its badge on the graph. Throttle groups
 // name limits `iops-total`, `bps-read`, …; block_set_io_throttle names them `iops`, `bps_rd`, ….
+import { formatRate } from '../../../schema/units.ts';
 
 const IOPS_KEYS = ['iops-total', 'iops', 'iops-read', 'iops_rd', 'iops-write', 'iops_wr'];
 const BPS_KEYS = ['bps-total', 'bps', 'bps-read', 'bps_rd', 'bps-write', 'bps_wr'];
@@ -18,23 +19,12 @@ function direction(key: string): string {
   return '';
 }
 
-function rate(bytes: number): string {
-  const units = ['B/s', 'KiB/s', 'MiB/s', 'GiB/s'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${Number.isInteger(value) ? value : value.toFixed(1)} ${units[unit]}`;
-}
-
 /** E.g. "400 IOPS · 20 MiB/s"; '' when no limit is set. */
 export function throttleSummary(limits: Record<string, number>): string {
   const parts: string[] = [];
   const iops = first(limits, IOPS_KEYS);
   if (iops) parts.push(`${iops[1]} IOPS${direction(iops[0])}`);
   const bps = first(limits, BPS_KEYS);
-  if (bps) parts.push(`${rate(bps[1])}${direction(bps[0])}`);
+  if (bps) parts.push(`${formatRate(bps[1])}${direction(bps[0])}`);
   return parts.join(' · ');
 }

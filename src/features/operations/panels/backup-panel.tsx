@@ -3,7 +3,15 @@
 // remove, add).
 import { useMemo, useState } from 'react';
 import { AdvancedForm, commandArguments } from '../advanced-form.tsx';
-import { AmountField, CheckField, SelectField, TextField, problemFor } from '../fields.tsx';
+import {
+  AmountField,
+  CheckField,
+  SelectField,
+  TextField,
+  ADVANCED_ARGUMENTS,
+  problemFor,
+  useInvalidFields,
+} from '../fields.tsx';
 import { PlanReview } from '../plan-review.tsx';
 import {
   defaultBackupInput,
@@ -19,21 +27,17 @@ import { TargetFields } from './target-fields.tsx';
 
 export function BackupPanel({ live, source }: { live: LiveState; source: string }) {
   const [input, setInput] = useState<BackupInput>(() => defaultBackupInput(live, source));
-  const [badSpeed, setBadSpeed] = useState(false);
-  const [badAdvanced, setBadAdvanced] = useState(false);
+  const invalid = useInvalidFields();
   const set = (patch: Partial<BackupInput>) => setInput((old) => ({ ...old, ...patch }));
   const bitmaps = bitmapsOf(live, source);
   const incremental = input.sync === 'incremental' || input.sync === 'bitmap';
 
   const result = useMemo(
     () =>
-      badSpeed || badAdvanced
-        ? {
-            ok: false as const,
-            problems: [{ message: 'Fix the speed or advanced arguments first.' }],
-          }
+      invalid.problems.length > 0
+        ? { ok: false as const, problems: invalid.problems }
         : planBackup(live, input),
-    [live, input, badSpeed, badAdvanced],
+    [live, input, invalid.problems],
   );
   const problems = result.ok ? [] : result.problems;
 
@@ -95,8 +99,10 @@ export function BackupPanel({ live, source }: { live: LiveState; source: string 
           />
         )}
         <AmountField
-          label="Speed limit (e.g. 50 MB/s)"
-          onChange={(v) => (setBadSpeed(v === undefined), set({ speed: v || undefined }))}
+          label="Speed limit"
+          unit="bytes/s"
+          onChange={(v) => set({ speed: v || undefined })}
+          onInvalid={invalid.report}
         />
       </div>
       {!incremental && (
@@ -122,7 +128,10 @@ export function BackupPanel({ live, source }: { live: LiveState; source: string 
         command="blockdev-backup"
         live={live}
         guidedArgs={commandArguments(result, 'blockdev-backup')}
-        onChange={(v) => (setBadAdvanced(v === undefined), set({ advanced: v ?? {} }))}
+        onChange={(v) => {
+          invalid.report(ADVANCED_ARGUMENTS, v === undefined ? 'fix the fields marked' : undefined);
+          if (v) set({ advanced: v });
+        }}
       />
       <PlanReview result={result} confirmLabel="Start backup" />
       <BitmapList live={live} node={source} />

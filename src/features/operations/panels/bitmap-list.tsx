@@ -5,7 +5,7 @@ import { PlanReview } from '../plan-review.tsx';
 import { bitmapsOf, planBitmapAdd, planBitmapMerge, planBitmapVerb } from '../plans/bitmaps.ts';
 import type { LiveState } from '../plans/live-state.ts';
 import type { PlanResult } from '../plans/types.ts';
-import { formatBytes } from '../plans/units.ts';
+import { formatBytes } from '../../../schema/units.ts';
 import { CheckField, TextField } from '../fields.tsx';
 
 export function BitmapList({ live, node }: { live: LiveState; node: string }) {

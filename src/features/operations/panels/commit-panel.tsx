@@ -1,7 +1,7 @@
 // Commit panel: top and base picked on the backing chain as drawn; an active commit (top is the
 // active layer) says it will need Complete. Stream, the reverse direction, is one switch away.
 import { useMemo, useState } from 'react';
-import { AmountField, SelectField, TextField, problemFor } from '../fields.tsx';
+import { AmountField, SelectField, TextField, problemFor, useInvalidFields } from '../fields.tsx';
 import { PlanReview } from '../plan-review.tsx';
 import {
   defaultCommitInput,
@@ -22,13 +22,13 @@ export function CommitPanel({ live, node }: { live: LiveState; node: string }) {
   const [input, setInput] = useState<CommitInput>(() => defaultCommitInput(live, node));
   const [streamBase, setStreamBase] = useState('');
   const [streamJob, setStreamJob] = useState(() => defaultStreamInput(live, node).jobId);
-  const [speed, setSpeed] = useState<number | undefined>(0);
+  const [speed, setSpeed] = useState(0);
+  const invalid = useInvalidFields();
   const set = (patch: Partial<CommitInput>) => setInput((old) => ({ ...old, ...patch }));
   const layers = imageLayers(live, input.device);
 
   const result = useMemo(() => {
-    if (speed === undefined)
-      return { ok: false as const, problems: [{ message: 'Fix the speed first.' }] };
+    if (invalid.problems.length > 0) return { ok: false as const, problems: invalid.problems };
     if (mode === 'stream') {
       return planStream(live, {
         device: input.top,
@@ -38,7 +38,7 @@ export function CommitPanel({ live, node }: { live: LiveState; node: string }) {
       });
     }
     return planCommit(live, { ...input, speed: speed || undefined });
-  }, [live, mode, input, streamBase, streamJob, speed]);
+  }, [live, mode, input, streamBase, streamJob, speed, invalid.problems]);
   const problems = result.ok ? [] : result.problems;
   const below = layers.slice(layers.indexOf(input.top) + 1);
 
@@ -102,7 +102,12 @@ export function CommitPanel({ live, node }: { live: LiveState; node: string }) {
             error={problemFor(problems, 'job-id')}
           />
         )}
-        <AmountField label="Speed limit (e.g. 50 MB/s)" onChange={setSpeed} />
+        <AmountField
+          label="Speed limit"
+          unit="bytes/s"
+          onChange={setSpeed}
+          onInvalid={invalid.report}
+        />
       </div>
       {mode === 'commit' && isActiveCommit(live, input) && (
         <p className="text-xs text-slate-600 dark:text-slate-300">

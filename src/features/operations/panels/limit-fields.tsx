@@ -1,24 +1,29 @@
-// Throttle limits in human units: MB/s for bandwidth, IOPS for operations, bursts folded away.
+// Throttle limits in QEMU's units: bytes/s (20M/s) for bandwidth, IOPS for operations, bursts
+// folded away.
 import { useState } from 'react';
-import { AmountField } from '../fields.tsx';
+import { AmountField, type AmountUnit } from '../fields.tsx';
 import { LIMIT_BASES, type ThrottleLimits } from '../plans/throttle-limits.ts';
 import type { Problem } from '../plans/types.ts';
-import { formatBytes, parseIops } from '../plans/units.ts';
+import { formatSize } from '../../../schema/units.ts';
 
 const LABELS: Record<string, string> = {
   'bps-total': 'Bandwidth, total',
   'bps-read': 'Bandwidth, read',
   'bps-write': 'Bandwidth, write',
-  'iops-total': 'IOPS, total',
-  'iops-read': 'IOPS, read',
-  'iops-write': 'IOPS, write',
+  'iops-total': 'Operations, total',
+  'iops-read': 'Operations, read',
+  'iops-write': 'Operations, write',
 };
 
+function unitOf(key: string): AmountUnit {
+  if (key.endsWith('-length')) return 's';
+  return key.startsWith('bps') ? 'bytes/s' : 'IOPS';
+}
+
+/** A limit read from QEMU, written back the way the field reads it (`20M/s`, `400`). */
 function initialText(key: string, value: number | undefined): string {
   if (!value) return '';
-  return key.startsWith('bps') && !key.endsWith('-length')
-    ? `${formatBytes(value)}/s`
-    : String(value);
+  return unitOf(key) === 'bytes/s' ? `${formatSize(BigInt(value))}/s` : String(value);
 }
 
 /** Reports the whole limits object on every change, or undefined while a field is invalid. */
@@ -44,9 +49,10 @@ export function LimitFields(props: {
       key={`${props.idPrefix}-${key}`}
       label={label}
       initial={initialText(key, props.initial[key])}
-      parse={key.startsWith('iops') || key.endsWith('-length') ? parseIops : undefined}
+      unit={unitOf(key)}
       error={props.problems.find((p) => p.field === key)?.message}
       onChange={(v) => update(key, v)}
+      onInvalid={(_, reason) => reason !== undefined && update(key, undefined)}
     />
   );
   return (
@@ -58,10 +64,8 @@ export function LimitFields(props: {
         <summary className="cursor-pointer">Bursts and request size</summary>
         <div className="mt-2 grid grid-cols-3 gap-2">
           {LIMIT_BASES.map((base) => field(`${base}-max`, `${LABELS[base]} burst`))}
-          {LIMIT_BASES.map((base) =>
-            field(`${base}-max-length`, `${LABELS[base]} burst length (s)`),
-          )}
-          {field('iops-size', 'Bytes counted as one operation')}
+          {LIMIT_BASES.map((base) => field(`${base}-max-length`, `${LABELS[base]} burst length`))}
+          {field('iops-size', 'Size counted as one operation')}
         </div>
       </details>
     </div>

@@ -2,7 +2,15 @@
 // options for sync, speed, granularity and copy mode; drive-mirror when the user gives a path.
 import { useMemo, useState } from 'react';
 import { AdvancedForm, commandArguments } from '../advanced-form.tsx';
-import { AmountField, CheckField, SelectField, TextField, problemFor } from '../fields.tsx';
+import {
+  AmountField,
+  CheckField,
+  SelectField,
+  TextField,
+  ADVANCED_ARGUMENTS,
+  problemFor,
+  useInvalidFields,
+} from '../fields.tsx';
 import { PlanReview } from '../plan-review.tsx';
 import type { LiveState } from '../plans/live-state.ts';
 import {
@@ -18,15 +26,11 @@ import { TargetFields } from './target-fields.tsx';
 export function MirrorPanel({ live, source }: { live: LiveState; source: string }) {
   const [input, setInput] = useState<MirrorInput>(() => defaultMirrorInput(live, source));
   const [useDriveMirror, setUseDriveMirror] = useState(false);
-  const [badAmount, setBadAmount] = useState(false);
-  const [badAdvanced, setBadAdvanced] = useState(false);
+  const invalid = useInvalidFields();
   const set = (patch: Partial<MirrorInput>) => setInput((old) => ({ ...old, ...patch }));
 
   const result = useMemo(() => {
-    if (badAmount || badAdvanced) {
-      const message = 'Fix the speed, granularity or advanced arguments first.';
-      return { ok: false as const, problems: [{ message }] };
-    }
+    if (invalid.problems.length > 0) return { ok: false as const, problems: invalid.problems };
     const t = input.target;
     if (useDriveMirror && t.kind !== 'node') {
       return planDriveMirror(live, {
@@ -42,7 +46,7 @@ export function MirrorPanel({ live, source }: { live: LiveState; source: string 
       });
     }
     return planMirror(live, input);
-  }, [live, input, useDriveMirror, badAmount, badAdvanced]);
+  }, [live, input, useDriveMirror, invalid.problems]);
   const problems = result.ok ? [] : result.problems;
 
   return (
@@ -75,14 +79,18 @@ export function MirrorPanel({ live, source }: { live: LiveState; source: string 
           ]}
         />
         <AmountField
-          label="Speed limit (e.g. 50 MB/s)"
-          onChange={(v) => (setBadAmount(v === undefined), set({ speed: v || undefined }))}
+          label="Speed limit"
+          unit="bytes/s"
+          onChange={(v) => set({ speed: v || undefined })}
+          onInvalid={invalid.report}
         />
         <AmountField
-          label="Granularity (e.g. 64 KiB)"
+          label="Granularity"
+          unit="bytes"
           placeholder="QEMU's default"
           error={problemFor(problems, 'granularity')}
-          onChange={(v) => (setBadAmount(v === undefined), set({ granularity: v || undefined }))}
+          onChange={(v) => set({ granularity: v || undefined })}
+          onInvalid={invalid.report}
         />
         <SelectField<CopyMode | ''>
           label="Copy mode"
@@ -106,7 +114,10 @@ export function MirrorPanel({ live, source }: { live: LiveState; source: string 
         command={useDriveMirror ? 'drive-mirror' : 'blockdev-mirror'}
         live={live}
         guidedArgs={commandArguments(result, useDriveMirror ? 'drive-mirror' : 'blockdev-mirror')}
-        onChange={(v) => (setBadAdvanced(v === undefined), set({ advanced: v ?? {} }))}
+        onChange={(v) => {
+          invalid.report(ADVANCED_ARGUMENTS, v === undefined ? 'fix the fields marked' : undefined);
+          if (v) set({ advanced: v });
+        }}
       />
       <PlanReview result={result} confirmLabel="Start mirror" />
     </div>

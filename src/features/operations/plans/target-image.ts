@@ -12,7 +12,7 @@ import {
   uniqueName,
 } from './names.ts';
 import type { PlanStep, Problem } from './types.ts';
-import { formatBytes } from './units.ts';
+import { formatBytes } from '../../../schema/units.ts';
 
 export type ImageFormat = 'qcow2' | 'raw';
 

@@ -2,7 +2,7 @@
 // `limits` object (bps-total, iops-read-max, ...) and block_set_io_throttle's arguments
 // (bps, iops_rd_max, ...). Validity rules follow QEMU's throttle_is_valid (util/throttle.c).
 import type { JsonObject, JsonValue } from '../../../qmp/wire.ts';
-import { formatIops, formatRate } from './units.ts';
+import { formatIops, formatRate } from '../../../schema/units.ts';
 import type { Problem } from './types.ts';
 
 export const LIMIT_BASES = [
@@ -127,7 +127,7 @@ export function limitProblems(limits: ThrottleLimits): Problem[] {
   return problems;
 }
 
-/** A short text for the graph and panels: "20 MB/s total · 400 IOPS total". */
+/** A short text for the graph and panels: "20 MiB/s total · 400 IOPS total". */
 export function describeLimits(limits: ThrottleLimits): string {
   const parts: string[] = [];
   for (const base of LIMIT_BASES) {
