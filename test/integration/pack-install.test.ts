@@ -116,7 +116,7 @@ describe('npm pack, npm install -g, blockscope serve', () => {
   });
 
   it('runs --help from the installed command in a directory that is not the checkout', async () => {
-    const help = await run(join(prefix, 'bin', 'blockscope'), ['--help'], {
+    const help = await run(process.execPath, [join(prefix, 'bin', 'blockscope'), '--help'], {
       cwd: work,
       env: env(),
     });
