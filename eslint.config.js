@@ -6,7 +6,9 @@ import pluginQuery from '@tanstack/eslint-plugin-query';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist', 'node_modules', 'test-results', 'playwright-report', '.cache'] },
+  {
+    ignores: ['dist', 'dist-server', 'node_modules', 'test-results', 'playwright-report', '.cache'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   ...pluginQuery.configs['flat/recommended'],

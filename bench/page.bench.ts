@@ -1,9 +1,10 @@
 // Page weight and first paint: what a user downloads before seeing anything, and how soon they do.
 import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium } from '@playwright/test';
 import { chromiumLaunch } from '../playwright.config.ts';
+import { receivedSoFar } from './page-transfer.ts';
 import type { BenchContext } from './report.ts';
 
 /** The scripts and styles index.html loads up front (not lazily imported chunks or workers). */
@@ -24,7 +25,8 @@ export async function benchPage(ctx: BenchContext, dist: string, url: string): P
     if (file.endsWith('.js')) js += size;
     else css += size;
   }
-  const allAssets = readdirSync(join(dist, 'assets'));
+  // The build's files, not the .br/.gz copies beside them.
+  const allAssets = readdirSync(join(dist, 'assets')).filter((f) => !/\.(br|gz)$/.test(f));
   ctx.add({
     key: 'page.initial_js_css_gzip_kb',
     label: 'Page: initial JS + CSS, gzipped',
@@ -39,6 +41,39 @@ export async function benchPage(ctx: BenchContext, dist: string, url: string): P
 
   const browser = await chromium.launch(chromiumLaunch);
   try {
+    // A cold load (fresh context, empty cache), up to the graph drawn, which needs the layout worker.
+    const cold = await browser.newPage();
+    await cold.goto(url);
+    await cold.locator('.react-flow__node').first().waitFor();
+    const transfers = await receivedSoFar(cold);
+    await cold.close();
+    const initialPaths = new Set(['/', ...assets.map((file) => `/${relative(dist, file)}`)]);
+    const initial = transfers.filter((t) => initialPaths.has(t.path));
+    const sum = (list: typeof transfers) => list.reduce((total, t) => total + t.bytes, 0);
+    ctx.add({
+      key: 'page.initial_transferred_kb',
+      label: 'Page: bytes Chromium receives before first paint',
+      value: sum(initial) / 1024,
+      unit: 'KB',
+      baseline: { label: 'initial JS + CSS gzipped', value: (js + css) / 1024, unit: 'KB' },
+      ratio: sum(initial) / (js + css),
+      goal: '≤ 250 KB',
+      met: sum(initial) <= 250 * 1024,
+    });
+    ctx.add({
+      key: 'page.graph_transferred_kb',
+      label: 'Page: bytes Chromium receives until the graph is drawn',
+      value: sum(transfers) / 1024,
+      unit: 'KB',
+    });
+    const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
+    ctx.note(
+      `received (over the wire / as used): ${transfers
+        .filter((t) => t.decodedBody > 1024)
+        .map((t) => `${t.path} ${kb(t.bytes)} / ${kb(t.decodedBody)}`)
+        .join(', ')}`,
+    );
+
     const paints: number[] = [];
     const blank: number[] = [];
     for (let i = 0; i < 5; i++) {

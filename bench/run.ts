@@ -11,7 +11,7 @@ import { benchJobsPanel } from './jobs-panel.bench.ts';
 import { benchEvents } from './events.bench.ts';
 import { benchGraph } from './graph.bench.ts';
 import { withLargeGraph } from './large-graph.ts';
-import { benchProxyMemory } from './memory.bench.ts';
+import { benchIdleRss, benchProxyMemory } from './memory.bench.ts';
 import { benchPage } from './page.bench.ts';
 import { childPid } from './proc.ts';
 import { benchProxy } from './proxy.bench.ts';
@@ -24,20 +24,27 @@ const ctx = createContext();
 const started = Date.now();
 const loadAtStart = loadavg()[0]!;
 const section = (title: string) => process.stdout.write(`\n== ${title}\n`);
-// `--only proxy` (page, browser, schema, proxy, events, memory, graph) runs one part, e.g. to
-// measure a change to it without the minutes of the rest; it cannot rewrite the doc.
-const onlyAt = process.argv.indexOf('--only');
-const only = onlyAt >= 0 ? process.argv[onlyAt + 1] : undefined;
-if (only !== undefined && process.argv.includes('--write-doc')) {
-  throw new Error('--write-doc needs the whole run; leave out --only');
+// `--only page,memory` (or `--only proxy`) runs just those parts (names: page, browser, schema,
+// proxy, events, memory, graph), for measuring one thing without the whole run; it cannot rewrite
+// the doc.
+const onlyAt = process.argv.findIndex((arg) => arg === '--only' || arg.startsWith('--only='));
+const onlyArg = onlyAt < 0 ? undefined : process.argv[onlyAt]!;
+const onlyList = onlyArg?.startsWith('--only=')
+  ? onlyArg.slice('--only='.length)
+  : process.argv[onlyAt + 1];
+const only = onlyAt >= 0 ? (onlyList ?? '').split(',').filter(Boolean) : null;
+const want = (part: string) => !only || only.includes(part);
+if (only && process.argv.includes('--write-doc')) {
+  process.stderr.write('bench: --write-doc needs the whole run, not --only\n');
+  process.exit(2);
 }
-const runs = (part: string) => only === undefined || only === part;
 
 const qemu = await startTestQemu({
   prepare: buildDemoImages,
   args: demoQemuArgs,
-  // [0]: the direct baseline for commands; [1]: a listener for event baselines.
-  extraMonitors: 2,
+  // [0]: the direct baseline for commands; [1]: a listener for event baselines; [2]: the fresh
+  // servers whose idle memory is measured.
+  extraMonitors: 3,
 });
 const demoTarget = `demo=unix:${qemu.qmpSocket}`;
 const served = await startBlockscope(['serve', '--target', demoTarget]);
@@ -50,16 +57,16 @@ try {
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB`;
   process.stdout.write(`Blockscope benchmarks — QEMU ${qemuVersion}, ${machine}\n`);
 
-  if (runs('page')) {
+  if (want('page')) {
     section('Page');
     await benchPage(ctx, join(root, 'dist'), served.url);
   }
-  if (runs('browser')) {
+  if (want('browser')) {
     section('Graph in Chromium (1,000-node QEMU) and Jobs panel');
     await withLargeGraph((bigUrl) => benchBrowserGraph(ctx, bigUrl, served.url));
     await benchJobsPanel(ctx, served.url, qemu.direct, qemu.extraSockets[1]!);
   }
-  if (runs('schema')) {
+  if (want('schema')) {
     section('Schema');
     benchSchema(ctx, await qemu.direct.execute('query-qmp-schema'));
   }
@@ -75,7 +82,7 @@ try {
     });
   }
   const named = await qemu.direct.execute<unknown[]>('query-named-block-nodes', { flat: true });
-  if (runs('proxy')) {
+  if (want('proxy')) {
     section('Proxy');
     await benchProxy(
       ctx,
@@ -95,15 +102,16 @@ try {
       childPid(demoTarget),
     );
   }
-  if (runs('events')) {
+  if (want('events')) {
     section('Events');
     await benchEvents(ctx, served, 'demo', qemu.direct, qemu.extraSockets[1]!);
   }
-  if (runs('memory')) {
+  if (want('memory')) {
     section('Memory');
+    await benchIdleRss(ctx, root, `demo=unix:${qemu.extraSockets[2]!}`);
     await benchProxyMemory(ctx, served, 'demo', demoTarget);
   }
-  if (runs('graph')) {
+  if (want('graph')) {
     section('Graph model + layout (Node) vs graphviz');
     // 290 and 310 straddle the layout's switch to its faster large-graph mode at 300 nodes.
     await benchGraph(ctx, [100, 290, 310, 1000, 5000]);

@@ -38,11 +38,11 @@ const MEANING: [prefix: string, text: string][] = [
   ],
   [
     'page.',
-    'What a user downloads before seeing the dashboard (gzipped, the way a browser gets it over a compressing link), and how soon the first content is painted, beside loading a static file from the same server.',
+    "What a user downloads before seeing the dashboard: the bytes Chromium's Resource Timing says it received on a cold load (the server sends brotli copies made at build time), beside the same files gzipped here; what it has received once the graph is drawn (the layout worker included); and how soon the first content is painted, beside loading a static file from the same server.",
   ],
   [
     'memory.',
-    'What the proxy (resident set of the `blockscope serve` process) and the page (JavaScript heap after garbage collection) cost while left open.',
+    'What the proxy (resident set of the `blockscope serve` process, compiled JavaScript; fresh and idle beside the same sources run through the tsx loader) and the page (JavaScript heap after garbage collection) cost while left open.',
   ],
 ];
 

@@ -11,16 +11,20 @@ import { openGraph, openOperation } from '../test/fixtures/operations/e2e-helper
 import { buildChain, freePort, systemArgs } from '../test/fixtures/operations/vm.ts';
 import { startBlockscope } from '../test/harness/blockscope.ts';
 import { startTestQemu, type TestQemu } from '../test/harness/qemu.ts';
+import { blockscopeBin } from '../test/harness/server-build.ts';
 import { expect, test } from './fixtures.ts';
 
 const MiB = 1024 * 1024;
-const BIN = join(import.meta.dirname, '..', 'bin', 'blockscope');
 
 /** `bin/blockscope serve` on a fixed port, so a restarted proxy is found at the same address. */
 async function serveOn(port: number, args: string[]) {
-  const child = spawn(process.execPath, [BIN, 'serve', ...args, '--listen', `127.0.0.1:${port}`], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [blockscopeBin(), 'serve', ...args, '--listen', `127.0.0.1:${port}`],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const url = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout }).on('line', (line) => {
       const match = /^Blockscope: (\S+)$/.exec(line);

@@ -1,23 +1,12 @@
-// HTTP side of the proxy: the API routes and the built SPA from dist/ (the WebSocket upgrade is
-// in ws-endpoint.ts). Static files come only from inside dist/: no listings, no redirects.
+// HTTP side of the proxy: the API routes and the built SPA (the WebSocket upgrade is in
+// ws-endpoint.ts). Static files come only from the build's manifest: no listings, no redirects.
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { readFile } from 'node:fs/promises';
 import type { Server as HttpsServer } from 'node:https';
-import { extname, join, normalize, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
 import { hasTokenInQuery, type Authenticator, type HostCheck } from './auth.ts';
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.json': 'application/json',
-  '.woff2': 'font/woff2',
-};
+import { serveStaticFile } from './static-files.ts';
+import type { StaticSite } from './static-manifest.ts';
 
 const SECURITY_HEADERS = {
   'Content-Security-Policy':
@@ -36,40 +25,13 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
-async function serveStatic(
-  distDir: string,
-  req: IncomingMessage,
-  res: ServerResponse,
-): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://localhost');
-  let pathname = decodeURIComponent(url.pathname);
-  if (pathname === '/' || !extname(pathname)) pathname = '/index.html';
-  const file = normalize(join(distDir, pathname));
-  if (!file.startsWith(distDir + sep)) {
-    res.writeHead(404, SECURITY_HEADERS).end();
-    return;
-  }
-  try {
-    const body = await readFile(file);
-    const immutable = pathname.startsWith('/assets/');
-    res.writeHead(200, {
-      'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
-      'Cache-Control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
-      ...SECURITY_HEADERS,
-    });
-    res.end(req.method === 'HEAD' ? undefined : body);
-  } catch {
-    res.writeHead(404, { 'Content-Type': 'text/plain', ...SECURITY_HEADERS }).end('not found\n');
-  }
-}
-
 export interface ApiContext {
   auth: Authenticator;
   hostCheck: () => HostCheck;
   /** The state of each target, for GET /api/targets. */
   targets: () => TargetInfo[];
-  /** Static files (the built SPA); undefined serves 404 for everything outside /api. */
-  distDir?: string;
+  /** The built SPA's files (from its manifest); undefined serves 404 for everything outside /api. */
+  staticSite?: StaticSite;
   secure: boolean;
   /** Field docs for a target's forms (proxy/field-docs.ts), for GET /api/qapi-docs/NAME. */
   fieldDocs?: (target: string) => Promise<{ status: number; body: string }>;
@@ -132,14 +94,11 @@ function routes(ctx: ApiContext) {
       res.writeHead(405, SECURITY_HEADERS).end();
       return;
     }
-    if (!ctx.distDir) {
+    if (!ctx.staticSite) {
       res.writeHead(404, { 'Content-Type': 'text/plain', ...SECURITY_HEADERS }).end('not built\n');
       return;
     }
-    serveStatic(ctx.distDir, req, res).catch(() => {
-      if (!res.headersSent) sendJson(res, 400, { error: 'bad request' });
-      else res.destroy();
-    });
+    serveStaticFile(ctx.staticSite, req, res, SECURITY_HEADERS);
   };
 }
 

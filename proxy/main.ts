@@ -1,12 +1,8 @@
 // `blockscope serve` and `blockscope demo`: parse the command line, start things, stop them cleanly.
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { ConfigError, DEFAULT_LISTEN, parseServerArgs, type ServerConfig } from './config.ts';
-import { startDemoVm } from './demo-vm.ts';
 import { startProxy } from './server.ts';
-
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 const HELP = `Usage: blockscope <command> [options]
 
@@ -41,16 +37,18 @@ Options for serve and demo:
   -h, --help                   Show this text
 `;
 
-function distDir(): string {
-  return join(root, 'dist');
+/** Where the entry point found the package's files (bin/blockscope passes them). */
+export interface MainOptions {
+  /** The built page (dist/ of the package). */
+  distDir: string;
 }
 
 async function runServer(
+  dist: string,
   config: ServerConfig,
   tokenStore: 'default-file' | 'ephemeral',
   onStop: () => Promise<void>,
 ): Promise<number> {
-  const dist = distDir();
   if (!existsSync(join(dist, 'index.html'))) {
     throw new ConfigError('the dashboard is not built; run `npm run build` first');
   }
@@ -71,7 +69,7 @@ async function runServer(
   });
 }
 
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], options: MainOptions): Promise<number> {
   const [command, ...rest] = argv;
   if (
     !command ||
@@ -87,16 +85,18 @@ export async function main(argv: string[]): Promise<number> {
   try {
     if (command === 'serve') {
       const config = parseServerArgs(rest, { requireTargets: true });
-      return await runServer(config, 'default-file', async () => {});
+      return await runServer(options.distDir, config, 'default-file', async () => {});
     }
     if (command === 'demo') {
       const config = parseServerArgs(rest, { requireTargets: false });
+      // Loaded only here: `serve` has no use for the demo's QEMU launcher.
+      const { startDemoVm } = await import('./demo-vm.ts');
       const vm = await startDemoVm();
       config.targets.unshift({ name: 'demo', address: { type: 'unix', path: vm.qmpSocket } });
       // The demo's images live in its temporary directory; new targets may be created there.
       config.allowPaths.push(vm.dir);
       try {
-        return await runServer(config, 'ephemeral', () => vm.stop());
+        return await runServer(options.distDir, config, 'ephemeral', () => vm.stop());
       } catch (error) {
         await vm.stop();
         throw error;

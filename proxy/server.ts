@@ -17,6 +17,7 @@ import { createFieldDocs } from './field-docs.ts';
 import { readQapiDocFiles } from './qapi-docs-files.ts';
 import { readManualOptions } from './qmp-manual/manual-options.ts';
 import { createRequestHandler, listen, type TargetInfo } from './http-server.ts';
+import { loadStaticSite } from './static-manifest.ts';
 import { Multiplexer } from './multiplexer.ts';
 import {
   DEFAULT_PENDING_LIMITS,
@@ -147,7 +148,7 @@ export async function startProxy(
     auth,
     hostCheck: currentHostCheck,
     targets,
-    distDir: options.distDir,
+    ...(options.distDir ? { staticSite: loadStaticSite(options.distDir) } : {}),
     fieldDocs: (name) => {
       const upstream = multiplexers.get(name)?.upstream;
       if (!upstream)

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm run dev`: the demo QEMU and proxy on 127.0.0.1:7780, plus Vite's dev server with hot reload
 // in front of it. Open the URL printed here (Vite's port, with the proxy's token).
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 
 const proxyListen = process.env.BLOCKSCOPE_DEV_LISTEN ?? '127.0.0.1:7780';
@@ -30,6 +31,11 @@ function stop() {
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
 
+// The proxy is compiled JavaScript (dist-server/) and wants a built page to exist beside Vite's:
+// compile the server each time, and build the page only on the first run.
+const build = existsSync('dist/static-manifest.json') ? 'build:server' : 'build';
+if (spawnSync('npm', ['run', build, '--silent'], { stdio: 'inherit' }).status !== 0)
+  process.exit(1);
 const demo = start(process.execPath, ['bin/blockscope', 'demo', '--listen', proxyListen]);
 const token = await new Promise((resolve) => {
   createInterface({ input: demo.stdout }).on('line', (line) => {

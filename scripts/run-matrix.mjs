@@ -158,9 +158,9 @@ function runLeg(name) {
   );
 }
 
-// The e2e suite serves the built SPA, so one build up front serves every leg.
+// The e2e suite serves the built SPA, so one build (page and server) up front serves every leg.
 if (options.build && runPlaywright) {
-  if (run('npx', ['vite', 'build', '--logLevel', 'warn'], process.env) !== 0) {
+  if (run('npm', ['run', 'build', '--silent'], process.env) !== 0) {
     grand.failed += 1;
     summaries.push('build: failed');
   }

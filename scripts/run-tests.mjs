@@ -40,7 +40,7 @@ function readJson(file) {
 
 check('typecheck', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
 check('lint', 'npx', ['eslint', '--max-warnings', '0', '.']);
-check('build', 'npx', ['vite', 'build', '--logLevel', 'warn']);
+check('build', 'npm', ['run', 'build', '--silent']); // the page (dist/) and the server (dist-server/)
 
 const vitestJson = join(work, 'vitest.json');
 const vitestStatus = stage('vitest', 'npx', [

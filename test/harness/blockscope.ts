@@ -1,24 +1,37 @@
-// Starting the real `bin/blockscope` as a child process, for e2e tests and benchmarks.
+// Starting the real `bin/blockscope` (the compiled server) as a child process, for e2e tests and
+// benchmarks.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'blockscope');
+import { blockscopeBin } from './server-build.ts';
 
 export interface Served {
   /** The URL printed by the server, with `#token=…`. */
   url: string;
   origin: string;
   token: string;
+  pid: number;
   stop(): Promise<void>;
 }
 
+export interface StartOptions {
+  /** What node runs: bin/blockscope of this checkout by default (another copy, or a loader). */
+  entry?: string[];
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+}
+
 /** Starts `bin/blockscope <args>` on a free port and waits for its "Blockscope: URL" line. */
-export async function startBlockscope(args: string[]): Promise<Served> {
-  const child: ChildProcess = spawn(process.execPath, [BIN, ...args, '--listen', '127.0.0.1:0'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export async function startBlockscope(args: string[], options: StartOptions = {}): Promise<Served> {
+  const entry = options.entry ?? [blockscopeBin()];
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [...entry, ...args, '--listen', '127.0.0.1:0'],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...(options.env ? { env: options.env } : {}),
+      ...(options.cwd ? { cwd: options.cwd } : {}),
+    },
+  );
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const lines = createInterface({ input: child.stdout! });
@@ -44,6 +57,7 @@ export async function startBlockscope(args: string[]): Promise<Served> {
     url,
     origin: parsed.origin,
     token: new URLSearchParams(parsed.hash.slice(1)).get('token') ?? '',
+    pid: child.pid!,
     async stop() {
       if (child.exitCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));

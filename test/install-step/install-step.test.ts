@@ -30,9 +30,9 @@ const EXPRESSIONS: Record<string, string[]> = {
   'scripts/ensure-deps.mjs: command': ['npm', 'apt-get'],
   'scripts/provide-qemu.mjs: command': ['apt-get'],
   "scripts/provide-qemu.mjs: bin('qemu-system-x86_64')": ['qemu-system-x86_64'],
-  'scripts/run-matrix.mjs: command': ['npx'],
+  'scripts/run-matrix.mjs: command': ['npx', 'npm'],
   'scripts/run-matrix.mjs: program': ['qemu-system-x86_64'],
-  'scripts/run-tests.mjs: command': ['npx'],
+  'scripts/run-tests.mjs: command': ['npx', 'npm'],
   'test/fixtures/operations/vm.ts: qemuBinaries().img': ['qemu-img'],
   'test/integration/matrix-version.test.ts: program': [
     'qemu-system-x86_64',

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startProxy, type ProxyHandle } from '../../proxy/server.ts';
+import { precompressDir } from '../../scripts/precompress.ts';
 import { proxyConfig, startTestProxy } from './proxy-helpers.ts';
 
 let dist: string;
@@ -19,6 +20,9 @@ beforeAll(async () => {
   await writeFile(join(dist, 'index.html'), '<!doctype html><title>t</title>');
   await writeFile(join(dist, 'assets', 'app.js'), 'console.log(1)');
   await writeFile(join(dist, '..', 'blockscope-secret.txt'), 'secret');
+  await precompressDir(dist);
+  // Written after the build's manifest: on disk in dist/, but not part of the page.
+  await writeFile(join(dist, 'assets', 'unlisted.js'), 'console.log(2)');
   proxy = await startTestProxy(proxyConfig([]), { distDir: dist });
 });
 
@@ -48,6 +52,9 @@ describe('HTTP surface', () => {
     expect(page.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
     expect(await page.text()).toContain('<title>t</title>');
     expect((await fetch(`${proxy.origin}/assets/app.js`)).status).toBe(200);
+    // Only what the manifest lists: not a file added since, not the manifest itself.
+    expect((await fetch(`${proxy.origin}/assets/unlisted.js`)).status).toBe(404);
+    expect((await fetch(`${proxy.origin}/static-manifest.json`)).status).toBe(404);
     // Client-side routes get the SPA; nothing else leaves dist/ or lists it.
     expect(await (await fetch(`${proxy.origin}/jobs`)).text()).toContain('<title>t</title>');
     expect(await rawStatus('GET /../blockscope-secret.txt HTTP/1.1')).not.toBe(200);
