@@ -18,9 +18,8 @@ import {
 import { auditOutcome, type AuditLog, type AuditOutcome } from './audit-log.ts';
 import type { CommandResult } from './command-queue.ts';
 import type { Multiplexer, SessionSink } from './multiplexer.ts';
-import type { Policy, Role } from './policy.ts';
+import type { Policy, Role, Verdict } from './policy.ts';
 import { parseClientCommand } from './client-frame.ts';
-import { objectDelRefusal } from './object-del-check.ts';
 
 export interface SessionLimits {
   maxPending: number;
@@ -60,6 +59,8 @@ export class Session implements SessionSink {
   private pending = 0;
   private alive = true;
   private readonly early: string[] = [];
+  /** Set while a command of this session waits for its pre-check; later ones queue behind it. */
+  private gate: Promise<void> | null = null;
   private readonly heartbeat: ReturnType<typeof setInterval>;
 
   constructor(
@@ -152,9 +153,15 @@ export class Session implements SessionSink {
         },
       });
     }
-    const schema = this.ctx.mux.upstream.schemaCommands;
-    const refusal = this.ctx.policy.check(this.ctx.role, command, args ?? {}, schema);
-    if (refusal) return this.refuse(id, command, args, started, refusal);
+    const { schemaCommands, schema } = this.ctx.mux.upstream;
+    const verdict = this.ctx.policy.review(
+      this.ctx.role,
+      command,
+      args ?? {},
+      schemaCommands,
+      schema,
+    );
+    if (verdict.refusal) return this.refuse(id, command, args, started, verdict.refusal);
     if (this.pending >= this.ctx.limits.maxPending) {
       return this.refuse(id, command, args, started, {
         class: ProxyErrorClass.Overloaded,
@@ -162,7 +169,7 @@ export class Session implements SessionSink {
       });
     }
     this.pending++;
-    void this.run(command, args, id, started);
+    void this.run(command, args, id, started, verdict.preCheck);
   }
 
   private async run(
@@ -170,21 +177,37 @@ export class Session implements SessionSink {
     args: JsonObject | undefined,
     id: { value: JsonValue } | undefined,
     started: number,
+    preCheck: Verdict['preCheck'],
   ): Promise<void> {
-    // Only object-del waits for a look at QEMU first; everything else is sent in this same turn,
-    // so the order of a session's commands on the wire is the order they arrived in.
-    if (command === 'object-del') {
-      const late = await objectDelRefusal(
-        (c, a) => this.ctx.mux.execute(c, a),
-        command,
-        args ?? {},
-      );
+    // A command is sent in the turn it arrived in, unless it needs a look at QEMU or at image
+    // headers first (object-del, format nodes, opens by file name): then it and every later
+    // command of this session wait their turn, so the session's order on the wire is kept.
+    const ahead = this.gate;
+    let release = (): void => {};
+    if (ahead || preCheck) {
+      const mine = new Promise<void>((resolve) => (release = resolve));
+      this.gate = mine;
+      const done = release;
+      release = () => {
+        if (this.gate === mine) this.gate = null;
+        done();
+      };
+      await ahead;
+      const late = preCheck
+        ? await preCheck((c, a) => this.ctx.mux.execute(c, a)).catch((): QmpErrorBody => ({
+            class: ProxyErrorClass.Denied,
+            desc: `${command}: the check before sending failed`,
+          }))
+        : null;
       if (late) {
         this.pending--;
+        release();
         return this.refuse(id, command, args, started, late);
       }
     }
-    await this.ctx.mux.execute(command, args).then((result) => {
+    const sent = this.ctx.mux.execute(command, args);
+    release();
+    await sent.then((result) => {
       this.pending--;
       if (!isReadOnlyCommand(command)) {
         this.audit(
