@@ -66,7 +66,11 @@ beforeAll(async () => {
       await writeFile(join(inside, 'data-inside.raw'), Buffer.alloc(1024 * 1024));
       await writeFile(join(inside, 'new.raw'), Buffer.alloc(0));
       // A second set, `ctl-…`, for the control on QEMU's own monitor.
-      for (const prefix of ['', 'ctl-']) await craft(inside, join(outside, 'secret.raw'), prefix);
+      for (const prefix of ['', 'ctl-', 'p-'])
+        await craft(inside, join(outside, 'secret.raw'), prefix);
+      await writeFile(join(inside, 'mirror-base.raw'), Buffer.alloc(1024 * 1024));
+      const target = ['-b', 'mirror-base.raw', '-F', 'raw', join(inside, 'mirror-target.qcow2')];
+      await img('create', '-q', '-f', 'qcow2', ...target, '1M');
       await writeFile(join(inside, 'medium-base.raw'), Buffer.alloc(1024 * 1024));
       const medium = ['-b', 'medium-base.raw', '-F', 'raw', join(inside, 'medium.qcow2'), '1M'];
       await img('create', '-q', '-f', 'qcow2', ...medium);
@@ -78,6 +82,8 @@ beforeAll(async () => {
       'driver=raw,node-name=src,file=src-file',
       '-device',
       'ide-cd,id=cd0',
+      '-device',
+      'virtio-blk-pci,id=vd0,drive=src',
       // The VM's own storage outside --allow-path, open from the start.
       '-blockdev',
       `driver=file,node-name=vm-base,filename=${join(dir, 'outside', 'vm-base.raw')},read-only=on`,
@@ -97,18 +103,23 @@ afterAll(async () => {
   await qemu?.stop();
 });
 
-/** Every file QEMU holds open inside the outside directory, read from /proc. */
-function openOutside(): string[] {
+/** Every file QEMU holds open, read back from /proc. */
+function openFiles(): string[] {
   const dir = `/proc/${qemu.process.pid}/fd`;
-  return readdirSync(dir)
-    .map((fd) => {
-      try {
-        return readlinkSync(join(dir, fd));
-      } catch {
-        return ''; // closed between the listing and the read
-      }
-    })
-    .filter((target) => target.startsWith(outside) && !target.endsWith('/vm-base.raw'));
+  return readdirSync(dir).map((fd) => {
+    try {
+      return readlinkSync(join(dir, fd));
+    } catch {
+      return ''; // closed between the listing and the read
+    }
+  });
+}
+
+/** Every file QEMU holds open in the outside directory, but the VM's own base image. */
+function openOutside(): string[] {
+  return openFiles().filter(
+    (target) => target.startsWith(outside) && !target.endsWith('/vm-base.raw'),
+  );
 }
 
 async function nodesOutside(): Promise<string[]> {
@@ -253,6 +264,31 @@ describe('images inside --allow-path that name files outside it', () => {
     expect(await nodesOutside()).toEqual([]);
   });
 
+  it('keeps the session order around a pre-check: earlier commands are seen, later ones wait', async () => {
+    // Pipelined: the qcow2's header check must see the file node added just before it, and the
+    // blockdev-del after it must not overtake the check (it would find no node and say so).
+    const frames = [
+      {
+        execute: 'blockdev-add',
+        arguments: { ...file('p-datafile-out.qcow2'), 'node-name': 'p-file' },
+      },
+      {
+        execute: 'blockdev-add',
+        arguments: { driver: 'qcow2', 'node-name': 'p', backing: null, file: 'p-file' },
+      },
+      { execute: 'blockdev-del', arguments: { 'node-name': 'p-file' } },
+    ].map((frame, i) => ({ ...frame, id: `order-${i}` }));
+    for (const frame of frames) operator.ws.send(JSON.stringify(frame));
+    const replies = await Promise.all(
+      frames.map((frame) => operator.next((m) => m.id === frame.id)),
+    );
+    expect(replies[0]).toEqual({ return: {}, id: 'order-0' });
+    expect(replies[1]).toMatchObject({ error: { class: 'BlockscopeDenied' }, id: 'order-1' });
+    expect((replies[1]!.error as { desc: string }).desc).toMatch(/external file/);
+    expect(replies[2]).toEqual({ return: {}, id: 'order-2' });
+    expect(openOutside()).toEqual([]);
+  });
+
   it('keeps legitimate opens working, and they open nothing outside', async () => {
     await accepted('blockdev-add', {
       driver: 'qcow2',
@@ -287,6 +323,8 @@ describe('images inside --allow-path that name files outside it', () => {
       filename: join(inside, 'medium.qcow2'),
       format: 'qcow2',
     });
+    // …and QEMU does follow a medium's backing name, which is why it is checked.
+    expect(openFiles()).toContain(join(inside, 'medium-base.raw'));
     // snapshot-sync opens an existing overlay without its own backing (the current image becomes
     // it), so the backing name outside is never followed.
     await accepted('blockdev-snapshot-sync', {
@@ -298,6 +336,26 @@ describe('images inside --allow-path that name files outside it', () => {
     });
     expect(openOutside()).toEqual([]);
     expect(await nodesOutside()).toEqual([]);
+  });
+
+  it('a mirror onto an existing image opens its backing chain when it completes (so it is checked)', async () => {
+    const mirrorBase = join(inside, 'mirror-base.raw');
+    await accepted('drive-mirror', {
+      device: 'snap',
+      'job-id': 'mx',
+      target: join(inside, 'mirror-target.qcow2'),
+      format: 'qcow2',
+      sync: 'full',
+      mode: 'existing',
+    });
+    await qemu.direct.waitForEvent((e) => e.event === 'BLOCK_JOB_READY' && e.data?.device === 'mx');
+    expect(openFiles()).not.toContain(mirrorBase);
+    await accepted('block-job-complete', { device: 'mx' });
+    await qemu.direct.waitForEvent(
+      (e) => e.event === 'BLOCK_JOB_COMPLETED' && e.data?.device === 'mx',
+    );
+    expect(openFiles()).toContain(mirrorBase);
+    expect(openOutside()).toEqual([]);
   });
 
   it('the same images opened on QEMU’s own monitor do open the outside files (the control)', async () => {
