@@ -9,6 +9,7 @@ import type { JsonObject, JsonValue, QmpErrorBody } from '../src/qmp/wire.ts';
 import { nameKind, pathAllowed } from './allowed-paths.ts';
 import type { CommandResult } from './command-queue.ts';
 import { HeaderError, readImageHeader, type ImageHeader } from './image-header.ts';
+import { OPEN_FORMATS } from './open-by-name.ts';
 
 export type ImageCheck =
   | { kind: 'format-node'; at: string; driver: string; file: JsonValue }
@@ -107,6 +108,9 @@ async function openByName(
     const next = resolve(dirname(path), read.backing);
     if (!pathAllowed(next, allowDirs)) {
       return `'${path}' names the backing file '${read.backing}', outside --allow-path`;
+    }
+    if (read.backingFormat !== undefined && !OPEN_FORMATS.has(read.backingFormat)) {
+      return `'${path}' names the backing format '${read.backingFormat}', which cannot be checked`;
     }
     path = next;
     format = read.backingFormat ?? null;

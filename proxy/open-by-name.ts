@@ -39,7 +39,7 @@ export const REFUSED_DRIVERS: ReadonlyMap<string, string> = new Map([
 ]);
 
 /** Formats an image may be opened with by file name; the rest parse protocol-style names. */
-const OPEN_FORMATS = new Set([
+export const OPEN_FORMATS: ReadonlySet<string> = new Set([
   'raw',
   'qcow2',
   'qcow',
