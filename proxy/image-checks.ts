@@ -24,6 +24,8 @@ export type ImageCheck =
     };
 
 type Execute = (command: string, args?: JsonObject) => Promise<CommandResult>;
+/** The file of a protocol node added through the proxy on this connection, if it is known. */
+export type KnownFile = (node: string) => string | undefined;
 
 const MAX_CHAIN = 16;
 const PROTOCOL_DRIVERS = new Set(['file', 'host_device', 'host_cdrom']);
@@ -44,6 +46,7 @@ async function header(path: string, format: string | null): Promise<ImageHeader 
 async function fileOf(
   file: JsonValue,
   nodes: () => Promise<JsonObject[]>,
+  known: KnownFile,
 ): Promise<{ path: string } | { problem: string }> {
   if (typeof file === 'object' && file !== null && !Array.isArray(file)) {
     if (typeof file.driver === 'string' && PROTOCOL_DRIVERS.has(file.driver)) {
@@ -52,6 +55,8 @@ async function fileOf(
     return { problem: `its file is a ${String(file.driver)} node, whose image cannot be checked` };
   }
   if (typeof file !== 'string') return { problem: 'it has no file to check' };
+  const remembered = known(file);
+  if (remembered !== undefined) return { path: remembered };
   const node = (await nodes()).find((n) => n['node-name'] === file);
   if (!node) return { problem: `there is no node named '${file}'` };
   if (!PROTOCOL_DRIVERS.has(String(node.drv)) || typeof node.file !== 'string') {
@@ -65,8 +70,9 @@ async function fileOf(
 async function formatNode(
   check: Extract<ImageCheck, { kind: 'format-node' }>,
   nodes: () => Promise<JsonObject[]>,
+  known: KnownFile,
 ): Promise<string | null> {
-  const where = await fileOf(check.file, nodes);
+  const where = await fileOf(check.file, nodes, known);
   if ('problem' in where) return where.problem;
   if (!where.path.startsWith('/')) return `its file '${where.path}' is not a plain path`;
   const read = await header(where.path, check.driver);
@@ -131,6 +137,7 @@ export async function imageCheckRefusal(
   execute: Execute,
   checks: ImageCheck[],
   allowDirs: string[],
+  known: KnownFile = () => undefined,
 ): Promise<QmpErrorBody | null> {
   let listed: Promise<JsonObject[]> | null = null;
   const nodes = () =>
@@ -144,7 +151,7 @@ export async function imageCheckRefusal(
   for (const check of checks) {
     let problem: string | null;
     try {
-      if (check.kind === 'format-node') problem = await formatNode(check, nodes);
+      if (check.kind === 'format-node') problem = await formatNode(check, nodes, known);
       else if (check.kind === 'open-by-name') problem = await openByName(check, allowDirs);
       else problem = await openFile(check, nodes);
     } catch {

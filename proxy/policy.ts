@@ -17,6 +17,7 @@ import { realAllowDirs, reviewArguments, type ArgumentPolicy } from './argument-
 import type { CommandResult } from './command-queue.ts';
 import { isHardDenied, OPERATOR_COMMANDS } from './command-lists.ts';
 import { imageCheckRefusal } from './image-checks.ts';
+import { nodeFilesOf, recordNodeFiles } from './node-files.ts';
 import { objectDelRefusal } from './object-del-check.ts';
 
 export type Role = 'operator' | 'viewer';
@@ -110,10 +111,18 @@ export class Policy {
       return { refusal: review.refusal, preCheck: null };
     }
     const { imageChecks } = review;
+    const known = nodeFilesOf(schema);
     return {
       refusal: null,
-      preCheck: (execute) => imageCheckRefusal(execute, imageChecks, this.args.allowDirs),
+      preCheck: (execute) =>
+        imageCheckRefusal(execute, imageChecks, this.args.allowDirs, (node) => known?.get(node)),
     };
+  }
+
+  /** Tells the policy what a command QEMU accepted did (the protocol nodes it added or removed). */
+  observe(command: string, args: JsonObject, schema: JsonValue | null | undefined): void {
+    const files = nodeFilesOf(schema);
+    if (files) recordNodeFiles(files, command, args);
   }
 
   private immediate(

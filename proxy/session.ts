@@ -219,8 +219,10 @@ export class Session implements SessionSink {
         );
       }
       this.reply(id, result);
-      if (result.kind === 'return' && !isReadOnlyCommand(command))
+      if (result.kind === 'return' && !isReadOnlyCommand(command)) {
+        this.ctx.policy.observe(command, args ?? {}, this.ctx.mux.upstream.schema);
         this.ctx.mux.commandDone(command);
+      }
     });
   }
 

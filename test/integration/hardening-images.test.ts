@@ -66,7 +66,7 @@ beforeAll(async () => {
       await writeFile(join(inside, 'data-inside.raw'), Buffer.alloc(1024 * 1024));
       await writeFile(join(inside, 'new.raw'), Buffer.alloc(0));
       // A second set, `ctl-…`, for the control on QEMU's own monitor.
-      for (const prefix of ['', 'ctl-', 'p-'])
+      for (const prefix of ['', 'ctl-', 'p-', 'q-'])
         await craft(inside, join(outside, 'secret.raw'), prefix);
       await writeFile(join(inside, 'mirror-base.raw'), Buffer.alloc(1024 * 1024));
       const target = ['-b', 'mirror-base.raw', '-F', 'raw', join(inside, 'mirror-target.qcow2')];
@@ -176,6 +176,13 @@ describe('images inside --allow-path that name files outside it', () => {
     await refused('blockdev-add', { ...data, file: file('datafile-out.qcow2') }, /data-file/);
     await accepted('blockdev-add', { ...file('datafile-out.qcow2'), 'node-name': 'df-file' });
     await refused('blockdev-add', { ...data, file: 'df-file' }, /external file/);
+    // A file node added on another monitor is not known to the proxy: QEMU is asked about it.
+    await qemu.direct.execute('blockdev-add', {
+      ...file('q-datafile-out.qcow2'),
+      'node-name': 'q-file',
+    });
+    await refused('blockdev-add', { ...data, file: 'q-file' }, /external file/);
+    await refused('blockdev-add', { ...data, file: 'no-such-node' }, /no node named/);
     await refused(
       'blockdev-add',
       {
