@@ -8,7 +8,12 @@ import { ProxyErrorClass } from '../src/qmp/errors.ts';
 import type { JsonObject, JsonValue, QmpErrorBody } from '../src/qmp/wire.ts';
 import { nameKind, pathAllowed } from './allowed-paths.ts';
 import type { CommandResult } from './command-queue.ts';
-import { HeaderError, readImageHeader, type ImageHeader } from './image-header.ts';
+import {
+  HeaderError,
+  readImageHeader,
+  readImageHeaderSync,
+  type ImageHeader,
+} from './image-header.ts';
 import { OPEN_FORMATS } from './open-by-name.ts';
 
 export type ImageCheck =
@@ -67,6 +72,62 @@ async function fileOf(
   return { path: node.file };
 }
 
+/** What a format node's image header says against opening it without explicit children. */
+function headerProblem(path: string, read: ImageHeader | string): string | null {
+  if (typeof read === 'string') {
+    // A missing file opens nothing; QEMU reports it.
+    return read.includes('ENOENT') ? null : read;
+  }
+  if (read.format === 'vmdk-descriptor') {
+    return `'${path}' is a vmdk descriptor, which names extent files QEMU would open; only single-file (sparse) vmdk images are allowed`;
+  }
+  if (read.externalDataFile) {
+    return `'${path}' keeps its data in an external file${read.dataFileName ? ` ('${read.dataFileName}')` : ''}: give 'data-file' explicitly`;
+  }
+  return null;
+}
+
+function headerSync(path: string, format: string): ImageHeader | string {
+  try {
+    return readImageHeaderSync(path, format);
+  } catch (error) {
+    if (error instanceof HeaderError) return `its header cannot be checked: ${error.message}`;
+    return `its header cannot be read (${(error as { code?: string }).code ?? 'error'})`;
+  }
+}
+
+/**
+ * Settles in this turn the format-node checks whose image file is known without asking QEMU (an
+ * inline file node, or one added through the proxy): the refusal, or the checks still to run.
+ */
+export function settleKnownImages(
+  checks: ImageCheck[],
+  known: KnownFile,
+): { refusal: QmpErrorBody } | { rest: ImageCheck[] } {
+  const rest: ImageCheck[] = [];
+  for (const check of checks) {
+    const file = check.kind === 'format-node' ? check.file : null;
+    const path =
+      typeof file === 'string'
+        ? known(file)
+        : typeof file === 'object' &&
+            file !== null &&
+            !Array.isArray(file) &&
+            typeof file.driver === 'string' &&
+            PROTOCOL_DRIVERS.has(file.driver) &&
+            typeof file.filename === 'string'
+          ? file.filename
+          : undefined;
+    if (check.kind !== 'format-node' || path === undefined || !path.startsWith('/')) {
+      rest.push(check);
+      continue;
+    }
+    const problem = headerProblem(path, headerSync(path, check.driver));
+    if (problem) return { refusal: refusal(`${check.at}: ${problem}`) };
+  }
+  return { rest };
+}
+
 async function formatNode(
   check: Extract<ImageCheck, { kind: 'format-node' }>,
   nodes: () => Promise<JsonObject[]>,
@@ -75,18 +136,7 @@ async function formatNode(
   const where = await fileOf(check.file, nodes, known);
   if ('problem' in where) return where.problem;
   if (!where.path.startsWith('/')) return `its file '${where.path}' is not a plain path`;
-  const read = await header(where.path, check.driver);
-  if (typeof read === 'string') {
-    // A missing file opens nothing; QEMU reports it.
-    return read.includes('ENOENT') ? null : read;
-  }
-  if (read.format === 'vmdk-descriptor') {
-    return `'${where.path}' is a vmdk descriptor, which names extent files QEMU would open; only single-file (sparse) vmdk images are allowed`;
-  }
-  if (read.externalDataFile) {
-    return `'${where.path}' keeps its data in an external file${read.dataFileName ? ` ('${read.dataFileName}')` : ''}: give 'data-file' explicitly`;
-  }
-  return null;
+  return headerProblem(where.path, await header(where.path, check.driver));
 }
 
 async function openByName(

@@ -3,6 +3,7 @@
 // qcow version 1, QED (docs/interop/qed_spec.txt) and VMDK (sparse magic or a text descriptor).
 // Image files are untrusted input: every offset and length is bounded before it is used, and a
 // header this reader cannot make sense of is reported as such rather than guessed at.
+import { closeSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 
 export type HeaderFormat = 'qcow2' | 'qcow' | 'qed' | 'vmdk-sparse' | 'vmdk-descriptor' | 'other';
@@ -107,9 +108,30 @@ function qed(buffer: Buffer): ImageHeader {
  * probes, and this reader recognises the formats whose images name other files.
  */
 export async function readImageHeader(path: string, format: string | null): Promise<ImageHeader> {
+  if (!readsHeader(format)) return { format: 'other', externalDataFile: false };
+  return parseImageHeader(await readPrefix(path, MAX_HEADER_BYTES), format);
+}
+
+/**
+ * The same, read in this turn (a local image file, at most 2 MiB): a command whose image is known
+ * is then sent in the turn it arrived in, as every other command is.
+ */
+export function readImageHeaderSync(path: string, format: string | null): ImageHeader {
+  if (!readsHeader(format)) return { format: 'other', externalDataFile: false };
+  const fd = openSync(path, 'r');
+  try {
+    const buffer = Buffer.alloc(MAX_HEADER_BYTES);
+    return parseImageHeader(buffer.subarray(0, readSync(fd, buffer, 0, buffer.length, 0)), format);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const readsHeader = (format: string | null) =>
+  format === null || ['qcow2', 'qcow', 'qed', 'vmdk'].includes(format);
+
+function parseImageHeader(buffer: Buffer, format: string | null): ImageHeader {
   const other: ImageHeader = { format: 'other', externalDataFile: false };
-  if (format !== null && !['qcow2', 'qcow', 'qed', 'vmdk'].includes(format)) return other;
-  const buffer = await readPrefix(path, MAX_HEADER_BYTES);
   const magic = buffer.length >= 4 ? buffer.readUInt32BE(0) : 0;
   const ascii = buffer.subarray(0, 4).toString('latin1');
   const isVmdkSparse = ascii === 'KDMV' || ascii === 'COWD';

@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -135,22 +135,39 @@ describe('Policy', () => {
       refusal: null,
       preCheck: null,
     });
-    const inline = { ...restate.options[0], backing: { driver: 'qcow2', file, backing: null } };
+    const inline = {
+      ...restate.options[0],
+      backing: { driver: 'qcow2', file: 'f', backing: null },
+    };
     expect(
       policy.review('operator', 'blockdev-reopen', { options: [inline] }, schema, raw).preCheck,
     ).not.toBeNull();
     const rawNode = { driver: 'raw', 'node-name': 'r', file };
     expect(classOf('operator', 'blockdev-add', rawNode)).toBe('allowed');
-    // A qcow2 without data-file passes the synchronous checks and leaves a header check.
+    // A qcow2 without data-file on a node the proxy does not know leaves a check against QEMU;
+    // on an inline file its header is read at once (here: the data-file bit is set).
     const verdict = policy.review(
       'operator',
       'blockdev-add',
-      { driver: 'qcow2', 'node-name': 'n', file, backing: null },
+      { driver: 'qcow2', 'node-name': 'n', file: 'unknown-node', backing: null },
       schema,
       raw,
     );
     expect(verdict.refusal).toBeNull();
     expect(verdict.preCheck).not.toBeNull();
+    const header = Buffer.alloc(4096);
+    header.writeUInt32BE(0x514649fb, 0);
+    header.writeUInt32BE(3, 4);
+    header.writeUInt32BE(16, 20);
+    header.writeBigUInt64BE(1n << 2n, 72);
+    header.writeUInt32BE(104, 100);
+    writeFileSync(join(images, 'external.qcow2'), header);
+    const external = { driver: 'file', filename: join(images, 'external.qcow2') };
+    const inlineAdd = { driver: 'qcow2', 'node-name': 'n', file: external, backing: null };
+    expect(policy.review('operator', 'blockdev-add', inlineAdd, schema, raw)).toMatchObject({
+      refusal: { class: 'BlockscopeDenied', desc: expect.stringMatching(/data-file/) },
+      preCheck: null,
+    });
     const explicit = { driver: 'qcow2', 'node-name': 'n', file, backing: null, 'data-file': 'd' };
     expect(policy.review('operator', 'blockdev-add', explicit, schema, raw).preCheck).toBeNull();
   });

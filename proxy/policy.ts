@@ -16,7 +16,7 @@ import {
 import { realAllowDirs, reviewArguments, type ArgumentPolicy } from './argument-checks.ts';
 import type { CommandResult } from './command-queue.ts';
 import { isHardDenied, OPERATOR_COMMANDS } from './command-lists.ts';
-import { imageCheckRefusal } from './image-checks.ts';
+import { imageCheckRefusal, settleKnownImages } from './image-checks.ts';
 import { nodeFilesOf, recordNodeFiles } from './node-files.ts';
 import { objectDelRefusal } from './object-del-check.ts';
 
@@ -110,12 +110,15 @@ export class Policy {
     if (review.refusal || review.imageChecks.length === 0) {
       return { refusal: review.refusal, preCheck: null };
     }
-    const { imageChecks } = review;
-    const known = nodeFilesOf(schema);
+    const files = nodeFilesOf(schema);
+    const known = (node: string) => files?.get(node);
+    const settled = settleKnownImages(review.imageChecks, known);
+    if ('refusal' in settled) return { refusal: settled.refusal, preCheck: null };
+    const { rest } = settled;
+    if (rest.length === 0) return { refusal: null, preCheck: null };
     return {
       refusal: null,
-      preCheck: (execute) =>
-        imageCheckRefusal(execute, imageChecks, this.args.allowDirs, (node) => known?.get(node)),
+      preCheck: (execute) => imageCheckRefusal(execute, rest, this.args.allowDirs, known),
     };
   }
 
