@@ -1,12 +1,21 @@
-// Argument checks for the operator's block commands: file paths stay inside --allow-path
-// directories, NBD and vhost-user servers listen on loopback or a unix socket, object-add and
-// qom-set touch throttle settings only. Paths are compared after realpath, with a separator, so
-// `root/../etc` and symlinks that leave the root are caught (websockify's prefix check was not).
-import { realpathSync } from 'node:fs';
-import { basename, dirname, isAbsolute, resolve, sep } from 'node:path';
+// Argument checks for the operator's block commands, walked along the live schema (schema-walk.ts):
+// every string member is a file name inside --allow-path or is classified as no file
+// (file-members.ts); format nodes name their backing explicitly, as libvirt always does, so QEMU
+// never follows a backing name from an image header; drivers that reach the network, or read
+// files an image names, are refused or left to the header checks that run just before the
+// command is sent (image-checks.ts); NBD and vhost-user servers listen on loopback or a unix
+// socket; object-add and qom-set touch throttle settings only.
 import { ProxyErrorClass } from '../src/qmp/errors.ts';
+import type { SchemaIndex } from '../src/schema/schema-index.ts';
 import type { JsonObject, JsonValue, QmpErrorBody } from '../src/qmp/wire.ts';
+import { fileNameProblem } from './allowed-paths.ts';
 import { OPERATOR_OBJECT_TYPES, OPERATOR_QOM_PROPERTIES } from './command-lists.ts';
+import { memberMeaning } from './file-members.ts';
+import type { ImageCheck } from './image-checks.ts';
+import { openByNameCheck, REFUSED_DRIVERS } from './open-by-name.ts';
+import { walkArguments, type BranchVisit, type StringVisit } from './schema-walk.ts';
+
+export { pathAllowed, realAllowDirs } from './allowed-paths.ts';
 
 export interface ArgumentPolicy {
   /** Real paths of the --allow-path directories. */
@@ -15,180 +24,139 @@ export interface ArgumentPolicy {
   allowRemoteNbd: boolean;
 }
 
-/** Keys whose string value names a file QEMU opens or creates, wherever they appear in a tree. */
-const FILE_KEYS = new Set(['filename', 'dir', 'config', 'mountpoint', 'snapshot-file']);
-/** Top-level keys that are file paths for specific commands. */
-const TOP_LEVEL_FILES: Record<string, string[]> = {
-  'drive-mirror': ['target'],
-  'drive-backup': ['target'],
-  'blockdev-snapshot-sync': ['snapshot-file'],
-  'blockdev-change-medium': ['filename'],
-};
-/**
- * Block drivers that open a network connection or a host device on their own. An `nbd` client may
- * reach loopback or an allowed unix socket (checked like a server address); the rest are refused,
- * or a blockdev-add would let the operator make QEMU connect anywhere its host can reach.
- */
-const REMOTE_DRIVERS = new Set([
-  'http',
-  'https',
-  'ftp',
-  'ftps',
-  'ssh',
-  'iscsi',
-  'gluster',
-  'rbd',
-  'nfs',
-  'nvme',
-  'nvme-io_uring',
-  'virtio-blk-vfio-pci',
-  'virtio-blk-vhost-user',
-  'virtio-blk-vhost-vdpa',
-]);
+export interface ArgumentReview {
+  refusal: QmpErrorBody | null;
+  /** Header checks to run against QEMU and the image files right before the command is sent. */
+  imageChecks: ImageCheck[];
+}
+
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost', '0:0:0:0:0:0:0:1']);
 
-function isObject(value: JsonValue | undefined): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+const isObject = (value: JsonValue | undefined): value is JsonObject =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** The real path of `path`, resolving the longest existing ancestor for files not yet created. */
-function realPathOf(path: string): string {
-  let existing = path;
-  const rest: string[] = [];
-  for (;;) {
-    try {
-      return resolve(realpathSync(existing), ...rest);
-    } catch {
-      const parent = dirname(existing);
-      if (parent === existing) return path;
-      rest.unshift(basename(existing));
-      existing = parent;
-    }
+const denied = (desc: string): QmpErrorBody => ({ class: ProxyErrorClass.Denied, desc });
+
+/** SocketAddress (flat) or SocketAddressLegacy ({type, data}) that is not a unix socket. */
+function listenAddressProblem(
+  address: JsonObject,
+  policy: ArgumentPolicy,
+  where: string,
+): QmpErrorBody | null {
+  if (policy.allowRemoteNbd) return null;
+  const flat: JsonObject = isObject(address.data)
+    ? { ...address.data, type: address.type ?? null }
+    : address;
+  if (flat.type === 'inet' && typeof flat.host === 'string' && LOOPBACK_HOSTS.has(flat.host)) {
+    return null;
   }
-}
-
-export function pathAllowed(path: string, allowDirs: string[]): boolean {
-  if (!isAbsolute(path) || path.includes('\0')) return false;
-  const real = realPathOf(resolve(path));
-  return allowDirs.some(
-    (dir) => real === dir || real.startsWith(dir.endsWith(sep) ? dir : dir + sep),
+  return denied(
+    `${where || 'addr'}: NBD addresses are loopback (127.0.0.1, ::1) or a unix socket unless --allow-remote-nbd is given`,
   );
 }
 
-export function realAllowDirs(dirs: string[]): string[] {
-  return dirs.map((dir) => realPathOf(resolve(dir)));
-}
-
-const pathError = (path: string, where: string): QmpErrorBody => ({
-  class: ProxyErrorClass.PathNotAllowed,
-  desc: `${where} '${path}' is outside the directories allowed by --allow-path (absolute paths only)`,
-});
-
-/** Walks a tree of arguments and checks every file-valued member. */
-function checkFileKeys(
-  value: JsonValue | undefined,
+function stringProblem(
+  visit: StringVisit,
   policy: ArgumentPolicy,
-  at: string,
+  checks: ImageCheck[],
 ): QmpErrorBody | null {
-  if (Array.isArray(value)) {
-    for (const item of value) {
-      const error = checkFileKeys(item, policy, at);
-      if (error) return error;
-    }
+  const meaning = memberMeaning(visit.context, visit.member);
+  if (meaning === 'not-a-file') return null;
+  if (meaning === 'unclassified') {
+    return denied(
+      `${visit.at}: '${visit.member}' (in ${visit.context}) is a member Blockscope has not classified as a file name or not; it is refused until it is`,
+    );
+  }
+  if (meaning === 'path') return fileNameProblem(visit.value, visit.at, policy.allowDirs);
+  const where = `${visit.at} (written into the image header)`;
+  const problem = fileNameProblem(visit.value, where, policy.allowDirs);
+  // A backing name outside --allow-path may still be a file QEMU already has open (a chain's base
+  // on the VM's own storage, as a mirror of the top layer names it): asked just before sending.
+  if (problem && visit.value.startsWith('/') && !visit.value.includes('\0')) {
+    checks.push({ kind: 'open-file', at: where, path: visit.value });
     return null;
   }
-  if (!isObject(value)) return null;
-  if (typeof value.driver === 'string' && REMOTE_DRIVERS.has(value.driver)) {
-    return {
-      class: ProxyErrorClass.Denied,
-      desc: `${at || 'driver'}: the ${value.driver} driver reaches outside this host and is not allowed`,
-    };
+  return problem;
+}
+
+function branchProblem(
+  command: string,
+  visit: BranchVisit,
+  policy: ArgumentPolicy,
+  checks: ImageCheck[],
+): QmpErrorBody | null {
+  const at = visit.at || 'arguments';
+  if (visit.tag === 'type' && ['inet', 'vsock', 'fd'].includes(visit.branch)) {
+    return listenAddressProblem(visit.value, policy, visit.at);
   }
-  if (value.driver === 'nbd') {
-    const error = checkListenAddress(value.server, policy, at ? `${at}.server` : 'server');
-    if (error) return error;
+  if (visit.tag !== 'driver') return null;
+  const refused = REFUSED_DRIVERS.get(visit.branch);
+  if (refused) return denied(`${at}: the ${visit.branch} driver ${refused} and is not allowed`);
+  const has = (member: string) => visit.members.some((m) => m.name === member);
+  // A format node that can have a backing child follows the name in its image header unless told
+  // otherwise (qapi/block-core.json BlockdevOptionsGenericCOWFormat): libvirt always says.
+  if (!has('backing')) return null;
+  if (visit.value.backing === undefined) {
+    return denied(
+      `${at}: a ${visit.branch} node needs an explicit 'backing' (a node name, null, or an inline tree) so QEMU does not open the backing file its header names`,
+    );
   }
-  for (const [key, member] of Object.entries(value)) {
-    const where = at ? `${at}.${key}` : key;
-    if (FILE_KEYS.has(key) && typeof member === 'string') {
-      if (!pathAllowed(member, policy.allowDirs)) return pathError(member, where);
-    } else {
-      const error = checkFileKeys(member, policy, where);
-      if (error) return error;
-    }
+  // blockdev-reopen's own options restate nodes already open: QEMU keeps their data file and
+  // extents (only `file` and `backing` can change), so only new inline trees are read.
+  const reopened = command === 'blockdev-reopen' && /^options\[\d+\]$/.test(visit.at);
+  if (reopened) return null;
+  if (visit.branch === 'vmdk' || (has('data-file') && visit.value['data-file'] === undefined)) {
+    checks.push({ kind: 'format-node', at, driver: visit.branch, file: visit.value.file ?? null });
   }
   return null;
 }
 
-/** SocketAddress (flat) or SocketAddressLegacy ({type, data}); unix paths are files too. */
-function checkListenAddress(
-  address: JsonValue | undefined,
-  policy: ArgumentPolicy,
-  where: string,
-): QmpErrorBody | null {
-  if (!isObject(address)) return null;
-  const flat: JsonObject = isObject(address.data)
-    ? { ...address.data, type: address.type ?? null }
-    : address;
-  if (flat.type === 'unix' && typeof flat.path === 'string') {
-    return pathAllowed(flat.path, policy.allowDirs) ? null : pathError(flat.path, `${where}.path`);
-  }
-  if (policy.allowRemoteNbd) return null;
-  if (flat.type === 'inet' && typeof flat.host === 'string' && LOOPBACK_HOSTS.has(flat.host))
-    return null;
-  return {
-    class: ProxyErrorClass.Denied,
-    desc: `${where}: NBD addresses are loopback (127.0.0.1, ::1) or a unix socket unless --allow-remote-nbd is given`,
-  };
-}
-
-/** Checks one command's arguments; returns the refusal, or null when the arguments are acceptable. */
-export function checkArguments(
-  command: string,
-  args: JsonObject,
-  policy: ArgumentPolicy,
-): QmpErrorBody | null {
-  for (const key of TOP_LEVEL_FILES[command] ?? []) {
-    const value = args[key];
-    if (typeof value === 'string' && !pathAllowed(value, policy.allowDirs))
-      return pathError(value, key);
-  }
+function commandProblem(command: string, args: JsonObject): QmpErrorBody | null {
   switch (command) {
-    case 'transaction': {
-      const actions = Array.isArray(args.actions) ? args.actions : [];
-      for (const action of actions) {
-        if (!isObject(action) || typeof action.type !== 'string') continue;
-        const error = checkArguments(action.type, isObject(action.data) ? action.data : {}, policy);
-        if (error) return error;
-      }
-      return null;
-    }
-    case 'nbd-server-start':
-      return checkListenAddress(args.addr, policy, 'addr');
-    case 'block-export-add':
-      return checkListenAddress(args.addr, policy, 'addr') ?? checkFileKeys(args, policy, '');
     case 'object-add':
       return OPERATOR_OBJECT_TYPES.has(String(args['qom-type']))
         ? null
-        : {
-            class: ProxyErrorClass.Denied,
-            desc: `object-add: only ${[...OPERATOR_OBJECT_TYPES].join(', ')} objects may be created`,
-          };
+        : denied(
+            `object-add: only ${[...OPERATOR_OBJECT_TYPES].join(', ')} objects may be created`,
+          );
     case 'qom-set':
       return OPERATOR_QOM_PROPERTIES.has(String(args.property))
         ? null
-        : {
-            class: ProxyErrorClass.Denied,
-            desc: `qom-set: only the properties ${[...OPERATOR_QOM_PROPERTIES].join(', ')} may be set`,
-          };
-    case 'blockdev-add':
-    case 'blockdev-create':
-    case 'blockdev-reopen':
-    case 'x-blockdev-amend':
-    case 'blockdev-amend':
-    case 'blockdev-change-medium':
-      return checkFileKeys(args, policy, '');
+        : denied(
+            `qom-set: only the properties ${[...OPERATOR_QOM_PROPERTIES].join(', ')} may be set`,
+          );
     default:
       return null;
   }
+}
+
+/** Checks one command's arguments; the refusal, or the header checks still to run before sending. */
+export function reviewArguments(
+  command: string,
+  args: JsonObject,
+  policy: ArgumentPolicy,
+  index: SchemaIndex,
+): ArgumentReview {
+  const imageChecks: ImageCheck[] = [];
+  const refuse = (refusal: QmpErrorBody): ArgumentReview => ({ refusal, imageChecks: [] });
+  const early = commandProblem(command, args);
+  if (early) return refuse(early);
+  const walked = walkArguments(index, command, args, {
+    string: (visit) => stringProblem(visit, policy, imageChecks),
+    branch: (visit) => branchProblem(command, visit, policy, imageChecks),
+  });
+  if (walked) return refuse(walked);
+  const actions =
+    command === 'transaction' && Array.isArray(args.actions)
+      ? args.actions.filter(isObject).map((a) => ({
+          command: String(a.type),
+          args: isObject(a.data) ? a.data : {},
+        }))
+      : [{ command, args }];
+  for (const action of actions) {
+    const opened = openByNameCheck(action.command, action.args);
+    if (opened && 'refusal' in opened) return refuse(opened.refusal);
+    if (opened) imageChecks.push(opened.check);
+  }
+  return { refusal: null, imageChecks };
 }

@@ -4,6 +4,7 @@
 // target-state changes go to every session.
 import { ProxyEvent, type JsonObject, type QmpEvent, type QmpGreeting } from '../src/qmp/wire.ts';
 import type { CommandResult } from './command-queue.ts';
+import { CreateGuard } from './create-guard.ts';
 import { JobPoller } from './job-poller.ts';
 import type { StateChange, Upstream } from './upstream.ts';
 
@@ -37,6 +38,7 @@ export class Multiplexer {
   private readonly greeted = new WeakSet<SessionSink>();
   readonly poller: JobPoller;
   private readonly unsubscribe: (() => void)[] = [];
+  private readonly createGuard = new CreateGuard();
 
   constructor(
     readonly upstream: Upstream,
@@ -50,6 +52,7 @@ export class Multiplexer {
     this.unsubscribe.push(
       upstream.onState((change) => this.stateChanged(change)),
       upstream.onEvent((event) => {
+        this.createGuard.event(event);
         this.broadcast(event);
         if (event.event === 'JOB_STATUS_CHANGE') this.poller.kick();
       }),
@@ -102,7 +105,15 @@ export class Multiplexer {
       const schema = this.upstream.schema;
       if (schema) return Promise.resolve({ kind: 'return', value: schema });
     }
-    return this.upstream.execute(command, args);
+    const hold = this.createGuard.before(command, args);
+    if (hold) return hold.then(() => this.upstream.execute(command, args));
+    const sent = this.upstream.execute(command, args);
+    if (command === 'blockdev-create') {
+      void sent.then(
+        (result) => result.kind === 'error' && this.createGuard.refused(command, args),
+      );
+    }
+    return sent;
   }
 
   /** Tells every session that a mutating command succeeded (see ProxyEvent.CommandDone). */
@@ -128,6 +139,7 @@ export class Multiplexer {
       this.poller.kick();
     } else {
       this.poller.stop();
+      this.createGuard.reset();
     }
     this.broadcast(this.stateEvent(change));
   }

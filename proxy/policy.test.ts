@@ -1,7 +1,9 @@
-import { mkdtempSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { JsonValue } from '../src/qmp/wire.ts';
+import { loadSchema72 } from '../test/fixtures/schema/schema-fixture.ts';
 import { Policy } from './policy.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'blockscope-policy-'));
@@ -10,28 +12,16 @@ mkdirSync(images);
 symlinkSync('/etc', join(images, 'escape'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-const schema = new Set([
-  'query-status',
-  'query-jobs',
-  'blockdev-add',
-  'blockdev-create',
-  'drive-mirror',
-  'blockdev-snapshot-sync',
-  'transaction',
-  'nbd-server-start',
-  'block-export-add',
-  'object-add',
-  'qom-set',
-  'human-monitor-command',
-  'quit',
-  'device_add',
-  'migrate',
-  'x-debug-query-block-graph',
-  'cont',
-]);
+// The live schema of QEMU 7.2 as the project ships it; the argument checks walk it.
+const raw = loadSchema72() as JsonValue;
+const schema = new Set(
+  (raw as { name: string; 'meta-type': string }[])
+    .filter((e) => e['meta-type'] === 'command')
+    .map((e) => e.name),
+);
 const policy = new Policy({ allowPaths: [images], allowCommands: [] });
 const classOf = (role: 'operator' | 'viewer', command: string, args = {}) =>
-  policy.check(role, command, args, schema)?.class ?? 'allowed';
+  policy.check(role, command, args, schema, raw)?.class ?? 'allowed';
 
 describe('Policy', () => {
   it('lets a viewer read and nothing else', () => {
@@ -77,6 +67,7 @@ describe('Policy', () => {
     const nested = {
       driver: 'qcow2',
       'node-name': 'q',
+      backing: null,
       file: { driver: 'file', filename: '/etc/x' },
     };
     expect(classOf('operator', 'blockdev-add', nested)).toBe('BlockscopePathNotAllowed');
@@ -107,7 +98,7 @@ describe('Policy', () => {
     );
     const remote = new Policy({ allowPaths: [], allowCommands: [], allowRemoteNbd: true });
     const addr = { type: 'inet', data: { host: '0.0.0.0', port: '10809' } };
-    expect(remote.check('operator', 'nbd-server-start', { addr }, schema)).toBeNull();
+    expect(remote.check('operator', 'nbd-server-start', { addr }, schema, raw)).toBeNull();
   });
 
   it('lets object-add create throttle groups only and qom-set change throttle settings only', () => {
@@ -121,6 +112,122 @@ describe('Policy', () => {
       'allowed',
     );
     expect(classOf('operator', 'qom-set', { path: '/machine', property: 'x', value: 1 })).toBe(
+      'BlockscopeDenied',
+    );
+  });
+
+  it('requires an explicit backing for every format node that can have one, nested trees too', () => {
+    const file = { driver: 'file', filename: join(images, 'a.qcow2') };
+    for (const driver of ['qcow2', 'qed', 'qcow', 'vmdk']) {
+      expect(classOf('operator', 'blockdev-add', { driver, 'node-name': 'n', file })).toBe(
+        'BlockscopeDenied',
+      );
+    }
+    const top = { driver: 'qcow2', 'node-name': 'top', file, backing: { driver: 'qcow2', file } };
+    expect(classOf('operator', 'blockdev-add', top)).toBe('BlockscopeDenied');
+    const reopen = { options: [{ driver: 'qcow2', 'node-name': 'top', file: 'f' }] };
+    expect(classOf('operator', 'blockdev-reopen', reopen)).toBe('BlockscopeDenied');
+    // A reopen restates open nodes: no header read for them, but new inline trees are read.
+    const restate = {
+      options: [{ driver: 'qcow2', 'node-name': 'top', file: 'f', backing: null }],
+    };
+    expect(policy.review('operator', 'blockdev-reopen', restate, schema, raw)).toEqual({
+      refusal: null,
+      preCheck: null,
+    });
+    const inline = {
+      ...restate.options[0],
+      backing: { driver: 'qcow2', file: 'f', backing: null },
+    };
+    expect(
+      policy.review('operator', 'blockdev-reopen', { options: [inline] }, schema, raw).preCheck,
+    ).not.toBeNull();
+    const rawNode = { driver: 'raw', 'node-name': 'r', file };
+    expect(classOf('operator', 'blockdev-add', rawNode)).toBe('allowed');
+    // A qcow2 without data-file on a node the proxy does not know leaves a check against QEMU;
+    // on an inline file its header is read at once (here: the data-file bit is set).
+    const verdict = policy.review(
+      'operator',
+      'blockdev-add',
+      { driver: 'qcow2', 'node-name': 'n', file: 'unknown-node', backing: null },
+      schema,
+      raw,
+    );
+    expect(verdict.refusal).toBeNull();
+    expect(verdict.preCheck).not.toBeNull();
+    const header = Buffer.alloc(4096);
+    header.writeUInt32BE(0x514649fb, 0);
+    header.writeUInt32BE(3, 4);
+    header.writeUInt32BE(16, 20);
+    header.writeBigUInt64BE(1n << 2n, 72);
+    header.writeUInt32BE(104, 100);
+    writeFileSync(join(images, 'external.qcow2'), header);
+    const external = { driver: 'file', filename: join(images, 'external.qcow2') };
+    const inlineAdd = { driver: 'qcow2', 'node-name': 'n', file: external, backing: null };
+    expect(policy.review('operator', 'blockdev-add', inlineAdd, schema, raw)).toMatchObject({
+      refusal: { class: 'BlockscopeDenied', desc: expect.stringMatching(/data-file/) },
+      preCheck: null,
+    });
+    const explicit = { driver: 'qcow2', 'node-name': 'n', file, backing: null, 'data-file': 'd' };
+    expect(policy.review('operator', 'blockdev-add', explicit, schema, raw).preCheck).toBeNull();
+  });
+
+  it('confines backing file names written into headers and refuses relative, json: and protocol names', () => {
+    const create = (backing: string) =>
+      classOf('operator', 'blockdev-create', {
+        'job-id': 'c',
+        options: { driver: 'qcow2', file: 'f', size: 1024, 'backing-file': backing },
+      });
+    expect(create(join(images, 'base.qcow2'))).toBe('allowed');
+    // An absolute name outside is left to the pre-check: only a file QEMU has open passes.
+    expect(create('/etc/hostname')).toBe('allowed');
+    const outside = {
+      'job-id': 'c',
+      options: { driver: 'qcow2', file: 'f', size: 1024, 'backing-file': '/etc/hostname' },
+    };
+    expect(
+      policy.review('operator', 'blockdev-create', outside, schema, raw).preCheck,
+    ).not.toBeNull();
+    expect(create('base.qcow2')).toBe('BlockscopePathNotAllowed');
+    expect(create('json:{"driver":"file","filename":"/etc/hostname"}')).toBe(
+      'BlockscopePathNotAllowed',
+    );
+    expect(create('nbd:127.0.0.1:10809')).toBe('BlockscopePathNotAllowed');
+    const change = { device: 'd', 'image-node-name': 'n', 'backing-file': '/etc/hostname' };
+    expect(
+      policy.review('operator', 'change-backing-file', change, schema, raw).preCheck,
+    ).not.toBeNull();
+    const stream = { device: 'd', 'backing-file': '../etc/hostname' };
+    expect(classOf('operator', 'block-stream', stream)).toBe('BlockscopePathNotAllowed');
+    expect(classOf('operator', 'block-commit', stream)).toBe('BlockscopePathNotAllowed');
+  });
+
+  it('refuses vvfat and checks opens of existing images by file name before sending', () => {
+    const vvfat = { driver: 'vvfat', 'node-name': 'v', dir: images };
+    expect(classOf('operator', 'blockdev-add', vvfat)).toBe('BlockscopeDenied');
+    const target = join(images, 'existing.qcow2');
+    const review = (args: object) =>
+      policy.review(
+        'operator',
+        'drive-mirror',
+        { device: 'd', sync: 'full', target, ...args },
+        schema,
+        raw,
+      );
+    expect(review({}).preCheck).toBeNull();
+    expect(review({ mode: 'existing' }).preCheck).not.toBeNull();
+    expect(review({ mode: 'existing', format: 'blkdebug' }).refusal?.class).toBe(
+      'BlockscopeDenied',
+    );
+    const medium = { id: 'cd', filename: target };
+    expect(
+      policy.review('operator', 'blockdev-change-medium', medium, schema, raw).preCheck,
+    ).not.toBeNull();
+  });
+
+  it('refuses file commands while the target schema is unknown', () => {
+    const add = { driver: 'file', 'node-name': 'f', filename: join(images, 'a') };
+    expect(policy.check('operator', 'blockdev-add', add, schema, null)?.class).toBe(
       'BlockscopeDenied',
     );
   });

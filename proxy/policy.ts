@@ -2,11 +2,23 @@
 //   1. commands outside the block layer are refused for everyone (unless --allow-command names them),
 //   2. a command the live schema does not list is refused (default-deny for unknown commands),
 //   3. a viewer runs reads only; an operator runs reads and the named block commands,
-//   4. an operator's file and address arguments are checked (argument-checks.ts).
+//   4. an operator's file and address arguments are checked along the live schema
+//      (argument-checks.ts),
+//   5. what needs a look at QEMU or at image headers runs just before sending (the pre-check).
 import { ProxyErrorClass } from '../src/qmp/errors.ts';
-import { isReadOnlyCommand, type JsonObject, type QmpErrorBody } from '../src/qmp/wire.ts';
-import { checkArguments, realAllowDirs, type ArgumentPolicy } from './argument-checks.ts';
+import { buildSchemaIndex, type SchemaIndex } from '../src/schema/schema-index.ts';
+import {
+  isReadOnlyCommand,
+  type JsonObject,
+  type JsonValue,
+  type QmpErrorBody,
+} from '../src/qmp/wire.ts';
+import { realAllowDirs, reviewArguments, type ArgumentPolicy } from './argument-checks.ts';
+import type { CommandResult } from './command-queue.ts';
 import { isHardDenied, OPERATOR_COMMANDS } from './command-lists.ts';
+import { imageCheckRefusal, settleKnownImages } from './image-checks.ts';
+import { nodeFilesOf, recordNodeFiles } from './node-files.ts';
+import { objectDelRefusal } from './object-del-check.ts';
 
 export type Role = 'operator' | 'viewer';
 
@@ -17,6 +29,24 @@ export interface PolicyOptions {
   allowCommands: string[];
   /** --allow-remote-nbd */
   allowRemoteNbd?: boolean;
+}
+
+export type Execute = (command: string, args?: JsonObject) => Promise<CommandResult>;
+
+/** The policy's answer: a refusal now, or a check to run against QEMU right before sending. */
+export interface Verdict {
+  refusal: QmpErrorBody | null;
+  preCheck: ((execute: Execute) => Promise<QmpErrorBody | null>) | null;
+}
+
+const indexes = new WeakMap<object, SchemaIndex>();
+
+/** The live schema's index, built once per schema reply. */
+function indexOf(schema: JsonValue | null | undefined): SchemaIndex | null {
+  if (typeof schema !== 'object' || schema === null) return null;
+  let index = indexes.get(schema);
+  if (!index) indexes.set(schema, (index = buildSchemaIndex(schema)));
+  return index;
 }
 
 export class Policy {
@@ -39,6 +69,68 @@ export class Policy {
     role: Role,
     command: string,
     args: JsonObject,
+    schemaCommands: ReadonlySet<string> | null,
+    schema?: JsonValue | null,
+  ): QmpErrorBody | null {
+    return this.review(role, command, args, schemaCommands, schema).refusal;
+  }
+
+  /** `check`, plus the pre-check to run before sending; `schema` is QEMU's query-qmp-schema. */
+  review(
+    role: Role,
+    command: string,
+    args: JsonObject,
+    schemaCommands: ReadonlySet<string> | null,
+    schema?: JsonValue | null,
+  ): Verdict {
+    const refusal = this.immediate(role, command, schemaCommands);
+    // Commands lifted by --allow-command are the operator's own decision, unchecked as before.
+    if (
+      refusal ||
+      role === 'viewer' ||
+      isReadOnlyCommand(command) ||
+      !OPERATOR_COMMANDS.has(command)
+    ) {
+      return { refusal, preCheck: null };
+    }
+    if (command === 'object-del') {
+      return { refusal: null, preCheck: (execute) => objectDelRefusal(execute, command, args) };
+    }
+    const index = indexOf(schema);
+    if (!index) {
+      return {
+        refusal: {
+          class: ProxyErrorClass.Denied,
+          desc: `${command}: the target's schema is not known yet, so its arguments cannot be checked`,
+        },
+        preCheck: null,
+      };
+    }
+    const review = reviewArguments(command, args, this.args, index);
+    if (review.refusal || review.imageChecks.length === 0) {
+      return { refusal: review.refusal, preCheck: null };
+    }
+    const files = nodeFilesOf(schema);
+    const known = (node: string) => files?.get(node);
+    const settled = settleKnownImages(review.imageChecks, known);
+    if ('refusal' in settled) return { refusal: settled.refusal, preCheck: null };
+    const { rest } = settled;
+    if (rest.length === 0) return { refusal: null, preCheck: null };
+    return {
+      refusal: null,
+      preCheck: (execute) => imageCheckRefusal(execute, rest, this.args.allowDirs, known),
+    };
+  }
+
+  /** Tells the policy what a command QEMU accepted did (the protocol nodes it added or removed). */
+  observe(command: string, args: JsonObject, schema: JsonValue | null | undefined): void {
+    const files = nodeFilesOf(schema);
+    if (files) recordNodeFiles(files, command, args);
+  }
+
+  private immediate(
+    role: Role,
+    command: string,
     schemaCommands: ReadonlySet<string> | null,
   ): QmpErrorBody | null {
     if (isHardDenied(command, this.allowCommands)) {
@@ -66,6 +158,6 @@ export class Policy {
         desc: `${command} is not one of the block-layer commands Blockscope allows (see --allow-command)`,
       };
     }
-    return checkArguments(command, args, this.args);
+    return null;
   }
 }

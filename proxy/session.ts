@@ -20,7 +20,6 @@ import type { CommandResult } from './command-queue.ts';
 import type { FlowState, Multiplexer, SessionSink } from './multiplexer.ts';
 import type { Policy, Role } from './policy.ts';
 import { readClientFrame } from './client-frame.ts';
-import { objectDelRefusal } from './object-del-check.ts';
 import { SessionFlow } from './session-flow.ts';
 
 export interface SessionLimits {
@@ -178,17 +177,29 @@ export class Session implements SessionSink {
         }),
       );
     }
-    const schema = this.ctx.mux.upstream.schemaCommands;
-    const refusal = this.ctx.policy.check(this.ctx.role, command, args ?? {}, schema);
-    if (refusal) return this.refuse(answer, id, command, args, started, refusal);
-    // Only object-del waits for a look at QEMU first. The flow holds the frames after it until it
-    // is sent, so a session's commands reach QEMU in the order they arrived in; everything else
-    // is sent in this same turn.
-    if (command === 'object-del') {
-      return objectDelRefusal((c, a) => this.execute(c, a), command, args ?? {}).then((late) => {
-        if (late) this.refuse(answer, id, command, args, started, late);
-        else this.run(answer, command, args, id, started);
-      });
+    const { schemaCommands, schema } = this.ctx.mux.upstream;
+    const verdict = this.ctx.policy.review(
+      this.ctx.role,
+      command,
+      args ?? {},
+      schemaCommands,
+      schema,
+    );
+    if (verdict.refusal) return this.refuse(answer, id, command, args, started, verdict.refusal);
+    // A command is sent in this same turn unless it needs a look at QEMU first (object-del, a
+    // format node whose image the proxy has not seen): the flow then holds the frames after it
+    // until it is sent, so a session's commands reach QEMU in the order they arrived in.
+    const { preCheck } = verdict;
+    if (preCheck) {
+      return preCheck((c, a) => this.execute(c, a))
+        .catch((): QmpErrorBody => ({
+          class: ProxyErrorClass.Denied,
+          desc: `${command}: the check before sending failed`,
+        }))
+        .then((late) => {
+          if (late) this.refuse(answer, id, command, args, started, late);
+          else this.run(answer, command, args, id, started);
+        });
     }
     this.run(answer, command, args, id, started);
   }
@@ -211,8 +222,10 @@ export class Session implements SessionSink {
         );
       }
       answer(reply(id, result));
-      if (result.kind === 'return' && !isReadOnlyCommand(command))
+      if (result.kind === 'return' && !isReadOnlyCommand(command)) {
+        this.ctx.policy.observe(command, args ?? {}, this.ctx.mux.upstream.schema);
         this.ctx.mux.commandDone(command);
+      }
     });
   }
 

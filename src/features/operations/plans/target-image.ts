@@ -130,6 +130,9 @@ export function planTarget(live: LiveState, source: string, choice: TargetChoice
           driver: choice.format,
           'node-name': choice.nodeName,
           file: { driver: 'file', filename: choice.path },
+          // A target is written from the source, so it needs no backing; saying so keeps QEMU from
+          // opening whatever file the image's header names (and Blockscope's proxy requires it).
+          ...(choice.format === 'raw' ? {} : { backing: null }),
         },
       ),
     );

@@ -6,6 +6,9 @@ import { childrenOf, findNode, parentsOf } from './graph-queries.ts';
 import type { LiveState } from './live-state.ts';
 import type { PlanStep } from './types.ts';
 
+/** Formats with a backing child (qapi/block-core.json BlockdevOptionsGenericCOWFormat). */
+const BACKING_FORMATS = new Set(['qcow2', 'qcow', 'qed', 'vmdk']);
+
 export type Placement =
   | { ok: true; steps: (replacement: string) => PlanStep[]; where: string }
   | { ok: false; message: string };
@@ -62,7 +65,9 @@ export function placeBetween(live: LiveState, node: string): Placement {
     steps: (replacement) => {
       const options: JsonObject = { driver: owner.drv, 'node-name': owner['node-name'] };
       for (const [role, child] of childrenOf(live, owner['node-name'])) options[role] = child;
-      if (owner.drv === 'qcow2' && !options.backing) options.backing = null;
+      // A format that can have a backing states it (null when it has none), or QEMU would go
+      // back to the name in the image header.
+      if (BACKING_FORMATS.has(owner.drv) && !options.backing) options.backing = null;
       if (owner.ro) options['read-only'] = true;
       options[parent.edge.name] = replacement;
       return [
