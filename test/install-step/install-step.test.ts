@@ -34,6 +34,7 @@ const EXPRESSIONS: Record<string, string[]> = {
   'scripts/run-matrix.mjs: program': ['qemu-system-x86_64'],
   'scripts/run-tests.mjs: command': ['npx', 'npm'],
   'test/fixtures/operations/vm.ts: qemuBinaries().img': ['qemu-img'],
+  'test/integration/hardening-images.test.ts: qemuBinaries().img': ['qemu-img'],
   'test/integration/matrix-version.test.ts: program': [
     'qemu-system-x86_64',
     'qemu-storage-daemon',
