@@ -16,11 +16,17 @@ import { debianMirror } from './debian-mirror.mjs';
 
 const SUITE = 'bookworm-backports';
 // qemu-storage-daemon ships in qemu-system-common, qemu-img/qemu-io in qemu-utils, the ROMs in
-// qemu-system-data; 10.0 wants a newer SeaBIOS than bookworm's, and backports has it.
+// qemu-system-data; 10.0 wants a newer SeaBIOS than bookworm's, and backports has it. The OpenGL
+// and SPICE modules come too: QEMU looks for a module in its own directory first and then in the
+// system's, so a module the unpacked build lacks is taken from the system's 7.2 (which holds them
+// in qemu-system-common), refused as another build's, and QEMU 10.0 aborts in module_load_dso.
+// `qom-list-types` loads every QOM module, so any client could trigger that.
 const PACKAGES = [
   'qemu-system-x86',
   'qemu-system-common',
   'qemu-system-data',
+  'qemu-system-modules-opengl',
+  'qemu-system-modules-spice',
   'qemu-utils',
   'seabios',
 ];
