@@ -7,7 +7,7 @@ import { startProxy } from './server.ts';
 const HELP = `Usage: blockscope <command> [options]
 
 Commands:
-  serve     Serve the dashboard for running QEMU processes (after \`npm run build\`)
+  serve     Serve the dashboard for running QEMU processes (in a checkout, after \`npm run build\`)
   demo      Start a demo QEMU with a realistic block graph and serve the dashboard for it
   help      Show this text
 
