@@ -212,7 +212,16 @@ test('a running job can be slowed down and cancelled from the UI', async ({
     await qemu.direct.execute<{ device: string; speed: number }[]>('query-block-jobs');
   expect(unchanged.find((j) => j.device === 'mirror-os')?.speed).toBe(2 * MiB);
 
+  // Cancel asks first, naming the job and what it has copied; keeping it sends nothing.
+  await expect(card.getByRole('progressbar')).not.toHaveAttribute('aria-valuetext', /\(0 B of/);
   await card.getByRole('button', { name: 'Cancel' }).click();
+  const confirm = card.getByRole('alertdialog', { name: 'Cancel job mirror-os?' });
+  await expect(confirm).toContainText(/It has copied [\d.]+ \w?i?B of 256 MiB/);
+  await confirm.getByRole('button', { name: 'Keep it running' }).click();
+  await expect(confirm).toHaveCount(0);
+  expect(await jobStatus(qemu, 'mirror-os')).toBe('running');
+  await card.getByRole('button', { name: 'Cancel' }).click();
+  await card.getByRole('button', { name: 'Yes, cancel mirror-os' }).click();
   const finished = jobsPanel(page).getByRole('region', { name: 'Finished jobs' });
   await expect(finished.getByRole('article', { name: 'Job mirror-os' })).toContainText('Cancelled');
   expect(await jobStatus(qemu, 'mirror-os')).toBeUndefined();

@@ -6,8 +6,8 @@ import { jobsKey } from '../../api/jobs-queries.ts';
 import { useQmpClient, useTargetName } from '../../api/qmp-context.tsx';
 import type { JsonObject } from '../../qmp/wire.ts';
 import type { JobRow } from './job-model.ts';
-import { formatLimit, parseRate } from '../../schema/units.ts';
-import { jobControls, setSpeedCommand, type JobCommands } from './job-verbs.ts';
+import { formatBytes, formatLimit, parseRate } from '../../schema/units.ts';
+import { jobControls, setSpeedCommand, type JobCommands, type JobControl } from './job-verbs.ts';
 
 const BUTTON =
   'rounded border px-2 py-0.5 text-xs font-medium disabled:opacity-50 border-slate-300 hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800';
@@ -28,9 +28,16 @@ function useJobCommand() {
 
 export function JobControls({ job, commands }: { job: JobRow; commands: JobCommands }) {
   const run = useJobCommand();
+  const [confirming, setConfirming] = useState<JobControl | null>(null);
   const controls = jobControls(job, commands);
   const speedCommand = setSpeedCommand(job, commands, 0);
   if (controls.length === 0 && !speedCommand && !run.error) return null;
+  const send = (c: JobControl) => {
+    setConfirming(null);
+    run.mutate({ label: c.label, command: c.command, args: c.args });
+  };
+  // The control may be gone by now (the job moved on): then there is nothing left to confirm.
+  const pending = confirming && controls.find((c) => c.key === confirming.key);
   return (
     <div className="flex flex-col gap-1.5">
       {controls.length > 0 && (
@@ -42,12 +49,21 @@ export function JobControls({ job, commands }: { job: JobRow; commands: JobComma
               title={c.help}
               disabled={run.isPending}
               className={c.danger ? DANGER : BUTTON}
-              onClick={() => run.mutate({ label: c.label, command: c.command, args: c.args })}
+              // Aborting a job that has copied something throws that work away: ask first.
+              onClick={() => (c.danger && job.current > 0 ? setConfirming(c) : send(c))}
             >
               {c.label}
             </button>
           ))}
         </div>
+      )}
+      {pending && (
+        <CancelConfirmation
+          job={job}
+          control={pending}
+          onConfirm={() => send(pending)}
+          onKeep={() => setConfirming(null)}
+        />
       )}
       {speedCommand && <SpeedForm job={job} commands={commands} />}
       {run.error && (
@@ -55,6 +71,37 @@ export function JobControls({ job, commands }: { job: JobRow; commands: JobComma
           {run.variables?.label ?? 'Command'} refused: {run.error.message}
         </p>
       )}
+    </div>
+  );
+}
+
+function CancelConfirmation(props: {
+  job: JobRow;
+  control: JobControl;
+  onConfirm: () => void;
+  onKeep: () => void;
+}) {
+  const { job, control } = props;
+  const copied = `${formatBytes(job.current)} of ${formatBytes(job.total)}`;
+  return (
+    <div
+      role="alertdialog"
+      aria-label={`${control.label} job ${job.id}?`}
+      className="flex flex-col gap-1.5 rounded border border-red-300 bg-red-50 p-2 text-xs text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-100"
+      onKeyDown={(e) => e.key === 'Escape' && props.onKeep()}
+    >
+      <p>
+        {control.label} job <strong>{job.id}</strong>? It has copied {copied}; that work is lost and
+        the target is left as it is now. {control.help}.
+      </p>
+      <div className="flex gap-1.5">
+        <button type="button" className={DANGER} onClick={props.onConfirm} autoFocus>
+          Yes, {control.label.toLowerCase()} {job.id}
+        </button>
+        <button type="button" className={BUTTON} onClick={props.onKeep}>
+          Keep it running
+        </button>
+      </div>
     </div>
   );
 }
