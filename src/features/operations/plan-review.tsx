@@ -1,6 +1,7 @@
 // Shows a plan before it runs: what will happen in words, each step with its exact QMP, the
 // warnings; asks for confirmation; then shows progress, and QEMU's error with a hint on failure.
 import { useState } from 'react';
+import type { JobInfo } from './plans/live-state.ts';
 import type { PlanResult } from './plans/types.ts';
 import type { StepState } from './run-plan.ts';
 import { usePlanRunner } from './use-operations.ts';
@@ -43,6 +44,8 @@ export function PlanReview(props: {
   const { plan } = shown;
   const failure = run?.result && !run.result.ok ? run.result.failure : undefined;
   const succeeded = run?.result?.ok === true;
+  const end = run?.result?.end;
+  const following = run?.running === true && run.end === 'waiting';
   return (
     <div className="flex flex-col gap-2 text-sm">
       <p className="font-medium">{plan.summary}</p>
@@ -73,16 +76,44 @@ export function PlanReview(props: {
           </button>
         )}
       </div>
+      {following && plan.end && (
+        <div
+          role="status"
+          className="rounded bg-sky-50 p-2 text-sky-900 dark:bg-sky-950 dark:text-sky-100"
+        >
+          <p>
+            Job <strong>{plan.end.job}</strong> is {run.job ? jobProgress(run.job) : 'starting'}.
+            Blockscope finishes the plan when it ends, also with this dialog closed.
+          </p>
+        </div>
+      )}
       {failure && (
         <div
           role="alert"
           className="rounded bg-red-50 p-2 text-red-900 dark:bg-red-950 dark:text-red-100"
         >
           <p>
-            Step {failure.index + 1} ({failure.step.command}) failed:{' '}
+            {failure.job ? (
+              <>Job {failure.job} failed: </>
+            ) : (
+              <>
+                Step {failure.index + 1} ({failure.step.command}) failed:{' '}
+              </>
+            )}
             <strong>{failure.message}</strong>
           </p>
           {failure.hint && <p>What to do: {failure.hint}</p>}
+          {failure.job && <p>Everything this plan set up was undone.</p>}
+          {end && end.incompleteFiles.length > 0 && (
+            <p>
+              Left incomplete on disk (not a usable copy):{' '}
+              {end.incompleteFiles.map((f) => (
+                <code key={f} className="break-all">
+                  {f}
+                </code>
+              ))}
+            </p>
+          )}
           {failure.undoErrors.length > 0 && (
             <p>Could not undo everything: {failure.undoErrors.join('; ')}. Check the graph.</p>
           )}
@@ -95,10 +126,17 @@ export function PlanReview(props: {
         >
           <p>
             Done.
-            {plan.jobIds.length > 0
+            {!end && plan.jobIds.length > 0
               ? ` Follow job ${plan.jobIds.join(', ')} in the jobs panel.`
               : ''}
+            {end && ` Job ${end.job} ${end.outcome === 'succeeded' ? 'completed' : 'ended'}.`}
           </p>
+          {end && end.closed.length > 0 && (
+            <p>Closed {end.closed.map((n) => `'${n}'`).join(', ')}: nothing uses them any more.</p>
+          )}
+          {end && end.problems.length > 0 && (
+            <p role="alert">Not finished: {end.problems.join('; ')}.</p>
+          )}
           {plan.result?.uri && (
             <p className="flex items-center gap-2">
               <code aria-label="Export URI" className="break-all">
@@ -131,7 +169,23 @@ export function PlanReview(props: {
             </details>
           </li>
         ))}
+        {plan.end && (
+          <li className="rounded border border-slate-200 p-1.5 dark:border-slate-700">
+            <span aria-hidden className="mr-1 inline-block w-4">
+              {STATE_TEXT[run?.end ?? 'pending']}
+            </span>
+            <span className="font-medium">When job {plan.end.job} ends</span>
+            <span className="sr-only"> ({run?.end ?? 'pending'})</span>
+            <p className="text-slate-600 dark:text-slate-300">{plan.end.explanation}</p>
+          </li>
+        )}
       </ol>
     </div>
   );
+}
+
+function jobProgress(job: JobInfo): string {
+  const total = job['total-progress'];
+  const percent = total > 0 ? Math.floor((job['current-progress'] / total) * 100) : 0;
+  return `${job.status}, ${percent}% copied`;
 }

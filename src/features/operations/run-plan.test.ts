@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { ProxyErrorClass, QmpError } from '../../qmp/errors.ts';
 import type { JsonObject } from '../../qmp/wire.ts';
+import type { JobInfo, LiveState } from './plans/live-state.ts';
 import type { Plan } from './plans/types.ts';
 import { runPlan } from './run-plan.ts';
 
@@ -114,5 +115,139 @@ describe('runPlan', () => {
     };
     const result = await runPlan(client, plan, { pollMs: 1 });
     expect(!result.ok && result.failure.message).toMatch(/ended before it was ready/);
+  });
+
+  describe('a plan that follows its job', () => {
+    // A graph where 'tgt' (over 'tgt-file') is unused and 'src' is held by a device.
+    const after: LiveState = {
+      nodes: [],
+      graph: {
+        nodes: [
+          { id: 1, type: 'block-backend', name: 'vda' },
+          { id: 2, type: 'block-driver', name: 'src' },
+          { id: 3, type: 'block-driver', name: 'tgt' },
+          { id: 4, type: 'block-driver', name: 'tgt-file' },
+        ],
+        edges: [
+          { parent: 1, child: 2, name: 'root', perm: [], 'shared-perm': [] },
+          { parent: 3, child: 4, name: 'file', perm: [], 'shared-perm': [] },
+        ],
+      },
+      blocks: [],
+      jobs: [],
+      exports: [],
+      throttleGroups: [],
+      nbdServer: { state: 'unknown' },
+      commands: new Set(),
+    };
+    const followed = (end: Partial<Plan['end']> = {}): Plan => ({
+      summary: '',
+      jobIds: ['j'],
+      steps: [
+        step('blockdev-add', {
+          undo: { command: 'blockdev-del', arguments: { 'node-name': 'tgt' } },
+        }),
+        step('blockdev-backup', { arguments: { 'job-id': 'j' } }),
+      ],
+      end: {
+        job: 'j',
+        dismiss: true,
+        explanation: '',
+        closeUnused: ['tgt-file', 'src', 'tgt'],
+        createdFiles: ['/images/tgt.qcow2'],
+        ...end,
+      },
+    });
+    const jobsThen = (...lists: JobInfo[][]) => {
+      const updates = lists.slice(1);
+      return {
+        first: lists[0] ?? [],
+        updates: { next: () => Promise.resolve(updates.shift() ?? []) },
+      };
+    };
+    const job = (status: string, error?: string): JobInfo => ({
+      id: 'j',
+      type: 'backup',
+      status,
+      'current-progress': 1,
+      'total-progress': 2,
+      ...(error ? { error } : {}),
+    });
+
+    it('waits for the end, dismisses the job and closes what nothing uses, parents first', async () => {
+      const script = jobsThen([job('running')], [job('running')], [job('concluded')]);
+      const client = scripted({ 'query-jobs': () => script.first });
+      const seen: string[] = [];
+      const result = await runPlan(client, followed(), {
+        jobUpdates: script.updates,
+        readLive: () => Promise.resolve(after),
+        onJob: (j) => seen.push(j.status),
+      });
+      expect(client.sent).toEqual([
+        'blockdev-add',
+        'blockdev-backup',
+        'query-jobs',
+        'job-dismiss',
+        'blockdev-del',
+        'blockdev-del',
+      ]);
+      expect(seen).toEqual(['running', 'running', 'concluded']);
+      expect(result).toMatchObject({
+        ok: true,
+        end: { outcome: 'succeeded', closed: ['tgt', 'tgt-file'], problems: [] },
+      });
+    });
+
+    it('undoes every step and names the incomplete file when the job fails', async () => {
+      const client = scripted({
+        'query-jobs': () => [job('concluded', 'No space left on device')],
+      });
+      const result = await runPlan(client, followed(), { readLive: () => Promise.resolve(after) });
+      expect(client.sent).toEqual([
+        'blockdev-add',
+        'blockdev-backup',
+        'query-jobs',
+        'job-dismiss',
+        'blockdev-del',
+      ]);
+      expect(result).toMatchObject({
+        ok: false,
+        failure: { index: 1, job: 'j', message: 'No space left on device', undoErrors: [] },
+        end: { outcome: 'failed', closed: [], incompleteFiles: ['/images/tgt.qcow2'] },
+      });
+    });
+
+    it('asks the state whether a job that vanished did its work', async () => {
+      const client = scripted({ 'query-jobs': () => [] });
+      const done = await runPlan(client, followed({ dismiss: false, succeeded: () => true }), {
+        readLive: () => Promise.resolve(after),
+      });
+      expect(done).toMatchObject({
+        ok: true,
+        end: { outcome: 'succeeded', closed: ['tgt', 'tgt-file'] },
+      });
+      const failed = await runPlan(client, followed({ dismiss: false, succeeded: () => false }), {
+        readLive: () => Promise.resolve(after),
+      });
+      expect(failed).toMatchObject({
+        ok: false,
+        failure: { message: /without finishing its work/ },
+      });
+    });
+
+    it('touches nothing when it stops following (QEMU went away)', async () => {
+      const client = scripted({ 'query-jobs': () => [job('running')] });
+      const result = await runPlan(client, followed(), {
+        jobUpdates: { next: () => Promise.reject(new Error('QEMU went away while the job ran')) },
+      });
+      expect(client.sent).toEqual(['blockdev-add', 'blockdev-backup', 'query-jobs']);
+      expect(result).toMatchObject({
+        ok: true,
+        end: {
+          outcome: 'unknown',
+          problems: [expect.stringMatching(/QEMU went away.*nothing was cleaned up/)],
+        },
+      });
+    });
   });
 });

@@ -1,9 +1,11 @@
 // Runs a plan's steps in order through any QMP executor. It waits for jobs where a step says
 // so (polling query-jobs: creation jobs emit no block-job events), stops at the first error,
-// reports which step failed with QEMU's own message and a hint, and undoes what it can.
+// reports which step failed with QEMU's own message and a hint, and undoes what it can. A plan
+// that starts a long job is followed to the job's end and finished there (job-end.ts).
 import { ProxyErrorClass } from '../../qmp/errors.ts';
 import type { JsonObject } from '../../qmp/wire.ts';
-import type { QmpExecutor, JobInfo } from './plans/live-state.ts';
+import { finishJob, pollingUpdates, type EndReport, type JobUpdates } from './job-end.ts';
+import type { QmpExecutor, JobInfo, LiveState } from './plans/live-state.ts';
 import { hintFor } from './plans/hints.ts';
 import type { Plan, PlanStep, WaitForJob } from './plans/types.ts';
 
@@ -17,9 +19,13 @@ export interface StepFailure {
   hint?: string;
   /** Undo steps that themselves failed (the state may need a manual look). */
   undoErrors: string[];
+  /** Set when the steps all ran and the job they started failed or was cancelled. */
+  job?: string;
 }
 
-export type RunResult = { ok: true; results: unknown[] } | { ok: false; failure: StepFailure };
+export type RunResult =
+  | { ok: true; results: unknown[]; end?: EndReport }
+  | { ok: false; failure: StepFailure; end?: EndReport };
 
 export interface RunOptions {
   onStep?: (index: number, state: StepState) => void;
@@ -28,6 +34,13 @@ export interface RunOptions {
   /** Give up waiting for a job after this long (ms); the job keeps running. */
   waitTimeoutMs?: number;
   signal?: AbortSignal;
+  /** Where the runner learns of job changes while it follows a job (default: polling). */
+  jobUpdates?: JobUpdates;
+  /** The followed job's latest state, for progress. */
+  onJob?: (job: JobInfo) => void;
+  /** The end phase of a plan that follows a job: waiting, then done, failed or undone. */
+  onEnd?: (state: StepState) => void;
+  readLive?: () => Promise<LiveState>;
 }
 
 class JobWaitError extends Error {
@@ -144,7 +157,68 @@ export async function runPlan(
       };
     }
   }
-  return { ok: true, results };
+  if (!plan.end) return { ok: true, results };
+  return finishPlan(client, plan, plan.end, results, options);
+}
+
+async function finishPlan(
+  client: QmpExecutor,
+  plan: Plan,
+  end: NonNullable<Plan['end']>,
+  results: unknown[],
+  options: RunOptions,
+): Promise<RunResult> {
+  options.onEnd?.('waiting');
+  const report = await finishJob(client, end, {
+    updates: options.jobUpdates ?? pollingUpdates(client, options.pollMs ?? 1000),
+    onJob: options.onJob,
+    signal: options.signal,
+    readLive: options.readLive,
+    execute: (command, args) => execute(client, command, args),
+    undo: () => undoDone(client, plan.steps, options),
+  });
+  if (report.outcome !== 'failed') {
+    options.onEnd?.(report.problems.length > 0 ? 'failed' : 'done');
+    return { ok: true, results, end: report };
+  }
+  options.onEnd?.('undone');
+  const index = Math.max(
+    0,
+    plan.steps.findIndex((s) => s.arguments['job-id'] === end.job || isJobTransaction(s, end.job)),
+  );
+  const step = plan.steps[index] ?? plan.steps[0];
+  if (!step) return { ok: true, results, end: report };
+  const message = report.error ?? 'the job failed';
+  return {
+    ok: false,
+    end: report,
+    failure: {
+      index,
+      step,
+      errorClass: 'JobFailed',
+      message,
+      hint: hintFor('JobFailed', message),
+      undoErrors: report.problems,
+      job: end.job,
+    },
+  };
+}
+
+function isJobTransaction(step: PlanStep, job: string): boolean {
+  const actions = step.command === 'transaction' ? step.arguments.actions : undefined;
+  return (
+    Array.isArray(actions) &&
+    actions.some(
+      (a) =>
+        typeof a === 'object' &&
+        a !== null &&
+        !Array.isArray(a) &&
+        typeof a.data === 'object' &&
+        a.data !== null &&
+        !Array.isArray(a.data) &&
+        a.data['job-id'] === job,
+    )
+  );
 }
 
 /** Best effort, newest first: a failed plan should leave as little behind as it can. */

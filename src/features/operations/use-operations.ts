@@ -1,15 +1,16 @@
 // The operations feature's link to QEMU: a fresh read of the live state for planning, and a
 // runner hook that executes a confirmed plan, reports each step, and refreshes the graph, the
 // jobs and the NBD server record afterwards.
-import { queryOptions, useQuery, useQueryClient } from '@tanstack/react-query';
+import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { blockGraphKey } from '../../api/block-graph-queries.ts';
+import { nextJobsFrom } from '../../api/job-updates.ts';
 import { jobsKey } from '../../api/jobs-queries.ts';
 import { useQmpClient, useQmpEvent, useTargetName } from '../../api/qmp-context.tsx';
 import { targetKey } from '../../api/query-keys.ts';
 import type { QmpClient } from '../../qmp/client.ts';
 import { rememberExportName, setNbdServer, useNbdServer } from '../exports/nbd-server-store.ts';
-import { readLiveState, type LiveState } from './plans/live-state.ts';
+import { readLiveState, type JobInfo, type LiveState } from './plans/live-state.ts';
 import { fromLegacySocketAddress } from './plans/nbd.ts';
 import type { Plan } from './plans/types.ts';
 import { runPlan, type RunResult, type StepState } from './run-plan.ts';
@@ -78,7 +79,16 @@ export function useLiveState(): { live: LiveState | undefined; error: Error | nu
 export interface PlanRun {
   states: StepState[];
   running: boolean;
+  /** The end phase of a plan that follows its job (plan.end). */
+  end?: StepState;
+  /** The followed job's latest state from the proxy's shared poll. */
+  job?: JobInfo;
   result?: RunResult;
+}
+
+/** Plan runs live in the mutation cache under this key, so their outcome outlives the dialog. */
+export function planRunKey(target: string) {
+  return [...targetKey(target), 'plan-run'] as const;
 }
 
 export function usePlanRunner(): {
@@ -90,28 +100,43 @@ export function usePlanRunner(): {
   const target = useTargetName();
   const queryClient = useQueryClient();
   const [run, setRun] = useState<PlanRun | null>(null);
-
-  const start = useCallback(
-    async (plan: Plan) => {
-      const states: StepState[] = plan.steps.map(() => 'pending');
-      setRun({ states: [...states], running: true });
-      const result = await runPlan(client, plan, {
-        onStep: (index, state) => {
-          states[index] = state;
-          setRun({ states: [...states], running: true });
-        },
-      });
-      rememberNbdServer(target, plan, result);
-      setRun({ states: [...states], running: false, result });
-      await Promise.all([
+  const refresh = useCallback(
+    () =>
+      Promise.all([
         queryClient.invalidateQueries({ queryKey: blockGraphKey(target) }),
         queryClient.invalidateQueries({ queryKey: jobsKey(target) }),
         queryClient.invalidateQueries({ queryKey: liveStateKey(target) }),
-      ]);
+      ]),
+    [queryClient, target],
+  );
+  const mutation = useMutation({
+    mutationKey: planRunKey(target),
+    mutationFn: async (plan: Plan) => {
+      let progress: PlanRun = { states: plan.steps.map(() => 'pending'), running: true };
+      const update = (patch: Partial<PlanRun>) => {
+        progress = { ...progress, ...patch };
+        setRun(progress);
+      };
+      update({});
+      const result = await runPlan(client, plan, {
+        onStep: (index, state) =>
+          update({ states: progress.states.map((s, i) => (i === index ? state : s)) }),
+        onEnd: (end) => {
+          update({ end });
+          // The steps are done and the job runs: show what they changed now, not at its end.
+          if (end === 'waiting') refresh();
+        },
+        onJob: (job) => update({ job }),
+        jobUpdates: { next: (signal) => nextJobsFrom(client, signal) },
+      });
+      rememberNbdServer(target, plan, result);
+      update({ running: false, result });
       return result;
     },
-    [client, queryClient, target],
-  );
+    onSettled: () => refresh(),
+  });
+  const { mutateAsync } = mutation;
+  const start = useCallback((plan: Plan) => mutateAsync(plan), [mutateAsync]);
   return { run, start, reset: useCallback(() => setRun(null), []) };
 }
 

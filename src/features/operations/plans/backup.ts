@@ -30,6 +30,8 @@ export interface BackupInput {
   bitmapMode?: BitmapMode;
   /** Full or top only: start recording this bitmap atomically with the backup. */
   newBitmap?: NewBitmap;
+  /** Keep the target open after the backup (e.g. to export it); by default it is closed. */
+  keepTarget?: boolean;
   advanced?: JsonObject;
 }
 
@@ -105,6 +107,11 @@ export function planBackup(live: LiveState, input: BackupInput): PlanResult {
             { type: 'blockdev-backup', data: backup },
           ],
         },
+        // A bitmap whose full backup did not complete must not be the base of an incremental.
+        undo: {
+          command: 'block-dirty-bitmap-remove',
+          arguments: { node: input.source, name: input.newBitmap.name },
+        },
       }
     : {
         title: 'Start the backup',
@@ -115,10 +122,37 @@ export function planBackup(live: LiveState, input: BackupInput): PlanResult {
         command: 'blockdev-backup',
         arguments: backup,
       };
+  const close = input.keepTarget ? [] : target.opened;
   return planned({
     summary: `Back up '${input.source}' to '${target.nodeName}' (${input.sync}) as job '${input.jobId}'.`,
     steps: [...target.steps, start],
     jobIds: [input.jobId],
     result: { nodeName: target.nodeName },
+    end: {
+      job: input.jobId,
+      dismiss: true,
+      explanation: backupEnd(input, target.nodeName, close, target.createdFile),
+      closeUnused: close,
+      createdFiles: target.createdFile ? [target.createdFile] : [],
+    },
   });
+}
+
+function backupEnd(
+  input: BackupInput,
+  targetNode: string,
+  close: string[],
+  file: string | undefined,
+): string {
+  const names = close.map((n) => `'${n}'`).join(' and ');
+  const success =
+    close.length > 0
+      ? `When the backup completes, ${names} are closed: the file is flushed, consistent and unlocked.`
+      : `When the backup completes, '${targetNode}' stays open${input.keepTarget ? ' as you chose' : ' (it was open before)'}; its file is consistent on disk only once it is closed.`;
+  const undo = [
+    input.newBitmap ? `bitmap '${input.newBitmap.name}' is removed` : '',
+    close.length > 0 || input.keepTarget ? 'the nodes this plan opened are closed' : '',
+  ].filter(Boolean);
+  const failure = `If it fails or is cancelled, ${undo.length > 0 ? `${undo.join(' and ')}, and ` : ''}${file ? `${file} is left incomplete on disk` : 'the target holds an incomplete copy'}.`;
+  return `${success} ${failure}`;
 }

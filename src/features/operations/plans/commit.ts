@@ -4,11 +4,17 @@
 // disk over to the base (qmp-domain.md §5.3). Stream copies the backing data up into a node
 // instead, so the layers below it can go.
 import type { JsonObject } from '../../../qmp/wire.ts';
-import { backingChain, FILTER_DRIVERS, findNode, topmostAbove } from './graph-queries.ts';
+import {
+  backingChain,
+  descendants,
+  FILTER_DRIVERS,
+  findNode,
+  topmostAbove,
+} from './graph-queries.ts';
 import type { LiveState } from './live-state.ts';
 import { jobIdProblem, newNodeNameProblem, suggestJobId } from './names.ts';
 import { existingNodeProblem, pivotWarnings, rootSourceProblem } from './source-checks.ts';
-import { planned, refuse, type PlanResult, type Problem } from './types.ts';
+import { planned, refuse, type JobEnd, type PlanResult, type Problem } from './types.ts';
 
 export interface CommitInput {
   /** The root of the chain (the active layer, or a filter above it). */
@@ -18,7 +24,28 @@ export interface CommitInput {
   jobId: string;
   speed?: number;
   filterNodeName?: string;
+  /** Keep the layers the commit drops open; by default they are closed once unused. */
+  keepNodes?: boolean;
   advanced?: JsonObject;
+}
+
+/** The nodes below `from` that are not part of `keep`'s subtree: what a shortened chain drops. */
+function droppedNodes(live: LiveState, from: string, keep: string | undefined): string[] {
+  const kept = new Set(keep ? descendants(live, keep) : []);
+  return descendants(live, from).filter((n) => !kept.has(n));
+}
+
+function chainEnd(job: string, dropped: string[], keep: boolean | undefined, what: string): JobEnd {
+  const list = dropped.map((n) => `'${n}'`).join(', ');
+  return {
+    job,
+    dismiss: true,
+    explanation: keep
+      ? `When the ${what} ends, the dropped layers stay open as you chose.`
+      : `When the ${what} ends, the nodes it dropped are closed if nothing uses them: of ${list}. A failed or cancelled ${what} changes nothing in the chain.`,
+    closeUnused: keep ? [] : dropped,
+    createdFiles: [],
+  };
 }
 
 function isFilter(live: LiveState, name: string): boolean {
@@ -118,6 +145,12 @@ export function planCommit(live: LiveState, input: CommitInput): PlanResult {
     ],
     jobIds: [input.jobId],
     warnings: active ? pivotWarnings(live, input.top, input.base) : [],
+    end: chainEnd(
+      input.jobId,
+      droppedNodes(live, input.top, input.base),
+      input.keepNodes,
+      'commit',
+    ),
   });
 }
 
@@ -128,6 +161,7 @@ export interface StreamInput {
   base?: string;
   jobId: string;
   speed?: number;
+  keepNodes?: boolean;
   advanced?: JsonObject;
 }
 
@@ -179,5 +213,17 @@ export function planStream(live: LiveState, input: StreamInput): PlanResult {
       },
     ],
     jobIds: [input.jobId],
+    end: {
+      ...chainEnd(
+        input.jobId,
+        droppedNodes(live, layers[1] ?? input.device, input.base),
+        input.keepNodes,
+        'stream',
+      ),
+      // auto-dismiss is on (above): the job vanishes when it ends, so the chain tells.
+      dismiss: false,
+      succeeded: (after) =>
+        copied[0] === undefined || !backingChain(after, input.device).includes(copied[0]),
+    },
   });
 }

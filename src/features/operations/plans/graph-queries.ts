@@ -41,6 +41,17 @@ export function childrenOf(live: LiveState, name: string): Map<string, string> {
   return children;
 }
 
+/** The node and every block-driver node below it (file, backing, any child), nearest first. */
+export function descendants(live: LiveState, name: string): string[] {
+  const found = [name];
+  for (let i = 0; i < found.length; i++) {
+    for (const child of childrenOf(live, found[i] ?? '').values()) {
+      if (!found.includes(child)) found.push(child);
+    }
+  }
+  return found;
+}
+
 /** Block-driver parents only: what makes a node "not a root" for mirror, backup and commit. */
 export function driverParents(live: LiveState, name: string): Parent[] {
   return parentsOf(live, name).filter((p) => p.node.type === 'block-driver');

@@ -3,12 +3,12 @@
 // result stays visible (qmp-domain.md §5.1). Any other blockdev-mirror member can be passed in
 // `advanced`, from the generated form.
 import type { JsonObject } from '../../../qmp/wire.ts';
-import { childrenOf, findNode } from './graph-queries.ts';
+import { childrenOf, descendants, findNode } from './graph-queries.ts';
 import type { LiveState } from './live-state.ts';
 import { newNodeNameProblem, jobIdProblem, suggestJobId, suggestNodeName } from './names.ts';
 import { pivotWarnings, rootSourceProblem } from './source-checks.ts';
 import { copyJobArgs, pathBesideSource, planTarget, type TargetChoice } from './target-image.ts';
-import { planned, refuse, type PlanResult, type Problem } from './types.ts';
+import { planned, refuse, type JobEnd, type PlanResult, type Problem } from './types.ts';
 
 export type MirrorSync = 'full' | 'top' | 'none';
 export type CopyMode = 'background' | 'write-blocking';
@@ -23,6 +23,8 @@ export interface MirrorInput {
   granularity?: number;
   copyMode?: CopyMode;
   filterNodeName?: string;
+  /** Keep the nodes the switch-over leaves unused open; by default they are closed. */
+  keepNodes?: boolean;
   advanced?: JsonObject;
 }
 
@@ -100,7 +102,35 @@ export function planMirror(live: LiveState, input: MirrorInput): PlanResult {
     jobIds: [input.jobId],
     warnings: pivotWarnings(live, input.source, target.nodeName),
     result: { nodeName: target.nodeName },
+    end: mirrorEnd(live, input, target.opened, target.createdFile),
   });
+}
+
+/**
+ * A mirror ends in one of two ways: Complete switches the disk to the target, leaving the old
+ * source unused; a cancel once ready leaves the disk on the source and the target a full copy.
+ * Either way what nothing uses afterwards is closed, unless the operator keeps it.
+ */
+function mirrorEnd(
+  live: LiveState,
+  input: { source: string; jobId: string; keepNodes?: boolean },
+  opened: string[],
+  file: string | undefined,
+): JobEnd {
+  const candidates = input.keepNodes ? [] : [...descendants(live, input.source), ...opened];
+  const list = candidates.map((n) => `'${n}'`).join(', ');
+  return {
+    job: input.jobId,
+    dismiss: true,
+    explanation: [
+      input.keepNodes
+        ? 'When the job ends, every node stays open as you chose; close what you no longer need from its details.'
+        : `When the job ends (completed, or cancelled once ready), the nodes nothing uses any more are closed: of ${list}.`,
+      `If it fails or is cancelled before it is ready, the nodes this plan opened are closed${file ? ` and ${file} is left incomplete on disk` : ''}.`,
+    ].join(' '),
+    closeUnused: candidates,
+    createdFiles: file ? [file] : [],
+  };
 }
 
 export interface DriveMirrorInput {
@@ -153,5 +183,7 @@ export function planDriveMirror(live: LiveState, input: DriveMirrorInput): PlanR
     jobIds: [input.jobId],
     warnings: pivotWarnings(live, input.source, input.nodeName),
     result: { nodeName: input.nodeName },
+    // QEMU opens drive-mirror's target itself and closes it with its last user.
+    end: mirrorEnd(live, input, [], input.mode === 'existing' ? undefined : input.path),
   });
 }

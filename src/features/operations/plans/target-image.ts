@@ -32,6 +32,10 @@ export interface TargetPlan {
   problems: Problem[];
   steps: PlanStep[];
   nodeName: string;
+  /** Nodes the steps open, parents first: what to close when the target is done with. */
+  opened: string[];
+  /** The file the steps create, if they create one. */
+  createdFile?: string;
 }
 
 function pathInUse(live: LiveState, path: string, field: string): Problem | null {
@@ -110,7 +114,7 @@ export function planTarget(live: LiveState, source: string, choice: TargetChoice
     } else if (choice.nodeName === source) {
       problems.push({ field, message: 'The target must be another node than the source.' });
     }
-    return { problems, steps: [], nodeName: choice.nodeName };
+    return { problems, steps: [], nodeName: choice.nodeName, opened: [] };
   }
 
   const fileNode = suggestNodeName(live, `${choice.nodeName}-file`, [choice.nodeName]);
@@ -136,7 +140,7 @@ export function planTarget(live: LiveState, source: string, choice: TargetChoice
         },
       ),
     );
-    return { problems, steps, nodeName: choice.nodeName };
+    return { problems, steps, nodeName: choice.nodeName, opened: [choice.nodeName] };
   }
 
   const sourceNode = findNode(live, source);
@@ -182,5 +186,11 @@ export function planTarget(live: LiveState, source: string, choice: TargetChoice
       },
     ),
   );
-  return { problems, steps, nodeName: choice.nodeName };
+  return {
+    problems,
+    steps,
+    nodeName: choice.nodeName,
+    opened: [choice.nodeName, fileNode],
+    createdFile: choice.path,
+  };
 }

@@ -1,6 +1,7 @@
 // The shape every operation plan shares: an ordered list of QMP steps, built before anything is
 // sent, so the panel can show each step in words and as exact QMP and ask before it runs.
 import type { JsonObject } from '../../../qmp/wire.ts';
+import type { LiveState } from './live-state.ts';
 
 /** A job state a step can wait for after its command returned (qapi/job.json JobStatus). */
 export type JobStatus =
@@ -44,6 +45,31 @@ export interface Plan {
   warnings?: string[];
   /** Anything the panel should show once the plan ran (an export's URI, a new node's name). */
   result?: { uri?: string; nodeName?: string; exportId?: string };
+  /** For plans that start a long job: the runner follows it and ends the plan cleanly. */
+  end?: JobEnd;
+}
+
+/**
+ * How a plan ends once the job it started has ended. On success the concluded job is dismissed
+ * and the `closeUnused` nodes nothing uses any more are closed (which flushes them and drops
+ * their locks); on failure or cancel every step's undo runs, newest first, and the files the
+ * plan created are named as incomplete.
+ */
+export interface JobEnd {
+  job: string;
+  /** Started with auto-dismiss off: the runner dismisses the concluded job. */
+  dismiss: boolean;
+  /** What happens after the job, in the operator's words (shown before the plan runs). */
+  explanation: string;
+  /** Checked against the state after success, parents first; only unused ones are closed. */
+  closeUnused: string[];
+  /** Files the plan created; a failed or cancelled job leaves them incomplete on disk. */
+  createdFiles: string[];
+  /**
+   * For jobs that vanish when they end (auto-dismiss on, so QEMU's error goes with them):
+   * whether the state afterwards shows the job did its work.
+   */
+  succeeded?: (live: LiveState) => boolean;
 }
 
 /** A reason a plan cannot be built; `field` names the input it is about. */
