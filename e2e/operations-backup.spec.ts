@@ -8,9 +8,10 @@ import {
   flushDevice,
   openGraph,
   openOperation,
+  jobStatus,
   VDB,
-  waitForJobStatus,
 } from '../test/fixtures/operations/e2e-helpers.ts';
+import { checkUnlocked } from '../test/fixtures/operations/vm.ts';
 import { expect, test } from '../test/fixtures/operations/e2e-fixture.ts';
 
 test('full backup with a new bitmap, then an incremental backup', async ({ page, served, vm }) => {
@@ -22,10 +23,24 @@ test('full backup with a new bitmap, then an incremental backup', async ({ page,
   const full = join(vm.dir, 'data-backup.qcow2');
   await expect(dialog.getByLabel('Image path')).toHaveValue(full);
   const steps = dialog.getByRole('list', { name: 'Steps' }).getByRole('listitem');
-  await expect(steps.last()).toContainText('Start recording');
+  await expect(steps.nth(-2)).toContainText('Start recording');
+  await expect(steps.last()).toContainText(
+    "When job backup-data ends (pending)When the backup completes, 'data-backup' and 'data-backup-file' are closed",
+  );
   await confirmAndWait(dialog, 'Start backup');
-  await waitForJobStatus(vm, 'backup-data', 'concluded');
+  // The plan ends cleanly by itself: the job is dismissed and the target closed, so the file
+  // is consistent on disk and unlocked.
+  await expect(dialog.getByRole('status')).toContainText(
+    "Job backup-data completed.Closed 'data-backup', 'data-backup-file': nothing uses them any more.",
+  );
+  expect(await jobStatus(vm, 'backup-data')).toBeUndefined();
+  expect(await checkUnlocked(full)).toMatch(/No errors were found/);
+  expect(await imagesIdentical(join(vm.dir, 'data.raw'), full)).toBe(true);
   await dialog.getByRole('button', { name: 'Close' }).click();
+  // Closed, the dialog's outcome stays beside the finished job.
+  await expect(
+    page.getByRole('region', { name: 'Finished jobs' }).getByLabel('After backup-data'),
+  ).toContainText("Closed 'data-backup', 'data-backup-file'");
 
   // Guest writes after the full backup, through the disk's own backend.
   await vm.direct.execute('human-monitor-command', {
@@ -39,9 +54,11 @@ test('full backup with a new bitmap, then an incremental backup', async ({ page,
   await dialog.getByLabel('Image path').fill(inc);
   await dialog.getByLabel('Target node name').fill('data-inc');
   await dialog.getByLabel('Backing file of the new image (optional)').fill(full);
-  await expect(dialog.getByLabel('Job id')).toHaveValue('backup-data-2');
+  // The full backup's job was dismissed at its end, so its id is free again.
+  await expect(dialog.getByLabel('Job id')).toHaveValue('backup-data');
+  await dialog.getByLabel('Job id').fill('backup-data-inc');
   await confirmAndWait(dialog, 'Start backup');
-  await waitForJobStatus(vm, 'backup-data-2', 'concluded');
+  expect(await jobStatus(vm, 'backup-data-inc')).toBeUndefined();
 
   const nodes = await vm.direct.execute<
     { 'node-name': string; 'dirty-bitmaps'?: { name: string; count: number }[] }[]
@@ -49,9 +66,7 @@ test('full backup with a new bitmap, then an incremental backup', async ({ page,
   expect(nodes.find((n) => n['node-name'] === 'data')?.['dirty-bitmaps']).toMatchObject([
     { name: 'data-changes', count: 0 },
   ]);
-  for (const node of ['data-inc', 'data-inc-file', 'data-backup', 'data-backup-file']) {
-    await vm.direct.execute('blockdev-del', { 'node-name': node });
-  }
+  expect(nodes.map((n) => n['node-name']).filter((n) => /backup|inc/.test(n))).toEqual([]);
   await flushDevice(vm, VDB);
   expect(await imagesIdentical(join(vm.dir, 'data.raw'), full)).toBe(false);
   expect(await imagesIdentical(join(vm.dir, 'data.raw'), inc)).toBe(true);

@@ -4,11 +4,13 @@
 import { join } from 'node:path';
 import { imageChain, imagesIdentical } from '../test/harness/qemu.ts';
 import {
+  confirmAndFollow,
   confirmAndWait,
   deviceNode,
   flushDevice,
   jobStatus,
   openGraph,
+  openNodes,
   openOperation,
   VDA,
   waitForJobStatus,
@@ -25,28 +27,27 @@ test('intermediate commit, then active commit with Complete', async ({ page, ser
   await dialog.getByLabel('Top (first layer to commit)').selectOption('mid');
   await expect(dialog.getByLabel('Base (receives the data)')).toHaveValue('base');
   await confirmAndWait(dialog, 'Start commit');
-  await waitForJobStatus(vm, 'commit-mid', 'concluded');
+  // The plan dismissed its finished job and closed the layer the commit dropped.
+  await expect(dialog.getByRole('status')).toContainText(
+    "Job commit-mid completed.Closed 'mid', 'mid-file': nothing uses them any more.",
+  );
+  expect(await jobStatus(vm, 'commit-mid')).toBeUndefined();
+  expect(await openNodes(vm)).not.toContain('mid');
   await dialog.getByRole('button', { name: 'Close' }).click();
   await flushDevice(vm, VDA);
   expect(await names(join(vm.dir, 'top.qcow2'))).toEqual(['top.qcow2', 'base.qcow2']);
-
-  // The finished job stays listed (auto-dismiss off) until the operator dismisses it.
   const jobs = page.getByRole('complementary', { name: 'Jobs' });
-  await jobs
-    .getByRole('article', { name: 'Job commit-mid' })
-    .getByRole('button', { name: 'Dismiss' })
-    .click();
-  await expect.poll(() => jobStatus(vm, 'commit-mid')).toBeUndefined();
 
   dialog = await openOperation(page, 'top', 'Commit');
   await expect(dialog).toContainText('Chain of top: top → base');
   await expect(dialog).toContainText('This is an active commit');
-  await confirmAndWait(dialog, 'Start commit');
+  await confirmAndFollow(dialog, 'Start commit', 'commit-top');
   await dialog.getByRole('button', { name: 'Close' }).click();
   await waitForJobStatus(vm, 'commit-top', 'ready');
   const card = jobs.getByRole('article', { name: 'Job commit-top' });
   await card.getByRole('button', { name: 'Complete' }).click();
   await expect.poll(() => deviceNode(vm, VDA), { timeout: 30_000 }).toBe('base');
+  await expect.poll(() => openNodes(vm), { timeout: 30_000 }).not.toContain('top');
   await flushDevice(vm, VDA);
   expect(await names(join(vm.dir, 'base.qcow2'))).toEqual(['base.qcow2']);
   expect(await imagesIdentical(join(vm.dir, 'reference.raw'), join(vm.dir, 'base.qcow2'))).toBe(

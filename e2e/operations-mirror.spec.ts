@@ -4,10 +4,12 @@
 import { join } from 'node:path';
 import { createImage, imagesIdentical, startTestQemu } from '../test/harness/qemu.ts';
 import {
-  confirmAndWait,
+  confirmAndFollow,
   deviceNode,
   flushDevice,
+  jobStatus,
   openGraph,
+  openNodes,
   openOperation,
   VDB,
   waitForJobStatus,
@@ -24,10 +26,14 @@ test('mirror a disk to a new image and complete the switch-over', async ({
   await expect(dialog.getByLabel('Image path')).toHaveValue(join(qemu.dir, 'data-mirror.qcow2'));
   await expect(dialog.getByLabel('Job id')).toHaveValue('mirror-data');
   const steps = dialog.getByRole('list', { name: 'Steps' }).getByRole('listitem');
-  await expect(steps).toHaveCount(7);
-  await expect(steps.last()).toContainText('Start the mirror');
-  await steps.last().getByText('QMP: blockdev-mirror').click();
-  await expect(steps.last()).toContainText('"auto-dismiss": false');
+  await expect(steps).toHaveCount(8);
+  const start = steps.nth(6);
+  await expect(start).toContainText('Start the mirror');
+  await start.getByText('QMP: blockdev-mirror').click();
+  await expect(start).toContainText('"auto-dismiss": false');
+  await expect(steps.last()).toContainText(
+    "When job mirror-data ends (pending)Once completed (or cancelled when ready), the nodes nothing uses any more are closed: of 'data', 'data-file', 'data-mirror', 'data-mirror-file'.",
+  );
   // QEMU's M is 1024²; a decimal MB is refused, listed among the reasons, and blocks Start.
   const speed = dialog.getByLabel('Speed limit (bytes/s)');
   await speed.fill('200 MB/s');
@@ -37,9 +43,11 @@ test('mirror a disk to a new image and complete the switch-over', async ({
   await expect(dialog.getByRole('button', { name: 'Start mirror' })).toHaveCount(0);
   await speed.fill('200M/s');
   await expect(dialog.getByText('= 200 MiB/s')).toBeVisible();
-  await expect(steps.last()).toContainText('"speed": 209715200');
+  await expect(start).toContainText('"speed": 209715200');
 
-  await confirmAndWait(dialog, 'Start mirror');
+  await confirmAndFollow(dialog, 'Start mirror', 'mirror-data');
+  await expect(dialog.getByRole('status')).toContainText(/Job mirror-data is (running|ready)/);
+  // The run goes on with the dialog closed: Blockscope finishes the plan at the job's end.
   await dialog.getByRole('button', { name: 'Close' }).click();
   await waitForJobStatus(qemu, 'mirror-data', 'ready');
   const card = page
@@ -47,6 +55,18 @@ test('mirror a disk to a new image and complete the switch-over', async ({
     .getByRole('article', { name: 'Job mirror-data' });
   await card.getByRole('button', { name: 'Complete' }).click();
   await expect.poll(() => deviceNode(qemu, VDB), { timeout: 30_000 }).toBe('data-mirror');
+  // The old nodes nothing uses any more are closed, and the job is dismissed.
+  await expect
+    .poll(() => openNodes(qemu), { timeout: 30_000 })
+    .not.toEqual(expect.arrayContaining(['data']));
+  expect((await openNodes(qemu)).filter((n) => n.startsWith('data'))).toEqual([
+    'data-mirror',
+    'data-mirror-file',
+  ]);
+  expect(await jobStatus(qemu, 'mirror-data')).toBeUndefined();
+  await expect(
+    page.getByRole('region', { name: 'Finished jobs' }).getByLabel('After mirror-data'),
+  ).toContainText("Closed 'data', 'data-file'");
   await flushDevice(qemu, VDB);
   expect(
     await imagesIdentical(join(qemu.dir, 'data.raw'), join(qemu.dir, 'data-mirror.qcow2')),
@@ -132,4 +152,28 @@ test('a duplicate job id, a non-root source and a locked target are refused', as
   } finally {
     await holder.stop();
   }
+});
+
+test('a mirror whose job fails at once says so in the dialog and is undone', async ({
+  page,
+  served,
+  vm: qemu,
+}) => {
+  const small = join(qemu.dir, 'small.qcow2');
+  await createImage({ path: small, format: 'qcow2', size: '8M' });
+  const before = await openNodes(qemu);
+  await openGraph(page, served.url);
+  const dialog = await openOperation(page, 'top', 'Mirror');
+  await dialog.getByLabel('Job id').fill('m-small');
+  await dialog.getByLabel('Target kind').selectOption('existing-file');
+  await dialog.getByLabel('Image path').fill(small);
+  await dialog.getByRole('button', { name: 'Start mirror' }).click();
+  const alert = dialog.getByRole('alert');
+  await expect(alert).toContainText(
+    'Job m-small failed: Source and target image have different sizes',
+  );
+  await expect(alert).toContainText('Everything this plan set up was undone.');
+  await expect(dialog.getByRole('status').filter({ hasText: 'Done.' })).toHaveCount(0);
+  expect(await openNodes(qemu)).toEqual(before);
+  expect(await jobStatus(qemu, 'm-small')).toBeUndefined();
 });

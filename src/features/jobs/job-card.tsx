@@ -1,5 +1,6 @@
 // One job: what it is, where it copies, how far and how fast, what happened, and what can be
 // done now. Everything shown comes from QEMU's last answer, the measured samples and the events.
+import type { EndReport } from '../../api/plan-runs.ts';
 import { useId } from 'react';
 import type { JobRow } from './job-model.ts';
 import type { JobEnds } from './job-graph-links.ts';
@@ -136,7 +137,7 @@ const OUTCOME_WORDS: Record<string, string> = {
 };
 
 /** A job QEMU no longer lists, kept with its outcome until cleared. */
-export function FinishedJobCard({ history }: { history: JobHistory }) {
+export function FinishedJobCard({ history, end }: { history: JobHistory; end?: EndReport }) {
   const outcome = OUTCOME_WORDS[history.outcome ?? 'gone'] ?? 'Ended';
   const failed = history.outcome === 'failed';
   return (
@@ -169,7 +170,29 @@ export function FinishedJobCard({ history }: { history: JobHistory }) {
           ))}
         </ul>
       )}
+      {end && <PlanEndNote end={end} />}
       <JobTimeline history={history} />
     </article>
+  );
+}
+
+/** What Blockscope did once the job of a plan it ran had ended. */
+function PlanEndNote({ end }: { end: EndReport }) {
+  const list = (names: string[]) => names.map((n) => `'${n}'`).join(', ');
+  return (
+    <div aria-label={`After ${end.job}`} className="text-xs text-slate-600 dark:text-slate-300">
+      {end.closed.length > 0 && <p>Closed {list(end.closed)}: nothing used them any more.</p>}
+      {end.outcome === 'failed' && <p>Everything the plan had set up was undone.</p>}
+      {end.incompleteFiles.map((f) => (
+        <p key={f}>
+          Left incomplete on disk: <code className="break-all">{f}</code>
+        </p>
+      ))}
+      {end.problems.map((p) => (
+        <p key={p} className="text-amber-800 dark:text-amber-300">
+          {p}
+        </p>
+      ))}
+    </div>
   );
 }

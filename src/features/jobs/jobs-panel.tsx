@@ -4,6 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import { jobCommandsOptions, jobGraphOptions, jobsOptions } from '../../api/jobs-queries.ts';
 import { useConnectionState, useQmpClient, useTargetName } from '../../api/qmp-context.tsx';
+import { usePlanEnds } from '../../api/plan-runs.ts';
 import { sessionOptions } from '../../api/session.ts';
 import { useEventLogRecorder } from '../events/event-log-store.ts';
 import { FinishedJobCard, JobCard } from './job-card.tsx';
@@ -39,6 +40,7 @@ export function JobsPanel() {
     select: jobEndsFromGraph,
   });
   const timeline = useTimeline(target);
+  const ends = usePlanEnds(target);
   useTitleBadge(rows);
 
   const listed = new Set(rows.map((r) => r.id));
@@ -115,7 +117,7 @@ export function JobsPanel() {
             </button>
           </div>
           {finished.map((h) => (
-            <FinishedJobCard key={h.id} history={h} />
+            <FinishedJobCard key={h.id} history={h} end={ends.findLast((e) => e.job === h.id)} />
           ))}
         </section>
       )}

@@ -2,6 +2,7 @@
 // clean state. After success the concluded job is dismissed and the nodes nothing uses any more
 // are closed (blockdev-del flushes an image and drops its lock); after a failure or a cancel
 // every step the plan did is undone and the files it created are named as incomplete.
+import type { EndReport } from '../../api/plan-runs.ts';
 import type { JsonObject } from '../../qmp/wire.ts';
 import {
   readLiveState,
@@ -15,19 +16,6 @@ import type { JobEnd } from './plans/types.ts';
 /** The job list after its next change; the page takes it from the proxy's shared poll. */
 export interface JobUpdates {
   next(signal?: AbortSignal): Promise<JobInfo[]>;
-}
-
-export interface EndReport {
-  job: string;
-  outcome: 'succeeded' | 'failed' | 'unknown';
-  /** QEMU's error for a failed or cancelled job. */
-  error?: string;
-  /** Nodes closed because nothing used them after the job. */
-  closed: string[];
-  /** Files a failed or cancelled job left incomplete on disk. */
-  incompleteFiles: string[];
-  /** End steps QEMU refused: what is left for the operator to look at. */
-  problems: string[];
 }
 
 export interface EndOptions {

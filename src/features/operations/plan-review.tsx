@@ -129,7 +129,8 @@ export function PlanReview(props: {
             {!end && plan.jobIds.length > 0
               ? ` Follow job ${plan.jobIds.join(', ')} in the jobs panel.`
               : ''}
-            {end && ` Job ${end.job} ${end.outcome === 'succeeded' ? 'completed' : 'ended'}.`}
+            {end?.outcome === 'succeeded' && ` Job ${end.job} completed.`}
+            {end?.outcome === 'unknown' && ` Stopped following job ${end.job}.`}
           </p>
           {end && end.closed.length > 0 && (
             <p>Closed {end.closed.map((n) => `'${n}'`).join(', ')}: nothing uses them any more.</p>

@@ -4,7 +4,8 @@
 // that starts a long job is followed to the job's end and finished there (job-end.ts).
 import { ProxyErrorClass } from '../../qmp/errors.ts';
 import type { JsonObject } from '../../qmp/wire.ts';
-import { finishJob, pollingUpdates, type EndReport, type JobUpdates } from './job-end.ts';
+import type { EndReport } from '../../api/plan-runs.ts';
+import { finishJob, pollingUpdates, type JobUpdates } from './job-end.ts';
 import type { QmpExecutor, JobInfo, LiveState } from './plans/live-state.ts';
 import { hintFor } from './plans/hints.ts';
 import type { Plan, PlanStep, WaitForJob } from './plans/types.ts';

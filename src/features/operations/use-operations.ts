@@ -5,6 +5,7 @@ import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/r
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { blockGraphKey } from '../../api/block-graph-queries.ts';
 import { nextJobsFrom } from '../../api/job-updates.ts';
+import { planRunKey } from '../../api/plan-runs.ts';
 import { jobsKey } from '../../api/jobs-queries.ts';
 import { useQmpClient, useQmpEvent, useTargetName } from '../../api/qmp-context.tsx';
 import { targetKey } from '../../api/query-keys.ts';
@@ -86,11 +87,6 @@ export interface PlanRun {
   result?: RunResult;
 }
 
-/** Plan runs live in the mutation cache under this key, so their outcome outlives the dialog. */
-export function planRunKey(target: string) {
-  return [...targetKey(target), 'plan-run'] as const;
-}
-
 export function usePlanRunner(): {
   run: PlanRun | null;
   start: (plan: Plan) => Promise<RunResult>;
@@ -111,6 +107,8 @@ export function usePlanRunner(): {
   );
   const mutation = useMutation({
     mutationKey: planRunKey(target),
+    // Kept for the jobs panel's finished list, which shows what the run did at the job's end.
+    gcTime: 60 * 60_000,
     mutationFn: async (plan: Plan) => {
       let progress: PlanRun = { states: plan.steps.map(() => 'pending'), running: true };
       const update = (patch: Partial<PlanRun>) => {

@@ -124,8 +124,8 @@ function mirrorEnd(
     dismiss: true,
     explanation: [
       input.keepNodes
-        ? 'When the job ends, every node stays open as you chose; close what you no longer need from its details.'
-        : `When the job ends (completed, or cancelled once ready), the nodes nothing uses any more are closed: of ${list}.`,
+        ? 'Every node stays open as you chose; close what you no longer need from its details.'
+        : `Once completed (or cancelled when ready), the nodes nothing uses any more are closed: of ${list}.`,
       `If it fails or is cancelled before it is ready, the nodes this plan opened are closed${file ? ` and ${file} is left incomplete on disk` : ''}.`,
     ].join(' '),
     closeUnused: candidates,
