@@ -124,6 +124,13 @@ export function BackupPanel({ live, source }: { live: LiveState; source: string 
           )}
         </div>
       )}
+      {input.target.kind !== 'node' && (
+        <CheckField
+          label="Keep the backup open after it completes, e.g. to export it (by default it is closed)"
+          checked={input.keepTarget === true}
+          onChange={(keepTarget) => set({ keepTarget })}
+        />
+      )}
       <AdvancedForm
         command="blockdev-backup"
         live={live}

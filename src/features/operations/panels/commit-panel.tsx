@@ -1,7 +1,14 @@
 // Commit panel: top and base picked on the backing chain as drawn; an active commit (top is the
 // active layer) says it will need Complete. Stream, the reverse direction, is one switch away.
 import { useMemo, useState } from 'react';
-import { AmountField, SelectField, TextField, problemFor, useInvalidFields } from '../fields.tsx';
+import {
+  AmountField,
+  CheckField,
+  SelectField,
+  TextField,
+  problemFor,
+  useInvalidFields,
+} from '../fields.tsx';
 import { PlanReview } from '../plan-review.tsx';
 import {
   defaultCommitInput,
@@ -23,6 +30,7 @@ export function CommitPanel({ live, node }: { live: LiveState; node: string }) {
   const [streamBase, setStreamBase] = useState('');
   const [streamJob, setStreamJob] = useState(() => defaultStreamInput(live, node).jobId);
   const [speed, setSpeed] = useState(0);
+  const [keepNodes, setKeepNodes] = useState(false);
   const invalid = useInvalidFields();
   const set = (patch: Partial<CommitInput>) => setInput((old) => ({ ...old, ...patch }));
   const layers = imageLayers(live, input.device);
@@ -35,10 +43,11 @@ export function CommitPanel({ live, node }: { live: LiveState; node: string }) {
         base: streamBase || undefined,
         jobId: streamJob,
         speed: speed || undefined,
+        keepNodes,
       });
     }
-    return planCommit(live, { ...input, speed: speed || undefined });
-  }, [live, mode, input, streamBase, streamJob, speed, invalid.problems]);
+    return planCommit(live, { ...input, speed: speed || undefined, keepNodes });
+  }, [live, mode, input, streamBase, streamJob, speed, keepNodes, invalid.problems]);
   const problems = result.ok ? [] : result.problems;
   const below = layers.slice(layers.indexOf(input.top) + 1);
 
@@ -115,6 +124,11 @@ export function CommitPanel({ live, node }: { live: LiveState; node: string }) {
           the disk to the base.
         </p>
       )}
+      <CheckField
+        label="Keep the layers this drops open afterwards (by default they are closed)"
+        checked={keepNodes}
+        onChange={setKeepNodes}
+      />
       <PlanReview
         key={mode}
         result={result}

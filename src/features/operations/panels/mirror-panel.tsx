@@ -42,6 +42,7 @@ export function MirrorPanel({ live, source }: { live: LiveState; source: string 
         jobId: input.jobId,
         sync: input.sync,
         speed: input.speed,
+        keepNodes: input.keepNodes,
         advanced: input.advanced,
       });
     }
@@ -109,6 +110,11 @@ export function MirrorPanel({ live, source }: { live: LiveState; source: string 
           onChange={setUseDriveMirror}
         />
       )}
+      <CheckField
+        label="Keep the nodes the switch-over leaves unused open (by default they are closed)"
+        checked={input.keepNodes === true}
+        onChange={(keepNodes) => set({ keepNodes })}
+      />
       <AdvancedForm
         key={useDriveMirror ? 'drive-mirror' : 'blockdev-mirror'}
         command={useDriveMirror ? 'drive-mirror' : 'blockdev-mirror'}

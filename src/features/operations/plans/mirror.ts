@@ -143,6 +143,7 @@ export interface DriveMirrorInput {
   jobId: string;
   sync: MirrorSync;
   speed?: number;
+  keepNodes?: boolean;
   advanced?: JsonObject;
 }
 
