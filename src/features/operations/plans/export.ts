@@ -165,8 +165,16 @@ export function planExportRemove(live: LiveState, id: string, hard = false): Pla
 }
 
 export function planNbdServerStop(live: LiveState): PlanResult {
-  const count = live.exports.filter((e) => e.type === 'nbd').length;
+  const nbd = live.exports.filter((e) => e.type === 'nbd');
+  const count = nbd.length;
   return planned({
+    // QEMU lists no NBD clients, so every export is named: anyone reading one is cut off.
+    warnings:
+      count > 0
+        ? [
+            `Every client reading ${nbd.map((e) => `'${e.id}'`).join(', ')} is disconnected at once.`,
+          ]
+        : [],
     summary: `Stop the NBD server${count > 0 ? ` and remove its ${count} export(s)` : ''}.`,
     steps: [
       {
