@@ -7,8 +7,9 @@ export type FileImageFormat = 'qcow2' | 'qcow' | 'qed' | 'vmdk' | 'raw' | 'unkno
 
 export type FileAtPath =
   | { path: string; exists: false }
-  /** `other`: a device, socket, pipe, or a symbolic link to nothing. */
-  | { path: string; exists: true; type: 'directory' | 'other'; size: number }
+  | { path: string; exists: true; type: 'directory'; size: number }
+  /** A device, socket, pipe, or a symbolic link to nothing. */
+  | { path: string; exists: true; type: 'other'; size: number }
   | {
       path: string;
       exists: true;
@@ -25,3 +26,6 @@ export type FileAtPath =
 export interface FileLookupError {
   error: string;
 }
+
+/** What the page knows about a path: the proxy's answer, or why it gave none (its refusal). */
+export type PathLookup = FileAtPath | { path: string; error: string };
