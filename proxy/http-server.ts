@@ -5,6 +5,7 @@ import type { Server as HttpsServer } from 'node:https';
 import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
 import { hasTokenInQuery, type Authenticator, type HostCheck } from './auth.ts';
+import type { FileLookupAnswer } from './file-lookup.ts';
 import { serveStaticFile } from './static-files.ts';
 import type { StaticSite } from './static-manifest.ts';
 
@@ -35,6 +36,8 @@ export interface ApiContext {
   secure: boolean;
   /** Field docs for a target's forms (proxy/field-docs.ts), for GET /api/qapi-docs/NAME. */
   fieldDocs?: (target: string) => Promise<{ status: number; body: string }>;
+  /** What is at a path inside --allow-path (proxy/file-lookup.ts), for GET /api/targets/NAME/file. */
+  lookUpFile?: (target: string, path: string) => Promise<FileLookupAnswer | null>;
   /** Called for requests refused by the Host, token-in-URL or authentication checks. */
   onRefused?: (req: IncomingMessage, status: number, reason: string) => void;
 }
@@ -89,6 +92,8 @@ function routes(ctx: ApiContext) {
       return sendJson(res, 200, ctx.targets());
     }
     if (url.pathname.startsWith('/api/qapi-docs/')) return fieldDocs(ctx, req, res, url.pathname);
+    const file = FILE_ROUTE.exec(url.pathname);
+    if (file?.[1]) return fileLookup(ctx, req, res, decodeURIComponent(file[1]), url.searchParams);
     if (url.pathname.startsWith('/api/')) return sendJson(res, 404, { error: 'not found' });
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, SECURITY_HEADERS).end();
@@ -103,6 +108,39 @@ function routes(ctx: ApiContext) {
 }
 
 const gzipAsync = promisify(gzipCallback);
+
+const FILE_ROUTE = /^\/api\/targets\/([^/]+)\/file$/;
+
+/**
+ * GET /api/targets/NAME/file?path=ABS: what is at the path, for either role. A path outside
+ * --allow-path is a refused request (403, audited); reads that are answered are not logged.
+ */
+function fileLookup(
+  ctx: ApiContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  target: string,
+  query: URLSearchParams,
+) {
+  if (req.method !== 'GET') return sendJson(res, 405, { error: 'method not allowed' });
+  if (!ctx.auth.authenticate(req)) return refuse(ctx, req, res, 401, 'not authenticated');
+  const paths = query.getAll('path');
+  const [path] = paths;
+  if (paths.length !== 1 || !path) {
+    return sendJson(res, 400, { error: 'give exactly one absolute path as ?path=' });
+  }
+  if (!ctx.lookUpFile) return sendJson(res, 404, { error: 'not found' });
+  ctx.lookUpFile(target, path).then(
+    (answer) => {
+      if (!answer) return sendJson(res, 404, { error: 'unknown target' });
+      if (answer.status === 403 && 'error' in answer.body) {
+        return refuse(ctx, req, res, 403, answer.body.error);
+      }
+      sendJson(res, answer.status, answer.body);
+    },
+    () => sendJson(res, 500, { error: 'the look-up failed' }),
+  );
+}
 
 /** GET /api/qapi-docs/NAME: the doc model for one target's forms, as proxy/field-docs.ts built it. */
 function fieldDocs(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, path: string) {

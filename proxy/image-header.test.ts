@@ -21,10 +21,12 @@ function qcow2(options: {
   incompatible?: bigint;
   extensions?: [number, string][];
   backing?: string;
+  size?: bigint;
 }) {
   const header = Buffer.alloc(65536);
   header.writeUInt32BE(0x514649fb, 0);
   header.writeUInt32BE(3, 4);
+  header.writeBigUInt64BE(options.size ?? 0n, 24);
   header.writeUInt32BE(16, 20); // 64 KiB clusters
   header.writeBigUInt64BE(options.incompatible ?? 0n, 72);
   header.writeUInt32BE(104, 100);
@@ -53,6 +55,7 @@ describe('readImageHeader', () => {
           [0x44415441, '/elsewhere/data.raw'],
         ],
         backing: '../base.raw',
+        size: 5n << 30n,
       }),
     );
     expect(await readImageHeader(path, null)).toEqual({
@@ -61,6 +64,7 @@ describe('readImageHeader', () => {
       backingFormat: 'raw',
       externalDataFile: true,
       dataFileName: '/elsewhere/data.raw',
+      virtualSize: 5 * 2 ** 30,
     });
     // Asked as raw, the same file names nothing (QEMU would not read the header).
     expect((await readImageHeader(path, 'raw')).format).toBe('other');

@@ -4,7 +4,7 @@
 // Image files are untrusted input: every offset and length is bounded before it is used, and a
 // header this reader cannot make sense of is reported as such rather than guessed at.
 import { closeSync, openSync, readSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 
 export type HeaderFormat = 'qcow2' | 'qcow' | 'qed' | 'vmdk-sparse' | 'vmdk-descriptor' | 'other';
 
@@ -16,6 +16,8 @@ export interface ImageHeader {
   /** qcow2: the incompatible feature bit that says guest data lives in another file. */
   externalDataFile: boolean;
   dataFileName?: string;
+  /** qcow, qcow2 and QED: the guest-visible size the header states, in bytes. */
+  virtualSize?: number;
 }
 
 /** The first cluster of a qcow2 holds its header extensions; QEMU's largest cluster is 2 MiB. */
@@ -30,15 +32,10 @@ const QED_F_BACKING_FILE = 1n;
 
 export class HeaderError extends Error {}
 
-async function readPrefix(path: string, length: number): Promise<Buffer> {
-  const handle = await open(path, 'r');
-  try {
-    const buffer = Buffer.alloc(length);
-    const { bytesRead } = await handle.read(buffer, 0, length, 0);
-    return buffer.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
-  }
+async function readPrefix(handle: FileHandle): Promise<Buffer> {
+  const buffer = Buffer.alloc(MAX_HEADER_BYTES);
+  const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+  return buffer.subarray(0, bytesRead);
 }
 
 function name(buffer: Buffer, offset: number, size: number, what: string): string {
@@ -52,7 +49,12 @@ function name(buffer: Buffer, offset: number, size: number, what: string): strin
 function qcow2(buffer: Buffer): ImageHeader {
   if (buffer.length < 72) throw new HeaderError('the qcow2 header is truncated');
   const version = buffer.readUInt32BE(4);
-  const header: ImageHeader = { format: version === 1 ? 'qcow' : 'qcow2', externalDataFile: false };
+  // The size sits at offset 24 in both versions (qcow2.txt; qcow v1's header in block/qcow.c).
+  const header: ImageHeader = {
+    format: version === 1 ? 'qcow' : 'qcow2',
+    externalDataFile: false,
+    virtualSize: Number(buffer.readBigUInt64BE(24)),
+  };
   const backingOffset = buffer.readBigUInt64BE(8);
   if (version === 1) {
     const size = buffer.readUInt32BE(16);
@@ -94,7 +96,11 @@ function qcow2(buffer: Buffer): ImageHeader {
 
 function qed(buffer: Buffer): ImageHeader {
   if (buffer.length < 64) throw new HeaderError('the QED header is truncated');
-  const header: ImageHeader = { format: 'qed', externalDataFile: false };
+  const header: ImageHeader = {
+    format: 'qed',
+    externalDataFile: false,
+    virtualSize: Number(buffer.readBigUInt64LE(48)),
+  };
   if ((buffer.readBigUInt64LE(16) & QED_F_BACKING_FILE) !== 0n) {
     const offset = buffer.readUInt32LE(56);
     const size = buffer.readUInt32LE(60);
@@ -109,7 +115,17 @@ function qed(buffer: Buffer): ImageHeader {
  */
 export async function readImageHeader(path: string, format: string | null): Promise<ImageHeader> {
   if (!readsHeader(format)) return { format: 'other', externalDataFile: false };
-  return parseImageHeader(await readPrefix(path, MAX_HEADER_BYTES), format);
+  const handle = await open(path, 'r');
+  try {
+    return parseImageHeader(await readPrefix(handle), format);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** What the header of a file already open says, probed as QEMU would without a format. */
+export async function readOpenImageHeader(handle: FileHandle): Promise<ImageHeader> {
+  return parseImageHeader(await readPrefix(handle), null);
 }
 
 /**

@@ -10,6 +10,9 @@ const root = mkdtempSync(join(tmpdir(), 'blockscope-policy-'));
 const images = join(root, 'images');
 mkdirSync(images);
 symlinkSync('/etc', join(images, 'escape'));
+// Links to nothing: creating a file through one creates its target.
+symlinkSync(join(root, 'outside.qcow2'), join(images, 'dangling-out'));
+symlinkSync(join(images, 'made-here.qcow2'), join(images, 'dangling-in'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 // The live schema of QEMU 7.2 as the project ships it; the argument checks walk it.
@@ -62,6 +65,8 @@ describe('Policy', () => {
     expect(add(join(images, '..', 'outside.qcow2'))).toBe('BlockscopePathNotAllowed');
     expect(add(join(images, 'escape', 'passwd'))).toBe('BlockscopePathNotAllowed');
     expect(add(`${images}-sibling/x`)).toBe('BlockscopePathNotAllowed');
+    expect(add(join(images, 'dangling-out'))).toBe('BlockscopePathNotAllowed');
+    expect(add(join(images, 'dangling-in'))).toBe('allowed');
     expect(add('relative.qcow2')).toBe('BlockscopePathNotAllowed');
     expect(add(`${images}/a\u0000b`)).toBe('BlockscopePathNotAllowed');
     const nested = {

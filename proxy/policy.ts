@@ -61,6 +61,11 @@ export class Policy {
     this.allowCommands = new Set(options.allowCommands);
   }
 
+  /** The real paths of the --allow-path directories (for the HTTP file look-up too). */
+  get allowDirs(): readonly string[] {
+    return this.args.allowDirs;
+  }
+
   /**
    * Returns the refusal for `command`, or null when it may be sent.
    * `schemaCommands` is the live QEMU's command set (null while it is not known yet).

@@ -14,6 +14,7 @@ import {
 } from './auth.ts';
 import { checkListenSafety, ConfigError, type ServerConfig } from './config.ts';
 import { createFieldDocs } from './field-docs.ts';
+import { lookUpFile } from './file-lookup.ts';
 import { readQapiDocFiles } from './qapi-docs-files.ts';
 import { readManualOptions } from './qmp-manual/manual-options.ts';
 import { createRequestHandler, listen, type TargetInfo } from './http-server.ts';
@@ -155,6 +156,8 @@ export async function startProxy(
         return Promise.resolve({ status: 404, body: JSON.stringify({ error: 'unknown target' }) });
       return docs(upstream.kind, upstream.version);
     },
+    lookUpFile: (name, path) =>
+      multiplexers.has(name) ? lookUpFile(path, policy.allowDirs) : Promise.resolve(null),
     secure: config.tls !== undefined,
     onRefused,
   });

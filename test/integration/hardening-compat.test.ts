@@ -16,6 +16,7 @@ import {
   planNbdServerStop,
 } from '../../src/features/operations/plans/export.ts';
 import { finishJob } from '../fixtures/operations/job-panel.ts';
+import { lookedUp } from '../fixtures/operations/look-up.ts';
 import { waitForJob } from '../../src/features/operations/run-plan.ts';
 import {
   readLiveState,
@@ -136,7 +137,12 @@ describe('under -compat deprecated-input=reject', () => {
     await expect(client.execute('query-named-block-nodes', { flat: true })).resolves.toBeDefined();
 
     let state = await live();
-    const snapshot = { ...defaultSnapshotInput(state, 'top'), path: join(qemu.dir, 's.qcow2') };
+    const overlay = join(qemu.dir, 's.qcow2');
+    const snapshot = {
+      ...defaultSnapshotInput(state, 'top'),
+      path: overlay,
+      lookup: await lookedUp(qemu.dir, overlay),
+    };
     await runOk(runner(), planSnapshot(state, snapshot));
     const root = async () =>
       (await live()).blocks.find((b) => b.qdev === VDA)?.inserted?.['node-name'];
@@ -150,7 +156,12 @@ describe('under -compat deprecated-input=reject', () => {
 
     state = await live();
     const mirror = defaultMirrorInput(state, 'top');
-    const mirrorTarget = { ...mirror.target, path: join(qemu.dir, 'm.qcow2') };
+    const mirrorPath = join(qemu.dir, 'm.qcow2');
+    const mirrorTarget = {
+      ...mirror.target,
+      path: mirrorPath,
+      lookup: await lookedUp(qemu.dir, mirrorPath),
+    };
     await runOk(runner(), planMirror(state, { ...mirror, target: mirrorTarget } as typeof mirror));
     await waitJob(runner(), mirror.jobId, ['ready']);
     await finishJob(runner(), mirror.jobId, 'complete');
@@ -158,7 +169,12 @@ describe('under -compat deprecated-input=reject', () => {
 
     state = await live();
     const backup = defaultBackupInput(state, 'data');
-    const backupTarget = { ...backup.target, path: join(qemu.dir, 'b.qcow2') };
+    const backupPath = join(qemu.dir, 'b.qcow2');
+    const backupTarget = {
+      ...backup.target,
+      path: backupPath,
+      lookup: await lookedUp(qemu.dir, backupPath),
+    };
     await runOk(runner(), planBackup(state, { ...backup, target: backupTarget } as typeof backup));
     await waitJob(runner(), backup.jobId, ['concluded']);
   });
@@ -197,7 +213,8 @@ describe('under -compat deprecated-input=reject', () => {
     // The verbs the jobs panel sends (job-verbs.ts): job-* by id, block-job-set-speed by device.
     state = await live();
     const mirror = defaultMirrorInput(state, 'data');
-    const target = { ...mirror.target, path: join(qemu.dir, 'm2.qcow2') };
+    const m2 = join(qemu.dir, 'm2.qcow2');
+    const target = { ...mirror.target, path: m2, lookup: await lookedUp(qemu.dir, m2) };
     await runOk(
       runner(),
       planMirror(state, { ...mirror, speed: 1024 * 1024, target } as typeof mirror),

@@ -12,6 +12,7 @@ import {
   bitmapsOf,
 } from '../../src/features/operations/plans/bitmaps.ts';
 import { pressJobControl } from '../fixtures/operations/job-panel.ts';
+import { lookedUp } from '../fixtures/operations/look-up.ts';
 import {
   expectPlan,
   flushDevice,
@@ -39,7 +40,13 @@ describe('backup plans', () => {
     const fullPlan = expectPlan(
       planBackup(live, {
         ...input,
-        target: { kind: 'new-image', path: full, format: 'qcow2', nodeName: 'full' },
+        target: {
+          kind: 'new-image',
+          path: full,
+          format: 'qcow2',
+          nodeName: 'full',
+          lookup: await lookedUp(ops.dir, full),
+        },
       }),
     );
     const start = fullPlan.steps.at(-1);
@@ -69,6 +76,7 @@ describe('backup plans', () => {
           path: inc,
           format: 'qcow2',
           nodeName: 'inc',
+          lookup: await lookedUp(ops.dir, inc),
           backing: { file: full, format: 'qcow2' },
         },
       }),
@@ -99,6 +107,7 @@ describe('backup plans', () => {
           path,
           format: 'qcow2',
           nodeName: 'tl',
+          lookup: await lookedUp(ops.dir, path),
           backing: { file: join(ops.dir, 'mid.qcow2'), format: 'qcow2' },
         },
       }),

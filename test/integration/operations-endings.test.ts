@@ -15,6 +15,7 @@ import {
 } from '../../src/features/operations/plans/commit.ts';
 import { defaultMirrorInput, planMirror } from '../../src/features/operations/plans/mirror.ts';
 import { runPlan } from '../../src/features/operations/run-plan.ts';
+import { lookedUp } from '../fixtures/operations/look-up.ts';
 import { policed } from '../fixtures/operations/policed.ts';
 import {
   checkUnlocked,
@@ -104,7 +105,13 @@ describe('a backup plan', () => {
       ops.runner,
       planBackup(live, {
         ...input,
-        target: { kind: 'new-image', path, format: 'qcow2', nodeName: 'full' },
+        target: {
+          kind: 'new-image',
+          path,
+          format: 'qcow2',
+          nodeName: 'full',
+          lookup: await lookedUp(ops.dir, path),
+        },
       }),
     );
     expect(result).toMatchObject({
@@ -135,6 +142,7 @@ describe('a backup plan', () => {
           path: join(ops.dir, 'kept.qcow2'),
           format: 'qcow2',
           nodeName: 'kept',
+          lookup: await lookedUp(ops.dir, join(ops.dir, 'kept.qcow2')),
         },
       }),
     );
@@ -156,7 +164,13 @@ describe('a backup plan', () => {
       planBackup(live, {
         ...input,
         speed: 2 * MiB,
-        target: { kind: 'new-image', path, format: 'qcow2', nodeName: 'half' },
+        target: {
+          kind: 'new-image',
+          path,
+          format: 'qcow2',
+          nodeName: 'half',
+          lookup: await lookedUp(ops.dir, path),
+        },
       }),
     );
     // While the job runs, the bitmap it started records and the target is open.
@@ -204,7 +218,13 @@ describe('a mirror plan', () => {
       ops.runner,
       planMirror(live, {
         ...input,
-        target: { kind: 'new-image', path, format: 'qcow2', nodeName: 'copy' },
+        target: {
+          kind: 'new-image',
+          path,
+          format: 'qcow2',
+          nodeName: 'copy',
+          lookup: await lookedUp(ops.dir, path),
+        },
       }),
     );
     await waitJob(ops.qemu.direct, input.jobId, ['ready']);
@@ -235,7 +255,13 @@ describe('a mirror plan', () => {
         speed: 2 * MiB,
         // Small copy buffers, so the speed limit holds from the first chunk on.
         advanced: { 'buf-size': 256 * 1024 },
-        target: { kind: 'new-image', path, format: 'qcow2', nodeName: 'half' },
+        target: {
+          kind: 'new-image',
+          path,
+          format: 'qcow2',
+          nodeName: 'half',
+          lookup: await lookedUp(ops.dir, path),
+        },
       }),
     );
     expect(await cancelAt(ops.qemu.direct, input.jobId, 0.4)).toBeLessThan(0.9);

@@ -10,6 +10,7 @@ import {
   planMirror,
 } from '../../src/features/operations/plans/mirror.ts';
 import { finishJob } from '../fixtures/operations/job-panel.ts';
+import { lookedUp } from '../fixtures/operations/look-up.ts';
 import {
   flushDevice,
   runOk,
@@ -46,7 +47,11 @@ describe('mirror plans', () => {
     const path = join(ops.dir, 'copy.qcow2');
     const result = planMirror(live, {
       ...input,
-      target: { ...input.target, path } as typeof input.target,
+      target: {
+        ...input.target,
+        path,
+        lookup: await lookedUp(ops.dir, path),
+      } as typeof input.target,
     });
     await runOk(ops.runner, result);
     await waitJob(ops.runner, input.jobId, ['ready']);
@@ -91,6 +96,7 @@ describe('mirror plans', () => {
         path,
         format: 'qcow2',
         mode: 'absolute-paths',
+        lookup: await lookedUp(ops.dir, path),
         nodeName: 'dm',
         jobId: 'dm1',
         sync: 'full',
@@ -113,7 +119,13 @@ describe('mirror plans', () => {
         source: 'top',
         jobId: 'm-top',
         sync: 'top',
-        target: { kind: 'new-image', path, format: 'qcow2', nodeName: 'top-only' },
+        target: {
+          kind: 'new-image',
+          path,
+          format: 'qcow2',
+          nodeName: 'top-only',
+          lookup: await lookedUp(ops.dir, path),
+        },
       }),
     );
     await waitJob(ops.runner, 'm-top', ['ready']);

@@ -7,6 +7,7 @@ import { planBackup } from '../../src/features/operations/plans/backup.ts';
 import { defaultCommitInput, planCommit } from '../../src/features/operations/plans/commit.ts';
 import { defaultExportInput, planExport } from '../../src/features/operations/plans/export.ts';
 import { finishJob } from '../fixtures/operations/job-panel.ts';
+import { lookedUp } from '../fixtures/operations/look-up.ts';
 import { planMirror } from '../../src/features/operations/plans/mirror.ts';
 import {
   planSnapshot,
@@ -46,7 +47,13 @@ describe('operations on qemu-storage-daemon', () => {
         source: 'top',
         jobId: 'm',
         sync: 'full',
-        target: { kind: 'new-image', path: mirror, format: 'qcow2', nodeName: 'm' },
+        target: {
+          kind: 'new-image',
+          path: mirror,
+          format: 'qcow2',
+          nodeName: 'm',
+          lookup: await lookedUp(ops.dir, mirror),
+        },
       }),
     );
     await waitJob(ops.runner, 'm', ['ready']);
@@ -58,7 +65,13 @@ describe('operations on qemu-storage-daemon', () => {
         source: 'data',
         jobId: 'b',
         sync: 'full',
-        target: { kind: 'new-image', path: backup, format: 'raw', nodeName: 'b' },
+        target: {
+          kind: 'new-image',
+          path: backup,
+          format: 'raw',
+          nodeName: 'b',
+          lookup: await lookedUp(ops.dir, backup),
+        },
       }),
     );
     await waitJob(ops.runner, 'b', ['concluded']);
@@ -83,7 +96,10 @@ describe('operations on qemu-storage-daemon', () => {
     live = await ops.live({ state: 'running', address });
     const snap = defaultSnapshotInput(live, 'top');
     expect(snap.snapshotNodeName).toBe('top-snap');
-    await runOk(ops.runner, planSnapshot(live, snap));
+    await runOk(
+      ops.runner,
+      planSnapshot(live, { ...snap, lookup: await lookedUp(ops.dir, snap.path) }),
+    );
     live = await ops.live();
     expect(backingChain(live, 'top-snap')).toEqual(['top-snap', 'top', 'mid', 'base']);
     expect((await imageChain(snap.path)).length).toBe(4);

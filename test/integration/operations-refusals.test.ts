@@ -12,6 +12,7 @@ import {
   planGroupCreate,
 } from '../../src/features/operations/plans/throttle-group.ts';
 import { runPlan } from '../../src/features/operations/run-plan.ts';
+import { lookedUp } from '../fixtures/operations/look-up.ts';
 import {
   expectPlan,
   nodeNames,
@@ -70,6 +71,7 @@ describe('refused operations', () => {
           path: join(ops.dir, 'one.qcow2'),
           format: 'qcow2',
           nodeName: 'one',
+          lookup: await lookedUp(ops.dir, join(ops.dir, 'one.qcow2')),
         },
       }),
     );
@@ -135,6 +137,7 @@ describe('refused operations', () => {
           path: join(ops.dir, 'race.qcow2'),
           format: 'qcow2',
           nodeName: 'race',
+          lookup: await lookedUp(ops.dir, join(ops.dir, 'race.qcow2')),
         },
       }),
     );

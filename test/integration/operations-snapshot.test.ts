@@ -8,6 +8,7 @@ import {
   defaultSnapshotInput,
   planSnapshot,
 } from '../../src/features/operations/plans/snapshot.ts';
+import { lookedUp } from '../fixtures/operations/look-up.ts';
 import { runOk, startOpsQemu, VDA, type OpsQemu } from '../fixtures/operations/vm.ts';
 
 let ops: OpsQemu | undefined;
@@ -22,7 +23,10 @@ describe('snapshot plan', () => {
     const live = await ops.live();
     const input = defaultSnapshotInput(live, 'top');
     expect(input.path).toBe(join(ops.dir, 'top-snap.qcow2'));
-    await runOk(ops.runner, planSnapshot(live, input));
+    await runOk(
+      ops.runner,
+      planSnapshot(live, { ...input, lookup: await lookedUp(ops.dir, input.path) }),
+    );
     const after = await ops.live();
     expect(backingChain(after, 'top-snap')).toEqual(['top-snap', 'top', 'mid', 'base']);
     expect(after.blocks.find((b) => b.qdev === VDA)?.inserted?.['node-name']).toBe('top-snap');

@@ -6,6 +6,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { blockGraphKey } from '../../api/block-graph-queries.ts';
 import { nextJobsFrom } from '../../api/job-updates.ts';
 import { planRunKey } from '../../api/plan-runs.ts';
+import { fileLookupsKey } from '../../api/file-lookup-queries.ts';
 import { jobsKey } from '../../api/jobs-queries.ts';
 import { useQmpClient, useQmpEvent, useTargetName } from '../../api/qmp-context.tsx';
 import { targetKey } from '../../api/query-keys.ts';
@@ -102,6 +103,8 @@ export function usePlanRunner(): {
         queryClient.invalidateQueries({ queryKey: blockGraphKey(target) }),
         queryClient.invalidateQueries({ queryKey: jobsKey(target) }),
         queryClient.invalidateQueries({ queryKey: liveStateKey(target) }),
+        // A plan may have made files: what the look-ups said is out of date.
+        queryClient.invalidateQueries({ queryKey: fileLookupsKey(target) }),
       ]),
     [queryClient, target],
   );

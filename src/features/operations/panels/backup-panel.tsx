@@ -22,6 +22,8 @@ import {
 } from '../plans/backup.ts';
 import { bitmapsOf } from '../plans/bitmaps.ts';
 import type { LiveState } from '../plans/live-state.ts';
+import { withPathLookup } from '../plans/target-image.ts';
+import { usePathLookup } from '../use-path-lookup.ts';
 import { BitmapList } from './bitmap-list.tsx';
 import { TargetFields } from './target-fields.tsx';
 
@@ -31,13 +33,14 @@ export function BackupPanel({ live, source }: { live: LiveState; source: string 
   const set = (patch: Partial<BackupInput>) => setInput((old) => ({ ...old, ...patch }));
   const bitmaps = bitmapsOf(live, source);
   const incremental = input.sync === 'incremental' || input.sync === 'bitmap';
+  const lookup = usePathLookup(input.target.kind === 'node' ? null : input.target.path);
 
   const result = useMemo(
     () =>
       invalid.problems.length > 0
         ? { ok: false as const, problems: invalid.problems }
-        : planBackup(live, input),
-    [live, input, invalid.problems],
+        : planBackup(live, { ...input, target: withPathLookup(input.target, lookup) }),
+    [live, input, lookup, invalid.problems],
   );
   const problems = result.ok ? [] : result.problems;
 
@@ -62,6 +65,7 @@ export function BackupPanel({ live, source }: { live: LiveState; source: string 
         value={input.target}
         onChange={(target) => set({ target })}
         problems={problems}
+        lookup={lookup}
       />
       <div className="grid grid-cols-2 gap-2">
         <TextField

@@ -21,6 +21,8 @@ import {
   type MirrorInput,
   type MirrorSync,
 } from '../plans/mirror.ts';
+import { withPathLookup } from '../plans/target-image.ts';
+import { usePathLookup } from '../use-path-lookup.ts';
 import { TargetFields } from './target-fields.tsx';
 
 export function MirrorPanel({ live, source }: { live: LiveState; source: string }) {
@@ -28,6 +30,7 @@ export function MirrorPanel({ live, source }: { live: LiveState; source: string 
   const [useDriveMirror, setUseDriveMirror] = useState(false);
   const invalid = useInvalidFields();
   const set = (patch: Partial<MirrorInput>) => setInput((old) => ({ ...old, ...patch }));
+  const lookup = usePathLookup(input.target.kind === 'node' ? null : input.target.path);
 
   const result = useMemo(() => {
     if (invalid.problems.length > 0) return { ok: false as const, problems: invalid.problems };
@@ -38,6 +41,8 @@ export function MirrorPanel({ live, source }: { live: LiveState; source: string 
         path: t.path,
         format: t.format,
         mode: t.kind === 'existing-file' ? 'existing' : 'absolute-paths',
+        lookup,
+        overwrite: t.kind === 'new-image' ? t.overwrite : undefined,
         nodeName: t.nodeName,
         jobId: input.jobId,
         sync: input.sync,
@@ -46,8 +51,8 @@ export function MirrorPanel({ live, source }: { live: LiveState; source: string 
         advanced: input.advanced,
       });
     }
-    return planMirror(live, input);
-  }, [live, input, useDriveMirror, invalid.problems]);
+    return planMirror(live, { ...input, target: withPathLookup(t, lookup) });
+  }, [live, input, lookup, useDriveMirror, invalid.problems]);
   const problems = result.ok ? [] : result.problems;
 
   return (
@@ -61,6 +66,7 @@ export function MirrorPanel({ live, source }: { live: LiveState; source: string 
         value={input.target}
         onChange={(target) => set({ target })}
         problems={problems}
+        lookup={lookup}
       />
       <div className="grid grid-cols-2 gap-2">
         <TextField

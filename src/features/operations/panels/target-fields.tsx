@@ -1,8 +1,10 @@
 // The target part of the mirror and backup panels: a new image, an existing file, or a node.
+import type { PathLookup } from '../../../qmp/file-lookup.ts';
 import type { LiveState } from '../plans/live-state.ts';
 import type { ImageFormat, TargetChoice } from '../plans/target-image.ts';
 import type { Problem } from '../plans/types.ts';
 import { problemFor, SelectField, TextField } from '../fields.tsx';
+import { NewPathField } from './new-path-field.tsx';
 
 type Kind = TargetChoice['kind'];
 
@@ -12,6 +14,8 @@ export function TargetFields(props: {
   value: TargetChoice;
   onChange: (value: TargetChoice) => void;
   problems: Problem[];
+  /** What the proxy found at the image path (use-path-lookup.ts). */
+  lookup: PathLookup | undefined;
 }) {
   const { value, onChange, problems } = props;
   const setKind = (kind: Kind) => {
@@ -49,11 +53,24 @@ export function TargetFields(props: {
         />
       ) : (
         <>
-          <TextField
+          <NewPathField
             label="Image path"
-            value={value.path}
-            onChange={(path) => onChange({ ...value, path })}
-            error={problemFor(problems, 'path')}
+            path={value.path}
+            lookup={props.lookup}
+            creates={value.kind === 'new-image'}
+            overwrite={value.kind === 'new-image' ? value.overwrite : undefined}
+            // A confirmation names one path: another path needs its own.
+            onPathChange={(path) =>
+              onChange(
+                value.kind === 'new-image'
+                  ? { ...value, path, overwrite: undefined }
+                  : { ...value, path },
+              )
+            }
+            onOverwriteChange={(overwrite) => {
+              if (value.kind === 'new-image') onChange({ ...value, overwrite });
+            }}
+            problems={problems}
           />
           <SelectField<ImageFormat>
             label="Image format"

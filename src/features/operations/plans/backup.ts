@@ -127,6 +127,7 @@ export function planBackup(live: LiveState, input: BackupInput): PlanResult {
     summary: `Back up '${input.source}' to '${target.nodeName}' (${input.sync}) as job '${input.jobId}'.`,
     steps: [...target.steps, start],
     jobIds: [input.jobId],
+    warnings: target.warnings,
     result: { nodeName: target.nodeName },
     end: {
       job: input.jobId,

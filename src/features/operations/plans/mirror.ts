@@ -7,6 +7,7 @@ import { childrenOf, descendants, findNode } from './graph-queries.ts';
 import type { LiveState } from './live-state.ts';
 import { newNodeNameProblem, jobIdProblem, suggestJobId, suggestNodeName } from './names.ts';
 import { pivotWarnings, rootSourceProblem } from './source-checks.ts';
+import { newFileCheck, type NewFileInputs } from './new-file.ts';
 import { copyJobArgs, pathBesideSource, planTarget, type TargetChoice } from './target-image.ts';
 import { planned, refuse, type JobEnd, type PlanResult, type Problem } from './types.ts';
 
@@ -100,7 +101,7 @@ export function planMirror(live: LiveState, input: MirrorInput): PlanResult {
       },
     ],
     jobIds: [input.jobId],
-    warnings: pivotWarnings(live, input.source, target.nodeName),
+    warnings: [...target.warnings, ...pivotWarnings(live, input.source, target.nodeName)],
     result: { nodeName: target.nodeName },
     end: mirrorEnd(live, input, target.opened, target.createdFile),
   });
@@ -133,7 +134,8 @@ function mirrorEnd(
   };
 }
 
-export interface DriveMirrorInput {
+/** With mode absolute-paths, `lookup` and `overwrite` (new-file.ts) say what is at `path`. */
+export interface DriveMirrorInput extends NewFileInputs {
   source: string;
   path: string;
   format: 'qcow2' | 'raw';
@@ -155,6 +157,12 @@ export function planDriveMirror(live: LiveState, input: DriveMirrorInput): PlanR
     newNodeNameProblem(live, input.nodeName, 'node-name'),
     input.path.startsWith('/') ? null : { field: 'path', message: 'Give an absolute path.' },
   ].filter((p): p is Problem => p !== null);
+  // absolute-paths creates the image, over whatever file is at the path.
+  const created =
+    input.mode === 'absolute-paths' && input.path.startsWith('/')
+      ? newFileCheck(input.path, input, 'path')
+      : { problem: null, warning: null };
+  if (created.problem) problems.push(created.problem);
   if (problems.length > 0) return refuse(...problems);
   const args: JsonObject = {
     ...input.advanced,
@@ -182,7 +190,10 @@ export function planDriveMirror(live: LiveState, input: DriveMirrorInput): PlanR
       },
     ],
     jobIds: [input.jobId],
-    warnings: pivotWarnings(live, input.source, input.nodeName),
+    warnings: [
+      ...(created.warning ? [created.warning] : []),
+      ...pivotWarnings(live, input.source, input.nodeName),
+    ],
     result: { nodeName: input.nodeName },
     // QEMU opens drive-mirror's target itself and closes it with its last user.
     end: mirrorEnd(live, input, [], input.mode === 'existing' ? undefined : input.path),

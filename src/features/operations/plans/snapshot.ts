@@ -3,10 +3,12 @@
 import { findNode, parentsOf, topmostAbove } from './graph-queries.ts';
 import type { LiveState } from './live-state.ts';
 import { newNodeNameProblem, pathProblem, suggestNodeName } from './names.ts';
+import { newFileCheck, type NewFileInputs } from './new-file.ts';
 import { existingNodeProblem } from './source-checks.ts';
 import { planned, refuse, type PlanResult, type Problem } from './types.ts';
 
-export interface SnapshotInput {
+/** `lookup` and `overwrite` (new-file.ts) say what is at `path`: QEMU creates the overlay there. */
+export interface SnapshotInput extends NewFileInputs {
   node: string;
   path: string;
   snapshotNodeName: string;
@@ -32,6 +34,7 @@ export function planSnapshot(live: LiveState, input: SnapshotInput): PlanResult 
       message: `'${input.path}' is already open in QEMU; choose a new file.`,
     });
   }
+  const pathOk = !problems.some((p) => p.field === 'path');
   if (problems.length === 0 && parentsOf(live, input.node).length === 0) {
     // The overlay is not monitor-owned: with no user to hold it QEMU frees it at once.
     problems.push({
@@ -39,6 +42,10 @@ export function planSnapshot(live: LiveState, input: SnapshotInput): PlanResult 
       message: `Nothing uses '${input.node}' (no device, export or layer above it): QEMU would write the overlay file and drop the new node at once. Attach or export the node first.`,
     });
   }
+  const created = pathOk
+    ? newFileCheck(input.path, input, 'path')
+    : { problem: null, warning: null };
+  if (created.problem) problems.push(created.problem);
   if (problems.length > 0) return refuse(...problems);
   const top = topmostAbove(live, input.node);
   const note =
@@ -60,6 +67,7 @@ export function planSnapshot(live: LiveState, input: SnapshotInput): PlanResult 
       },
     ],
     jobIds: [],
+    warnings: created.warning ? [created.warning] : [],
     result: { nodeName: input.snapshotNodeName },
   });
 }

@@ -1,6 +1,7 @@
 // The target of a mirror or backup: a new image made over QMP (blockdev-create jobs, as
 // qmp-domain.md §5.6), an existing image file opened with blockdev-add, or a node already open.
 // Targets must have the source's virtual size, so a new image takes it from the source.
+import type { PathLookup } from '../../../qmp/file-lookup.ts';
 import type { JsonObject } from '../../../qmp/wire.ts';
 import { findNode, openFilenames } from './graph-queries.ts';
 import type { LiveState, NamedNode } from './live-state.ts';
@@ -11,20 +12,21 @@ import {
   suggestNodeName,
   uniqueName,
 } from './names.ts';
+import { newFileCheck, type NewFileInputs } from './new-file.ts';
 import type { PlanStep, Problem } from './types.ts';
 import { formatBytes } from '../../../schema/units.ts';
 
 export type ImageFormat = 'qcow2' | 'raw';
 
 export type TargetChoice =
-  | {
+  | ({
       kind: 'new-image';
       path: string;
       format: ImageFormat;
       nodeName: string;
       /** qcow2 only: the backing file written into the new image; `node` also opens it. */
       backing?: { file: string; format: string; node?: string };
-    }
+    } & NewFileInputs)
   | { kind: 'existing-file'; path: string; format: ImageFormat; nodeName: string }
   | { kind: 'node'; nodeName: string };
 
@@ -36,6 +38,8 @@ export interface TargetPlan {
   opened: string[];
   /** The file the steps create, if they create one. */
   createdFile?: string;
+  /** For the plan's warnings (a confirmed overwrite). */
+  warnings: string[];
 }
 
 function pathInUse(live: LiveState, path: string, field: string): Problem | null {
@@ -76,6 +80,11 @@ function addStep(title: string, explanation: string, args: JsonObject): PlanStep
   };
 }
 
+/** The target with what the proxy found at its path; only a new image is created there. */
+export function withPathLookup(target: TargetChoice, lookup: PathLookup | undefined): TargetChoice {
+  return target.kind === 'new-image' ? { ...target, lookup } : target;
+}
+
 /** A new image's default path: `NAME.qcow2` in the source image's directory. */
 export function pathBesideSource(node: NamedNode | undefined, name: string): string {
   const path = node?.image.filename ?? node?.file ?? '';
@@ -114,7 +123,7 @@ export function planTarget(live: LiveState, source: string, choice: TargetChoice
     } else if (choice.nodeName === source) {
       problems.push({ field, message: 'The target must be another node than the source.' });
     }
-    return { problems, steps: [], nodeName: choice.nodeName, opened: [] };
+    return { problems, steps: [], nodeName: choice.nodeName, opened: [], warnings: [] };
   }
 
   const fileNode = suggestNodeName(live, `${choice.nodeName}-file`, [choice.nodeName]);
@@ -140,9 +149,20 @@ export function planTarget(live: LiveState, source: string, choice: TargetChoice
         },
       ),
     );
-    return { problems, steps, nodeName: choice.nodeName, opened: [choice.nodeName] };
+    return {
+      problems,
+      steps,
+      nodeName: choice.nodeName,
+      opened: [choice.nodeName],
+      warnings: [],
+    };
   }
 
+  // Only a path that is acceptable so far is looked at (the look-up answers absolute paths).
+  const created = problems.some((p) => p.field === 'path')
+    ? { problem: null, warning: null }
+    : newFileCheck(choice.path, choice, 'path');
+  if (created.problem) problems.push(created.problem);
   const sourceNode = findNode(live, source);
   const size = sourceNode?.image['virtual-size'] ?? 0;
   const fileJob = suggestJobId(live, 'create', fileNode);
@@ -192,5 +212,6 @@ export function planTarget(live: LiveState, source: string, choice: TargetChoice
     nodeName: choice.nodeName,
     opened: [choice.nodeName, fileNode],
     createdFile: choice.path,
+    warnings: created.warning ? [created.warning] : [],
   };
 }

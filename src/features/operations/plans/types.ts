@@ -76,6 +76,8 @@ export interface JobEnd {
 export interface Problem {
   field?: string;
   message: string;
+  /** Not wrong, only not known yet (a look-up on its way): a field shows it as progress. */
+  pending?: true;
 }
 
 export type PlanResult = { ok: true; plan: Plan } | { ok: false; problems: Problem[] };
