@@ -117,6 +117,49 @@ describe('runPlan', () => {
     expect(!result.ok && result.failure.message).toMatch(/ended before it was ready/);
   });
 
+  it('does not create a file over one that appeared after the plan was made', async () => {
+    const client = scripted({});
+    const plan: Plan = {
+      summary: '',
+      jobIds: [],
+      steps: [
+        step('blockdev-add', { undo: { command: 'blockdev-del', arguments: {} } }),
+        step('blockdev-create', {
+          createsFile: { path: '/i/new.qcow2', overwriteConfirmed: false },
+        }),
+      ],
+    };
+    const result = await runPlan(client, plan, {
+      lookUpPath: (path) =>
+        Promise.resolve({ path, exists: true, type: 'file', size: 4096, format: 'raw' }),
+    });
+    expect(client.sent).toEqual(['blockdev-add', 'blockdev-del']);
+    expect(result).toMatchObject({
+      ok: false,
+      failure: {
+        index: 1,
+        errorClass: 'FileExists',
+        message: expect.stringMatching(
+          /^\/i\/new.qcow2 appeared since the plan was made \(raw, 4 KiB file\); nothing was overwritten/,
+        ),
+      },
+    });
+    // A confirmed overwrite, or a path still free, runs as planned.
+    const confirmed = structuredClone(plan);
+    confirmed.steps[1]!.createsFile = { path: '/i/new.qcow2', overwriteConfirmed: true };
+    expect(
+      (
+        await runPlan(client, confirmed, {
+          lookUpPath: () => Promise.reject(new Error('not asked')),
+        })
+      ).ok,
+    ).toBe(true);
+    const free = await runPlan(client, plan, {
+      lookUpPath: (path) => Promise.resolve({ path, exists: false }),
+    });
+    expect(free.ok).toBe(true);
+  });
+
   describe('a plan that follows its job', () => {
     // A graph where 'tgt' (over 'tgt-file') is unused and 'src' is held by a device.
     const after: LiveState = {

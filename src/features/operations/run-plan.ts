@@ -5,6 +5,8 @@
 import { ProxyErrorClass } from '../../qmp/errors.ts';
 import type { JsonObject } from '../../qmp/wire.ts';
 import type { EndReport } from '../../api/plan-runs.ts';
+import type { PathLookup } from '../../qmp/file-lookup.ts';
+import { describeFile } from './plans/new-file.ts';
 import { finishJob, pollingUpdates, type JobUpdates } from './job-end.ts';
 import type { QmpExecutor, JobInfo, LiveState } from './plans/live-state.ts';
 import { hintFor } from './plans/hints.ts';
@@ -42,10 +44,26 @@ export interface RunOptions {
   /** The end phase of a plan that follows a job: waiting, then done, failed or undone. */
   onEnd?: (state: StepState) => void;
   readLive?: () => Promise<LiveState>;
+  /** Looks at a path again just before a step creates a file there (the proxy's look-up). */
+  lookUpPath?: (path: string) => Promise<PathLookup>;
 }
 
+/** A file appeared at a step's path since the plan was made, and nobody confirmed losing it. */
+async function fileAppeared(step: PlanStep, options: RunOptions): Promise<string | null> {
+  const target = step.createsFile;
+  if (!target || target.overwriteConfirmed || !options.lookUpPath) return null;
+  const now = await options.lookUpPath(target.path);
+  if ('error' in now) return `could not look at ${target.path} again: ${now.error}`;
+  if (!now.exists) return null;
+  return `${target.path} appeared since the plan was made (${now.type === 'file' ? describeFile(now) : now.type}); nothing was overwritten. Look at the path again and confirm overwriting it, or choose another.`;
+}
+
+/** A step the runner itself stopped: a job that failed while waited for, a file in the way. */
 class JobWaitError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly errorClass = 'JobFailed',
+  ) {
     super(message);
     this.name = 'JobWaitError';
   }
@@ -55,7 +73,8 @@ function describeError(error: unknown): { errorClass: string; message: string } 
   if (error && typeof error === 'object' && 'desc' in error && 'errorClass' in error) {
     return { errorClass: String(error.errorClass), message: String(error.desc) };
   }
-  if (error instanceof JobWaitError) return { errorClass: 'JobFailed', message: error.message };
+  if (error instanceof JobWaitError)
+    return { errorClass: error.errorClass, message: error.message };
   const text = error instanceof Error ? error.message : String(error);
   // "command: Class: desc" from simple clients that flatten QMP errors into one message
   const match = /^[\w-]+: (\w+): ([\s\S]*)$/.exec(text);
@@ -135,6 +154,8 @@ export async function runPlan(
   for (const [index, step] of plan.steps.entries()) {
     try {
       options.onStep?.(index, 'running');
+      const appeared = await fileAppeared(step, options);
+      if (appeared) throw new JobWaitError(appeared, 'FileExists');
       results.push(await execute(client, step.command, step.arguments));
       if (step.waitFor) {
         options.onStep?.(index, 'waiting');

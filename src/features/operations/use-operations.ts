@@ -6,7 +6,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { blockGraphKey } from '../../api/block-graph-queries.ts';
 import { nextJobsFrom } from '../../api/job-updates.ts';
 import { planRunKey } from '../../api/plan-runs.ts';
-import { fileLookupsKey } from '../../api/file-lookup-queries.ts';
+import { fileLookupOptions, fileLookupsKey } from '../../api/file-lookup-queries.ts';
 import { jobsKey } from '../../api/jobs-queries.ts';
 import { useQmpClient, useQmpEvent, useTargetName } from '../../api/qmp-context.tsx';
 import { targetKey } from '../../api/query-keys.ts';
@@ -129,6 +129,7 @@ export function usePlanRunner(): {
         },
         onJob: (job) => update({ job }),
         jobUpdates: { next: (signal) => nextJobsFrom(client, signal) },
+        lookUpPath: (path) => queryClient.fetchQuery(fileLookupOptions(target, path)),
       });
       rememberNbdServer(target, plan, result);
       update({ running: false, result });

@@ -187,6 +187,14 @@ export function planDriveMirror(live: LiveState, input: DriveMirrorInput): PlanR
             : `Creates ${input.path} (${input.format}) as '${input.nodeName}' and mirrors into it.`,
         command: 'drive-mirror',
         arguments: args,
+        ...(input.mode === 'absolute-paths'
+          ? {
+              createsFile: {
+                path: input.path,
+                overwriteConfirmed: input.overwrite === input.path,
+              },
+            }
+          : {}),
       },
     ],
     jobIds: [input.jobId],

@@ -64,6 +64,7 @@ export function planSnapshot(live: LiveState, input: SnapshotInput): PlanResult 
           format: 'qcow2',
           mode: 'absolute-paths',
         },
+        createsFile: { path: input.path, overwriteConfirmed: input.overwrite === input.path },
       },
     ],
     jobIds: [],

@@ -52,7 +52,12 @@ function pathInUse(live: LiveState, path: string, field: string): Problem | null
 }
 
 /** blockdev-create runs as a job that stops at `concluded`; dismiss it once it succeeded. */
-function createSteps(jobId: string, options: JsonObject, what: string): PlanStep[] {
+function createSteps(
+  jobId: string,
+  options: JsonObject,
+  what: string,
+  createsFile?: PlanStep['createsFile'],
+): PlanStep[] {
   return [
     {
       title: `Create ${what}`,
@@ -60,6 +65,7 @@ function createSteps(jobId: string, options: JsonObject, what: string): PlanStep
       command: 'blockdev-create',
       arguments: { 'job-id': jobId, options },
       waitFor: { job: jobId, until: ['concluded'], dismissWhenFailed: true },
+      ...(createsFile ? { createsFile } : {}),
     },
     {
       title: `Dismiss job ${jobId}`,
@@ -176,6 +182,7 @@ export function planTarget(live: LiveState, source: string, choice: TargetChoice
       fileJob,
       { driver: 'file', filename: choice.path, size: raw ? size : 0 },
       `the file ${choice.path}`,
+      { path: choice.path, overwriteConfirmed: choice.overwrite === choice.path },
     ),
     addStep(`Open ${choice.path}`, `Opens the new file as protocol node '${fileNode}'.`, {
       driver: 'file',

@@ -31,6 +31,11 @@ export interface PlanStep {
   command: string;
   arguments: JsonObject;
   waitFor?: WaitForJob;
+  /**
+   * The step creates a file at `path`: the runner looks again just before it runs, so a file
+   * that appeared since the plan was made is not overwritten unless this path was confirmed.
+   */
+  createsFile?: { path: string; overwriteConfirmed: boolean };
   /** Best-effort undo, run in reverse order when a later step fails (e.g. blockdev-del). */
   undo?: { command: string; arguments: JsonObject };
 }
