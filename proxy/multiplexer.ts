@@ -1,8 +1,10 @@
 // One target's hub: its upstream QMP connection, the browser sessions attached to it, and the
 // shared job poller. Sessions never see proxy ids: each awaits its own command's result and puts
 // its client's id back (session.ts), so ids from different sessions cannot collide. Events and
-// target-state changes go to every session.
+// target-state changes go to every session. The backup ledger (backup-ledger.ts) learns from the
+// commands QEMU accepted and from events, and every change of it goes to every session too.
 import { ProxyEvent, type JsonObject, type QmpEvent, type QmpGreeting } from '../src/qmp/wire.ts';
+import { BackupLedger, LEDGER_COMMANDS } from './backup-ledger.ts';
 import type { CommandResult } from './command-queue.ts';
 import { CreateGuard } from './create-guard.ts';
 import { JobPoller } from './job-poller.ts';
@@ -39,6 +41,7 @@ export class Multiplexer {
   readonly poller: JobPoller;
   private readonly unsubscribe: (() => void)[] = [];
   private readonly createGuard = new CreateGuard();
+  readonly ledger = new BackupLedger();
 
   constructor(
     readonly upstream: Upstream,
@@ -55,6 +58,7 @@ export class Multiplexer {
         this.createGuard.event(event);
         this.broadcast(event);
         if (event.event === 'JOB_STATUS_CHANGE') this.poller.kick();
+        if (this.ledger.event(event)) this.ledgerChanged();
       }),
     );
   }
@@ -113,7 +117,20 @@ export class Multiplexer {
         (result) => result.kind === 'error' && this.createGuard.refused(command, args),
       );
     }
+    if (LEDGER_COMMANDS.has(command)) {
+      // Registered before the session's own callback: the ledger is current when it answers.
+      void sent.then((result) => {
+        if (result.kind === 'return' && this.ledger.commandSucceeded(command, args ?? {})) {
+          this.ledgerChanged();
+        }
+      });
+    }
     return sent;
+  }
+
+  /** The whole backup ledger, for a session that just negotiated and after every change. */
+  backupsEvent(): QmpEvent {
+    return proxyEvent(ProxyEvent.Backups, this.ledger.data() as unknown as JsonObject);
   }
 
   /** Tells every session that a mutating command succeeded (see ProxyEvent.CommandDone). */
@@ -142,6 +159,20 @@ export class Multiplexer {
       this.createGuard.reset();
     }
     this.broadcast(this.stateEvent(change));
+    if (change.state !== 'connected' && this.ledger.reset()) this.broadcast(this.backupsEvent());
+  }
+
+  private ledgerChanged(): void {
+    this.broadcast(this.backupsEvent());
+    // A target node opened elsewhere (the command line, another monitor): ask QEMU for its file,
+    // once per node. Through execute(), so it waits like any image-detail read must.
+    const wanted = this.ledger.nodesToLookUp();
+    if (wanted.length === 0) return;
+    const ledger = this.ledger.generation;
+    void this.execute('query-named-block-nodes', { flat: true }).then((result) => {
+      if (result.kind !== 'return' || ledger !== this.ledger.generation) return;
+      if (this.ledger.learnNodes(result.value)) this.broadcast(this.backupsEvent());
+    });
   }
 
   private broadcast(event: QmpEvent): void {
