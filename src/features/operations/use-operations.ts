@@ -3,6 +3,7 @@
 // jobs and the NBD server record afterwards.
 import { queryOptions, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { backupLedgerOptions } from '../../api/backup-ledger-queries.ts';
 import { blockGraphKey } from '../../api/block-graph-queries.ts';
 import { jobsKey } from '../../api/jobs-queries.ts';
 import { useQmpClient, useQmpEvent, useTargetName } from '../../api/qmp-context.tsx';
@@ -47,6 +48,7 @@ export function useLiveState(): { live: LiveState | undefined; error: Error | nu
   const queryClient = useQueryClient();
   const nbdServer = useNbdServer(target);
   const query = useQuery(liveStateOptions(client, target));
+  const ledger = useQuery(backupLedgerOptions(target)).data;
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   useQmpEvent((event) => {
     if (event.event === 'X_BLOCKSCOPE_TARGET_STATE') {
@@ -72,7 +74,11 @@ export function useLiveState(): { live: LiveState | undefined; error: Error | nu
     },
     [],
   );
-  return { live: query.data ? { ...query.data, nbdServer } : undefined, error: query.error };
+  const backups = ledger ? { backups: ledger.backups } : {};
+  return {
+    live: query.data ? { ...query.data, nbdServer, ...backups } : undefined,
+    error: query.error,
+  };
 }
 
 export interface PlanRun {
