@@ -13,6 +13,8 @@ export interface BitmapAction {
 
 export interface BackupStart {
   job: string;
+  /** False when the command gave no job-id and `job` is only the device name it gave. */
+  jobNamed: boolean;
   /** The source (blockdev-backup/drive-backup `device`). */
   node: string;
   sync: string;
@@ -43,8 +45,10 @@ function backupStart(type: string, data: JsonObject): BackupStart | null {
   const node = text(data.device);
   const sync = text(data.sync);
   if (node === undefined || sync === undefined) return null;
-  // qapi/block-core.json BackupCommon: without job-id, the job is named after the device.
-  const start: BackupStart = { job: text(data['job-id']) ?? node, node, sync };
+  // qapi/block-core.json BackupCommon: without job-id, the job is named after the device (the
+  // name of the BlockBackend `device` is or belongs to; backup-ledger.ts checks which).
+  const jobId = text(data['job-id']);
+  const start: BackupStart = { job: jobId ?? node, jobNamed: jobId !== undefined, node, sync };
   const bitmap = text(data.bitmap);
   if (bitmap !== undefined) {
     start.bitmap = bitmap;

@@ -145,6 +145,36 @@ describe('BackupLedger', () => {
     expect(ledger.event(completed('drive0'))).toBe(true);
   });
 
+  it('settles the id of a job started without job-id from query-block', () => {
+    const ledger = make();
+    const noId = fullBackup('top', 'bm', 'unused', 'full');
+    delete ((noId.actions as JsonObject[])[1]!.data as JsonObject)['job-id'];
+    ledger.commandSucceeded('transaction', noId);
+    expect(ledger.data().backups[0]?.full.job).toBe('top');
+    expect(ledger.jobsToResolve()).toBe(true);
+    expect(ledger.jobsToResolve()).toBe(false);
+    // QEMU named it after the node's BlockBackend, and it ended before the answer came.
+    ledger.event(created('drive0'));
+    expect(ledger.event(completed('drive0'))).toBe(false);
+    const blocks = [
+      { device: '', qdev: 'vdb', inserted: { 'node-name': 'data' } },
+      { device: 'drive0', qdev: 'vda', inserted: { 'node-name': 'top' } },
+    ];
+    expect(ledger.resolveJobs(blocks)).toBe(true);
+    expect(ledger.data().backups[0]?.full).toMatchObject({ job: 'drive0', state: 'completed' });
+
+    // Given the BlockBackend's own name, the guess was right.
+    const byDrive = make();
+    byDrive.commandSucceeded('transaction', {
+      actions: [
+        { type: 'block-dirty-bitmap-add', data: { node: 'drive0', name: 'bm' } },
+        { type: 'blockdev-backup', data: { device: 'drive0', target: 'full', sync: 'full' } },
+      ],
+    });
+    expect(byDrive.resolveJobs(blocks)).toBe(false);
+    expect(byDrive.event(cancelled('drive0'))).toBe(true);
+  });
+
   it('follows incrementals: a completed one is the next base, a failed on-success one changes nothing', () => {
     const ledger = make();
     ledger.commandSucceeded('transaction', fullBackup('top', 'bm', 'bk1', 'full'));

@@ -58,6 +58,8 @@ interface Followed {
   bitmap: string;
   /** `full`: the run a new record counts from; `bitmap`: a run from an existing bitmap. */
   role: 'full' | 'bitmap';
+  /** No job-id was given: `run.job` is the device as given until query-block says otherwise. */
+  guessed?: 'new' | 'asked';
 }
 
 const keyOf = (node: string, bitmap: string) => JSON.stringify([node, bitmap]);
@@ -110,7 +112,7 @@ export class BackupLedger {
         if (b.verb === 'remove') continue;
         const full = backups.find((s) => s.node === b.node && s.sync === 'full' && !s.bitmap);
         if (!full) continue;
-        this.startRecord(b.node, b.name, this.runOf(full));
+        this.startRecord(b.node, b.name, this.runOf(full), !full.jobNamed);
         paired.add(keyOf(b.node, b.name));
         changed = true;
       }
@@ -189,6 +191,51 @@ export class BackupLedger {
     return changed;
   }
 
+  /** Whether a job started without job-id was newly followed under a guessed id (each once). */
+  jobsToResolve(): boolean {
+    let any = false;
+    for (const f of this.followed.values()) {
+      if (f.guessed !== 'new') continue;
+      f.guessed = 'asked';
+      any = true;
+    }
+    return any;
+  }
+
+  /**
+   * Settles guessed job ids from a `query-block` reply: QEMU names such a job after the
+   * BlockBackend (`device`) whose root node the command's device is, or that device itself.
+   * True when an id changed (with any outcome already seen under the right one).
+   */
+  resolveJobs(reply: JsonValue): boolean {
+    const blocks = Array.isArray(reply) ? reply : [];
+    const backendOf = (node: string): string | undefined => {
+      for (const b of blocks) {
+        if (typeof b !== 'object' || b === null || Array.isArray(b)) continue;
+        const name = typeof b.device === 'string' ? b.device : '';
+        const inserted = b.inserted;
+        const root =
+          typeof inserted === 'object' && inserted !== null && !Array.isArray(inserted)
+            ? inserted['node-name']
+            : undefined;
+        if (name !== '' && (name === node || root === node)) return name;
+      }
+      return undefined;
+    };
+    let changed = false;
+    for (const followed of [...this.followed.values()]) {
+      if (!followed.guessed) continue;
+      delete followed.guessed;
+      const job = backendOf(followed.node);
+      if (job === undefined || job === followed.run.job) continue;
+      this.followed.delete(followed.run.job);
+      followed.run.job = job;
+      this.follow(followed);
+      changed = true;
+    }
+    return changed;
+  }
+
   /** The whole ledger, oldest record first, as the event carries it (a copy). */
   data(): BackupLedgerData {
     return structuredClone({ backups: [...this.records.values()] });
@@ -221,10 +268,17 @@ export class BackupLedger {
     return run;
   }
 
-  private startRecord(node: string, bitmap: string, full: BackupRun): void {
+  private startRecord(node: string, bitmap: string, full: BackupRun, guessed: boolean): void {
     const key = keyOf(node, bitmap);
     putNewest(this.records, key, { node, bitmap, full }, this.limits.maxRecords);
-    this.follow({ run: full, key, node, bitmap, role: 'full' });
+    this.follow({
+      run: full,
+      key,
+      node,
+      bitmap,
+      role: 'full',
+      ...(guessed ? { guessed: 'new' as const } : {}),
+    });
   }
 
   private startFromBitmap(start: BackupStart, bitmap: string): boolean {
@@ -235,7 +289,14 @@ export class BackupLedger {
     if (!record && start.sync !== 'full') return false;
     const run = this.runOf(start);
     if (record) record.runningIncremental = run;
-    const ended = this.follow({ run, key, node: start.node, bitmap, role: 'bitmap' });
+    const ended = this.follow({
+      run,
+      key,
+      node: start.node,
+      bitmap,
+      role: 'bitmap',
+      ...(start.jobNamed ? {} : { guessed: 'new' as const }),
+    });
     return record !== undefined || ended;
   }
 

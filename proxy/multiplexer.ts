@@ -3,7 +3,13 @@
 // its client's id back (session.ts), so ids from different sessions cannot collide. Events and
 // target-state changes go to every session. The backup ledger (backup-ledger.ts) learns from the
 // commands QEMU accepted and from events, and every change of it goes to every session too.
-import { ProxyEvent, type JsonObject, type QmpEvent, type QmpGreeting } from '../src/qmp/wire.ts';
+import {
+  ProxyEvent,
+  type JsonObject,
+  type JsonValue,
+  type QmpEvent,
+  type QmpGreeting,
+} from '../src/qmp/wire.ts';
 import { BackupLedger, LEDGER_COMMANDS } from './backup-ledger.ts';
 import type { CommandResult } from './command-queue.ts';
 import { CreateGuard } from './create-guard.ts';
@@ -58,7 +64,7 @@ export class Multiplexer {
         this.createGuard.event(event);
         this.broadcast(event);
         if (event.event === 'JOB_STATUS_CHANGE') this.poller.kick();
-        if (this.ledger.event(event)) this.ledgerChanged();
+        if (this.ledger.event(event)) this.broadcast(this.backupsEvent());
       }),
     );
   }
@@ -120,9 +126,9 @@ export class Multiplexer {
     if (LEDGER_COMMANDS.has(command)) {
       // Registered before the session's own callback: the ledger is current when it answers.
       void sent.then((result) => {
-        if (result.kind === 'return' && this.ledger.commandSucceeded(command, args ?? {})) {
-          this.ledgerChanged();
-        }
+        if (result.kind !== 'return') return;
+        if (this.ledger.commandSucceeded(command, args ?? {})) this.broadcast(this.backupsEvent());
+        this.askForLedger();
       });
     }
     return sent;
@@ -162,17 +168,24 @@ export class Multiplexer {
     if (change.state !== 'connected' && this.ledger.reset()) this.broadcast(this.backupsEvent());
   }
 
-  private ledgerChanged(): void {
-    this.broadcast(this.backupsEvent());
-    // A target node opened elsewhere (the command line, another monitor): ask QEMU for its file,
-    // once per node. Through execute(), so it waits like any image-detail read must.
-    const wanted = this.ledger.nodesToLookUp();
-    if (wanted.length === 0) return;
-    const ledger = this.ledger.generation;
-    void this.execute('query-named-block-nodes', { flat: true }).then((result) => {
-      if (result.kind !== 'return' || ledger !== this.ledger.generation) return;
-      if (this.ledger.learnNodes(result.value)) this.broadcast(this.backupsEvent());
-    });
+  /**
+   * What the ledger cannot know from the commands, asked of QEMU once: the file of a target opened
+   * elsewhere (the command line, another monitor), and the id of a job started without job-id.
+   * Through execute(), so the reads wait like any image-detail read must.
+   */
+  private askForLedger(): void {
+    const generation = this.ledger.generation;
+    const ask = (command: string, args: JsonObject | undefined, learn: (v: JsonValue) => boolean) =>
+      void this.execute(command, args).then((result) => {
+        if (result.kind !== 'return' || generation !== this.ledger.generation) return;
+        if (learn(result.value)) this.broadcast(this.backupsEvent());
+      });
+    if (this.ledger.nodesToLookUp().length > 0) {
+      ask('query-named-block-nodes', { flat: true }, (v) => this.ledger.learnNodes(v));
+    }
+    if (this.ledger.jobsToResolve()) {
+      ask('query-block', undefined, (v) => this.ledger.resolveJobs(v));
+    }
   }
 
   private broadcast(event: QmpEvent): void {
