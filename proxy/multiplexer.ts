@@ -1,8 +1,16 @@
 // One target's hub: its upstream QMP connection, the browser sessions attached to it, and the
 // shared job poller. Sessions never see proxy ids: each awaits its own command's result and puts
 // its client's id back (session.ts), so ids from different sessions cannot collide. Events and
-// target-state changes go to every session.
-import { ProxyEvent, type JsonObject, type QmpEvent, type QmpGreeting } from '../src/qmp/wire.ts';
+// target-state changes go to every session. The backup ledger (backup-ledger.ts) learns from the
+// commands QEMU accepted and from events, and every change of it goes to every session too.
+import {
+  ProxyEvent,
+  type JsonObject,
+  type JsonValue,
+  type QmpEvent,
+  type QmpGreeting,
+} from '../src/qmp/wire.ts';
+import { BackupLedger, LEDGER_COMMANDS } from './backup-ledger.ts';
 import type { CommandResult } from './command-queue.ts';
 import { CreateGuard } from './create-guard.ts';
 import { JobPoller } from './job-poller.ts';
@@ -39,6 +47,7 @@ export class Multiplexer {
   readonly poller: JobPoller;
   private readonly unsubscribe: (() => void)[] = [];
   private readonly createGuard = new CreateGuard();
+  readonly ledger = new BackupLedger();
 
   constructor(
     readonly upstream: Upstream,
@@ -55,6 +64,7 @@ export class Multiplexer {
         this.createGuard.event(event);
         this.broadcast(event);
         if (event.event === 'JOB_STATUS_CHANGE') this.poller.kick();
+        if (this.ledger.event(event)) this.broadcast(this.backupsEvent());
       }),
     );
   }
@@ -113,7 +123,20 @@ export class Multiplexer {
         (result) => result.kind === 'error' && this.createGuard.refused(command, args),
       );
     }
+    if (LEDGER_COMMANDS.has(command)) {
+      // Registered before the session's own callback: the ledger is current when it answers.
+      void sent.then((result) => {
+        if (result.kind !== 'return') return;
+        if (this.ledger.commandSucceeded(command, args ?? {})) this.broadcast(this.backupsEvent());
+        this.askForLedger();
+      });
+    }
     return sent;
+  }
+
+  /** The whole backup ledger, for a session that just negotiated and after every change. */
+  backupsEvent(): QmpEvent {
+    return proxyEvent(ProxyEvent.Backups, this.ledger.data() as unknown as JsonObject);
   }
 
   /** Tells every session that a mutating command succeeded (see ProxyEvent.CommandDone). */
@@ -142,6 +165,27 @@ export class Multiplexer {
       this.createGuard.reset();
     }
     this.broadcast(this.stateEvent(change));
+    if (change.state !== 'connected' && this.ledger.reset()) this.broadcast(this.backupsEvent());
+  }
+
+  /**
+   * What the ledger cannot know from the commands, asked of QEMU once: the file of a target opened
+   * elsewhere (the command line, another monitor), and the id of a job started without job-id.
+   * Through execute(), so the reads wait like any image-detail read must.
+   */
+  private askForLedger(): void {
+    const generation = this.ledger.generation;
+    const ask = (command: string, args: JsonObject | undefined, learn: (v: JsonValue) => boolean) =>
+      void this.execute(command, args).then((result) => {
+        if (result.kind !== 'return' || generation !== this.ledger.generation) return;
+        if (learn(result.value)) this.broadcast(this.backupsEvent());
+      });
+    if (this.ledger.nodesToLookUp().length > 0) {
+      ask('query-named-block-nodes', { flat: true }, (v) => this.ledger.learnNodes(v));
+    }
+    if (this.ledger.jobsToResolve()) {
+      ask('query-block', undefined, (v) => this.ledger.resolveJobs(v));
+    }
   }
 
   private broadcast(event: QmpEvent): void {

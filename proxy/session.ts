@@ -260,6 +260,7 @@ export class Session implements SessionSink {
     this.event(this.ctx.mux.stateEvent());
     const jobs = this.ctx.mux.jobsEvent();
     if (jobs) this.event(jobs);
+    this.event(this.ctx.mux.backupsEvent());
   }
 
   private refuse(

@@ -13,6 +13,7 @@ import {
 import { useQueryClient } from '@tanstack/react-query';
 import { QmpClient, type ClientState, type SocketLike } from '../qmp/client.ts';
 import type { QmpEvent } from '../qmp/wire.ts';
+import { watchBackupLedger } from './backup-ledger-queries.ts';
 import { targetKey } from './query-keys.ts';
 
 interface QmpContextValue {
@@ -40,9 +41,12 @@ export function QmpProvider({ target, children }: { target: string; children: Re
     const off = client.onState((state) => {
       if (state === 'running') void queryClient.invalidateQueries({ queryKey: targetKey(target) });
     });
+    // State the proxy only pushes (sent right after negotiation): listen before connecting.
+    const offLedger = watchBackupLedger(queryClient, client, target);
     client.connect();
     return () => {
       off();
+      offLedger();
       client.close();
     };
   }, [client, queryClient, target]);

@@ -93,6 +93,12 @@ export const ProxyEvent = {
    * other pages learn that the graph may have changed.
    */
   CommandDone: 'X_BLOCKSCOPE_COMMAND_DONE',
+  /**
+   * data: { backups: BackupRecord[] } (backup-records.ts) — the proxy's whole record of which
+   * full backup each dirty bitmap counts from. Sent right after negotiation and to every session
+   * whenever it changes; it starts empty on every new connection to QEMU.
+   */
+  Backups: 'X_BLOCKSCOPE_BACKUPS',
 } as const;
 
 /**

@@ -3,6 +3,7 @@
 // jobs and the NBD server record afterwards.
 import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { backupLedgerOptions } from '../../api/backup-ledger-queries.ts';
 import { blockGraphKey } from '../../api/block-graph-queries.ts';
 import { nextJobsFrom } from '../../api/job-updates.ts';
 import { planRunKey } from '../../api/plan-runs.ts';
@@ -50,6 +51,7 @@ export function useLiveState(): { live: LiveState | undefined; error: Error | nu
   const queryClient = useQueryClient();
   const nbdServer = useNbdServer(target);
   const query = useQuery(liveStateOptions(client, target));
+  const ledger = useQuery(backupLedgerOptions(target)).data;
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   useQmpEvent((event) => {
     if (event.event === 'X_BLOCKSCOPE_TARGET_STATE') {
@@ -75,7 +77,11 @@ export function useLiveState(): { live: LiveState | undefined; error: Error | nu
     },
     [],
   );
-  return { live: query.data ? { ...query.data, nbdServer } : undefined, error: query.error };
+  const backups = ledger ? { backups: ledger.backups } : {};
+  return {
+    live: query.data ? { ...query.data, nbdServer, ...backups } : undefined,
+    error: query.error,
+  };
 }
 
 export interface PlanRun {

@@ -1,6 +1,10 @@
 // The details of the selected node: everything the model knows, the edges with their full
 // permissions, the raw QMP results it was joined from, and the entry points of the operations.
+import { useQuery } from '@tanstack/react-query';
 import { useContext, type ReactNode } from 'react';
+import { backupLedgerOptions } from '../../../api/backup-ledger-queries.ts';
+import { bitmapOrigin, describeOrigin, findBackupRecord } from '../../../api/bitmap-origin.ts';
+import { useTargetName } from '../../../api/qmp-context.tsx';
 import {
   NO_OPERATION_LAUNCHER,
   OPERATION_KINDS,
@@ -63,6 +67,7 @@ export function NodeDetailsPanel({
   const incoming = model.edges.filter((e) => e.target === node.id);
   const outgoing = model.edges.filter((e) => e.source === node.id);
   const throttle = node.throttle;
+  const ledger = useQuery(backupLedgerOptions(useTargetName())).data;
   return (
     <aside
       aria-label="Node details"
@@ -101,11 +106,37 @@ export function NodeDetailsPanel({
         <Row name="Backing depth">{node.backingDepth}</Row>
         {node.backingFile && <Row name="Backing file">{node.backingFile}</Row>}
         <Row name="Dirty bitmaps">
-          {node.dirtyBitmaps.length === 0
-            ? '—'
-            : node.dirtyBitmaps
-                .map((b) => `${b.name ?? '(job)'} ${formatBytes(b.count)} dirty`)
-                .join('; ')}
+          {node.dirtyBitmaps.length === 0 ? (
+            '—'
+          ) : (
+            <ul>
+              {node.dirtyBitmaps.map((b, i) => {
+                // A bitmap without a name belongs to a running job and has no record.
+                const origin =
+                  b.name === undefined
+                    ? null
+                    : bitmapOrigin(findBackupRecord(ledger?.backups, [node.name], b.name));
+                return (
+                  <li key={b.name ?? `#${i}`}>
+                    {b.name ?? '(job)'} {formatBytes(b.count)} dirty
+                    {b.recording === false ? ', not recording' : ''}
+                    {origin && (
+                      <span
+                        className={
+                          origin.kind === 'untrusted'
+                            ? 'block text-xs text-amber-800 dark:text-amber-200'
+                            : 'block text-xs text-slate-500 dark:text-slate-400'
+                        }
+                      >
+                        {origin.kind === 'untrusted' ? 'untrusted: ' : ''}
+                        {describeOrigin(origin)}
+                      </span>
+                    )}
+                  </li>
+                );
+              })}
+            </ul>
+          )}
         </Row>
         <Row name="Devices">{names(node.devices, model)}</Row>
         <Row name="Jobs">{node.jobs.join(', ') || '—'}</Row>

@@ -16,11 +16,13 @@ import { PlanReview } from '../plan-review.tsx';
 import {
   defaultBackupInput,
   planBackup,
+  suggestBitmap,
+  withBitmap,
   type BackupInput,
   type BackupSync,
   type BitmapMode,
 } from '../plans/backup.ts';
-import { bitmapsOf } from '../plans/bitmaps.ts';
+import { bitmapOriginOf, bitmapsOf } from '../plans/bitmaps.ts';
 import type { LiveState } from '../plans/live-state.ts';
 import { withPathLookup } from '../plans/target-image.ts';
 import { usePathLookup } from '../use-path-lookup.ts';
@@ -46,13 +48,26 @@ export function BackupPanel({ live, source }: { live: LiveState; source: string 
 
   const setSync = (sync: BackupSync) => {
     const uses = sync === 'incremental' || sync === 'bitmap';
-    set({
+    setInput((old) => ({
+      ...withBitmap(live, old, uses ? (old.bitmap ?? suggestBitmap(live, source)) : undefined),
       sync,
-      bitmap: uses ? (input.bitmap ?? bitmaps[0]?.name) : undefined,
-      bitmapMode: sync === 'bitmap' ? (input.bitmapMode ?? 'on-success') : undefined,
-      newBitmap: uses ? undefined : input.newBitmap,
-    });
+      bitmapMode: sync === 'bitmap' ? (old.bitmapMode ?? 'on-success') : undefined,
+      newBitmap: uses ? undefined : old.newBitmap,
+    }));
   };
+  // Bitmaps whose full backup did not complete are listed, marked, and refused by the plan.
+  const bitmapOptions = bitmaps.map((b) => {
+    const origin = bitmapOriginOf(live, source, b.name);
+    const mark =
+      origin.kind === 'untrusted'
+        ? ' — untrusted, full backup incomplete'
+        : origin.kind === 'waiting'
+          ? ' — full backup still running'
+          : origin.kind === 'unknown'
+            ? ' — origin unknown'
+            : '';
+    return { value: b.name, label: `${b.name}${mark}` };
+  });
 
   return (
     <div className="flex flex-col gap-3">
@@ -89,8 +104,8 @@ export function BackupPanel({ live, source }: { live: LiveState; source: string 
           <SelectField
             label="Bitmap"
             value={input.bitmap ?? ''}
-            onChange={(bitmap) => set({ bitmap })}
-            options={['', ...bitmaps.map((b) => b.name)]}
+            onChange={(bitmap) => setInput((old) => withBitmap(live, old, bitmap || undefined))}
+            options={[{ value: '', label: '' }, ...bitmapOptions]}
             error={problemFor(problems, 'bitmap')}
           />
         )}

@@ -1,17 +1,22 @@
 // Backup: a point-in-time copy of a root node. Full or top copies everything (or the top layer);
 // incremental copies only what a dirty bitmap recorded since the last backup. Starting a bitmap
 // together with a full backup must be one `transaction`, or writes between the two are lost
-// from the next incremental (docs/interop/bitmaps.rst; qmp-domain.md §5.2).
+// from the next incremental (docs/interop/bitmaps.rst; qmp-domain.md §5.2). An incremental
+// continues a chain: the proxy's backup ledger (LiveState.backups) says whether the bitmap's full
+// backup completed, and which image the new one should have as its backing file.
+import { previousBackupImage } from '../../../api/bitmap-origin.ts';
 import type { JsonObject } from '../../../qmp/wire.ts';
 import {
   bitmapAddArgs,
+  bitmapOriginOf,
+  bitmapsOf,
   existingBitmapProblem,
   newBitmapProblems,
   type NewBitmap,
 } from './bitmaps.ts';
 import { findNode } from './graph-queries.ts';
 import type { LiveState } from './live-state.ts';
-import { jobIdProblem, suggestJobId, suggestNodeName } from './names.ts';
+import { jobIdProblem, suggestJobId, suggestNodeName, uniqueName } from './names.ts';
 import { rootSourceProblem } from './source-checks.ts';
 import { copyJobArgs, pathBesideSource, planTarget, type TargetChoice } from './target-image.ts';
 import { planned, refuse, type PlanResult, type PlanStep, type Problem } from './types.ts';
@@ -39,6 +44,13 @@ export function defaultBackupInput(live: LiveState, source: string): BackupInput
   const node = findNode(live, source);
   const nodeName = suggestNodeName(live, `${source}-backup`);
   const bitmaps = node?.['dirty-bitmaps'] ?? [];
+  // A new bitmap unless one can carry a chain on (bitmaps whose full backup failed cannot).
+  const usable = bitmaps.some((b) => bitmapOriginOf(live, source, b.name).kind !== 'untrusted');
+  const newBitmap = uniqueName(
+    `${source}-changes`,
+    (name) => bitmaps.some((b) => b.name === name),
+    31,
+  );
   return {
     source,
     jobId: suggestJobId(live, 'backup', source),
@@ -49,8 +61,58 @@ export function defaultBackupInput(live: LiveState, source: string): BackupInput
       nodeName,
       path: pathBesideSource(node, nodeName),
     },
-    ...(bitmaps.length === 0 ? { newBitmap: { name: `${source}-changes`.slice(0, 31) } } : {}),
+    ...(usable ? {} : { newBitmap: { name: newBitmap } }),
   };
+}
+
+/** Why `bitmap` cannot be the base of an incremental now, from the proxy's ledger. */
+function chainProblem(live: LiveState, source: string, bitmap: string): Problem | null {
+  const origin = bitmapOriginOf(live, source, bitmap);
+  if (origin.kind === 'untrusted') {
+    return {
+      field: 'bitmap',
+      message: `Bitmap '${bitmap}' cannot be the base of an incremental backup: ${origin.reason}. Remove it and start a new full backup with a new bitmap.`,
+    };
+  }
+  if (origin.kind === 'waiting') {
+    return {
+      field: 'bitmap',
+      message: `Bitmap '${bitmap}' cannot be the base of an incremental backup yet: ${origin.reason}. Wait until '${origin.record.full.job}' completes.`,
+    };
+  }
+  return null;
+}
+
+/** The bitmap an incremental from `source` should start from: one with a record first. */
+export function suggestBitmap(live: LiveState, source: string): string | undefined {
+  const usable = bitmapsOf(live, source)
+    .map((b) => ({ name: b.name, kind: bitmapOriginOf(live, source, b.name).kind }))
+    .filter((b) => b.kind === 'trusted' || b.kind === 'unknown');
+  return (usable.find((b) => b.kind === 'trusted') ?? usable[0])?.name;
+}
+
+/**
+ * `input` with `bitmap` as the incremental's bitmap (or none). A new qcow2 image then gets the
+ * previous backup's image as its backing file, as the ledger knows it, so the new image reads
+ * complete; a backing file the operator typed is kept, and one this prefilled goes when the
+ * bitmap changes or is no longer used.
+ */
+export function withBitmap(
+  live: LiveState,
+  input: BackupInput,
+  bitmap: string | undefined,
+): BackupInput {
+  const { target } = input;
+  const next = { ...input, bitmap };
+  if (target.kind !== 'new-image' || target.format !== 'qcow2') return next;
+  const before = input.bitmap
+    ? previousBackupImage(bitmapOriginOf(live, input.source, input.bitmap))
+    : null;
+  const typed = target.backing?.file;
+  if (typed && typed !== before?.file) return next;
+  const image = bitmap ? previousBackupImage(bitmapOriginOf(live, input.source, bitmap)) : null;
+  const { backing: _prefilled, ...rest } = target;
+  return { ...next, target: image ? { ...rest, backing: image } : rest };
 }
 
 function inputProblems(live: LiveState, input: BackupInput): Problem[] {
@@ -62,7 +124,8 @@ function inputProblems(live: LiveState, input: BackupInput): Problem[] {
   if (usesBitmap) {
     problems.push(
       input.bitmap
-        ? existingBitmapProblem(live, input.source, input.bitmap)
+        ? (existingBitmapProblem(live, input.source, input.bitmap) ??
+            chainProblem(live, input.source, input.bitmap))
         : {
             field: 'bitmap',
             message: `A ${input.sync} backup copies what a bitmap recorded: choose the bitmap.`,

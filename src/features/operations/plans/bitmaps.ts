@@ -1,5 +1,6 @@
 // Dirty bitmaps on a node: they record which clusters changed, for incremental backups and for
 // exports that publish changed blocks. Add, enable, disable, clear, merge, remove.
+import { bitmapOrigin, findBackupRecord, type BitmapOrigin } from '../../../api/bitmap-origin.ts';
 import type { JsonObject } from '../../../qmp/wire.ts';
 import { findNode } from './graph-queries.ts';
 import type { DirtyBitmap, LiveState } from './live-state.ts';
@@ -12,6 +13,20 @@ export function bitmapsOf(live: LiveState, node: string): DirtyBitmap[] {
 
 export function findBitmap(live: LiveState, node: string, name: string): DirtyBitmap | undefined {
   return bitmapsOf(live, node).find((b) => b.name === name);
+}
+
+/**
+ * What the proxy's ledger says about a bitmap. A command may have named the node by its
+ * BlockBackend (drive id or qdev) rather than its node-name, so those names count too.
+ */
+export function bitmapOriginOf(live: LiveState, node: string, name: string): BitmapOrigin {
+  const names = [node];
+  for (const block of live.blocks) {
+    if (block.inserted?.['node-name'] !== node) continue;
+    if (block.device) names.push(block.device);
+    if (block.qdev) names.push(block.qdev);
+  }
+  return bitmapOrigin(findBackupRecord(live.backups, names, name));
 }
 
 export function existingBitmapProblem(

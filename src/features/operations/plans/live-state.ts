@@ -1,5 +1,6 @@
 // The live state a plan is built from, read from QEMU just before planning. Plans never guess:
 // every name, size and parent they use comes from these replies.
+import type { BackupRecord } from '../../../qmp/backup-records.ts';
 import type { JsonObject, JsonValue } from '../../../qmp/wire.ts';
 
 /** Anything that can run a QMP command: the browser QmpClient, a test's direct socket. */
@@ -96,6 +97,11 @@ export interface LiveState {
   nbdServer: NbdServerState;
   /** Command names from `query-commands`, for features that differ between QEMU versions. */
   commands: Set<string>;
+  /**
+   * The proxy's backup ledger (X_BLOCKSCOPE_BACKUPS, src/api/backup-ledger-queries.ts): which
+   * full backup each bitmap counts from. Absent when no ledger came (a proxy without one).
+   */
+  backups?: BackupRecord[];
 }
 
 async function throttleGroups(client: QmpExecutor): Promise<ThrottleGroupInfo[]> {
