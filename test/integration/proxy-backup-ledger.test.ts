@@ -22,6 +22,7 @@ import {
 } from '../../src/features/operations/plans/live-state.ts';
 import type { PlanResult } from '../../src/features/operations/plans/types.ts';
 import { runPlan } from '../../src/features/operations/run-plan.ts';
+import { lookedUp } from '../fixtures/operations/look-up.ts';
 import { buildChain, guestWrite, run, systemArgs, VDA } from '../fixtures/operations/vm.ts';
 import { createImage, startTestQemu, type TestQemu } from '../harness/qemu.ts';
 import { proxyConfig, startTestProxy, WsQmp, type Message } from './proxy-helpers.ts';
@@ -94,9 +95,17 @@ async function liveVia(session: WsQmp): Promise<LiveState> {
   return { ...(await readLiveState(through(session))), backups: latest ? records(latest) : [] };
 }
 
+/**
+ * Runs a plan's steps only, as a script or a tab closed mid-job would leave it: the job's end is
+ * the test's (and the ledger's) to see, not undone by a following runner.
+ */
 async function runOk(session: WsQmp, result: PlanResult): Promise<void> {
   if (!result.ok) throw new Error(result.problems.map((p) => p.message).join('; '));
-  const outcome = await runPlan(through(session), result.plan, { pollMs: 50 });
+  const outcome = await runPlan(
+    through(session),
+    { ...result.plan, end: undefined },
+    { pollMs: 50 },
+  );
   if (!outcome.ok) throw new Error(`${outcome.failure.step.command}: ${outcome.failure.message}`);
 }
 
@@ -211,7 +220,13 @@ describe('backup ledger through the proxy', () => {
         ...defaultBackupInput(live, 'top'),
         jobId: 'inc1',
         sync: 'incremental',
-        target: { kind: 'new-image', path: incPath, format: 'qcow2', nodeName: 'inc' },
+        target: {
+          kind: 'new-image',
+          path: incPath,
+          format: 'qcow2',
+          nodeName: 'inc',
+          lookup: await lookedUp(qemu.dir, incPath),
+        },
       },
       suggestBitmap(live, 'top'),
     );

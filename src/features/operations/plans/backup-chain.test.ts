@@ -59,6 +59,8 @@ const newImage: TargetChoice = {
   path: '/srv/inc.qcow2',
   format: 'qcow2',
   nodeName: 'inc',
+  // The proxy's look-up found nothing at the path.
+  lookup: { path: '/srv/inc.qcow2', exists: false },
 };
 
 function incremental(live: LiveState, name: string) {
@@ -168,7 +170,12 @@ describe('incremental backups and the backup ledger', () => {
     expect(full.bitmap).toBeUndefined();
     expect(full.target).not.toHaveProperty('backing');
     // The prefilled backing file reaches the qcow2 the plan creates.
-    const plan = planBackup(live, { ...fromB, jobId: 'inc1' });
+    const target = fromB.target.kind === 'new-image' ? fromB.target : undefined;
+    const plan = planBackup(live, {
+      ...fromB,
+      jobId: 'inc1',
+      ...(target ? { target: { ...target, lookup: { path: target.path, exists: false } } } : {}),
+    });
     expect(plan.ok && plan.plan.steps.map((s) => s.arguments)).toContainEqual(
       expect.objectContaining({
         options: expect.objectContaining({
