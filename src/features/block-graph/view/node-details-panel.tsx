@@ -2,6 +2,7 @@
 // permissions, the raw QMP results it was joined from, and the entry points of the operations.
 import { useContext, type ReactNode } from 'react';
 import {
+  isBlockNode,
   NO_OPERATION_LAUNCHER,
   OPERATION_KINDS,
   OperationLauncherContext,
@@ -51,6 +52,29 @@ function OperationButtons({ node, model }: { node: GraphNode; model: BlockGraphM
   );
 }
 
+/** Closes the node (blockdev-del) after a confirmation; disabled with the reason when it is in use. */
+function RemoveNodeButton({ node }: { node: GraphNode }) {
+  const launcher = useContext(OperationLauncherContext);
+  const rule = launcher.removal(node);
+  return (
+    <div className="flex items-center gap-2">
+      <button
+        type="button"
+        disabled={!rule.enabled}
+        title={rule.reason}
+        aria-description={rule.reason}
+        onClick={() => launcher.remove(node)}
+        className="rounded border border-red-300 px-2 py-1 text-xs text-red-700 enabled:hover:bg-red-50 disabled:opacity-50 dark:border-red-800 dark:text-red-300 dark:enabled:hover:bg-red-950"
+      >
+        Remove node
+      </button>
+      {!rule.enabled && rule.reason && (
+        <span className="min-w-0 text-xs break-words text-slate-500">{rule.reason}</span>
+      )}
+    </div>
+  );
+}
+
 export function NodeDetailsPanel({
   node,
   model,
@@ -85,6 +109,7 @@ export function NodeDetailsPanel({
         </button>
       </div>
       <OperationButtons node={node} model={model} />
+      {isBlockNode(node) && <RemoveNodeButton node={node} />}
       <dl className="grid grid-cols-[8rem_1fr] gap-x-2 gap-y-1">
         <Row name="Node">{node.label}</Row>
         {node.driver && <Row name="Driver">{node.driver}</Row>}

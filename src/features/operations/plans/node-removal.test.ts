@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { liveInputs } from '../../block-graph/model/fixtures.ts';
 import { liveStateFromGraph } from './graph-live-state.ts';
-import { closableTree, nodeUsers, planRemoveNodes, unusedNodes } from './node-removal.ts';
+import {
+  closableTree,
+  nodeUsers,
+  planRemoveNodes,
+  removalBlocker,
+  unusedNodes,
+} from './node-removal.ts';
 import type { PlanResult } from './types.ts';
 
 // Real captures (test/fixtures/graph): write-leftover-fixture.ts for `leftovers`, the demo at
@@ -65,6 +71,19 @@ describe('nodeUsers', () => {
   it('leaves out the nodes that are closed first', () => {
     expect(nodeUsers(leftovers, 'shared', new Set(['ov1']))).toEqual(['node ov2']);
     expect(nodeUsers(leftovers, 'shared', new Set(['ov1', 'ov2']))).toEqual([]);
+  });
+});
+
+describe('removalBlocker', () => {
+  it('says in a few words why a node cannot go, and nothing when it can', () => {
+    const generated = leftovers.graph.nodes.find((n) => n.name.startsWith('#block'))!.name;
+    expect(removalBlocker(leftovers, 'spare')).toBeNull();
+    expect(removalBlocker(leftovers, 'top')).toBe('Used by device vda');
+    expect(removalBlocker(leftovers, 'shared')).toBe('Used by node ov2, node ov1');
+    expect(removalBlocker(leftovers, generated)).toBe(
+      'Named by QEMU: it goes when its parent is closed',
+    );
+    expect(removalBlocker(leftovers, 'nope')).toBe('Not open in QEMU');
   });
 });
 

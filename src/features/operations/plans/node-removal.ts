@@ -107,6 +107,17 @@ export function closableTree(live: LiveState, node: string): string[] {
   return order[0] === node ? order : [];
 }
 
+/**
+ * Why "Remove node" does not apply to `node`, in a few words ("Used by device vda"), or null when
+ * closableTree allows it.
+ */
+export function removalBlocker(live: LiveState, node: string): string | null {
+  if (isGenerated(node)) return 'Named by QEMU: it goes when its parent is closed';
+  if (!isPresent(live, node)) return 'Not open in QEMU';
+  const users = nodeUsers(live, node);
+  return users.length > 0 ? `Used by ${users.join(', ')}` : null;
+}
+
 const quoted = (names: string[]) => names.map((n) => `'${n}'`);
 
 /** "'a'", "'a' and 'b'", "'a', 'b' and 'c'". */
