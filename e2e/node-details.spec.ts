@@ -1,12 +1,13 @@
 // The node details panel in Chromium against a real QEMU (base ← mid ← top on vda, `data` on
-// vdb): "Remove node" with its confirmation, and its reason when the node is in use. Effects are
-// checked over a direct QMP monitor.
+// vdb): "Remove node" with its confirmation, its reason when the node is in use, and figures that
+// follow guest writes while the panel stays open. Effects are checked over a direct QMP monitor.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { createImage, type TestQemu } from '../test/harness/qemu.ts';
-import { openGraph } from '../test/fixtures/operations/e2e-helpers.ts';
+import { openGraph, VDB } from '../test/fixtures/operations/e2e-helpers.ts';
 import { expect, test } from '../test/fixtures/operations/e2e-fixture.ts';
+import { guestWrite } from '../test/fixtures/operations/vm.ts';
 
 const MiB = 1024 * 1024;
 
@@ -88,4 +89,31 @@ test('a node in use says what uses it and cannot be removed', async ({ page, ser
   await expect(details.getByRole('button', { name: 'Remove node' })).toBeDisabled();
   await expect(details.getByText('Used by node top', { exact: true })).toBeVisible();
   expect(await nodeNames(vm)).toContain('mid');
+});
+
+test('dirty counts follow guest writes while the details stay open', async ({
+  page,
+  served,
+  vm,
+}) => {
+  await vm.direct.execute('block-dirty-bitmap-add', {
+    node: 'data',
+    name: 'bm0',
+    granularity: 65536,
+  });
+  await openGraph(page, served.url);
+  const details = await showDetails(page, 'data');
+  await expect(details).toContainText('bm0 0 B dirty');
+
+  await guestWrite(vm, VDB, 0x5a, '0', '1M');
+  const nodes = await vm.direct.execute<
+    { 'node-name': string; 'dirty-bitmaps'?: { name: string; count: number }[] }[]
+  >('query-named-block-nodes', { flat: true });
+  const count = nodes.find((n) => n['node-name'] === 'data')?.['dirty-bitmaps']?.[0]?.count;
+  expect(count).toBe(MiB);
+  // The same panel, not reopened, catches up with QEMU's count.
+  await expect(details).toContainText('bm0 1 MiB dirty');
+
+  await guestWrite(vm, VDB, 0x5b, '4M', '3M');
+  await expect(details).toContainText('bm0 4 MiB dirty');
 });

@@ -1,6 +1,9 @@
 // The details of the selected node: everything the model knows, the edges with their full
 // permissions, the raw QMP results it was joined from, and the entry points of the operations.
+import { useQuery } from '@tanstack/react-query';
 import { useContext, type ReactNode } from 'react';
+import { liveNamedNodesOptions } from '../../../api/block-graph-queries.ts';
+import { useQmpClient, useTargetName } from '../../../api/qmp-context.tsx';
 import {
   isBlockNode,
   NO_OPERATION_LAUNCHER,
@@ -84,6 +87,11 @@ export function NodeDetailsPanel({
   model: BlockGraphModel;
   onClose(): void;
 }) {
+  const client = useQmpClient();
+  const target = useTargetName();
+  // Dirty counts and allocation move with guest writes: re-read them while a block node is shown.
+  // The graph's model joins the shared cache, so the figures below follow without a reopen.
+  useQuery({ ...liveNamedNodesOptions(client, target), enabled: isBlockNode(node) });
   const incoming = model.edges.filter((e) => e.target === node.id);
   const outgoing = model.edges.filter((e) => e.source === node.id);
   const throttle = node.throttle;
