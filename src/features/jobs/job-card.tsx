@@ -39,6 +39,33 @@ function Metric({ label, value, title }: { label: string; value: string; title?:
   );
 }
 
+/** "source → target"; with one end unknown only the other, in words: never a guessed name. */
+function JobEndsLine({ ends }: { ends: JobEnds | undefined }) {
+  if (!ends?.source && !ends?.target) return null;
+  return (
+    <p aria-label="Source and target" className="flex flex-wrap items-center gap-1 text-xs">
+      {ends.source && ends.target ? (
+        <>
+          <NodeLink name={ends.source} />
+          <span aria-hidden>→</span>
+          <span className="sr-only">to</span>
+          <NodeLink name={ends.target} />
+        </>
+      ) : ends.source ? (
+        <>
+          <span className="text-slate-500">from</span>
+          <NodeLink name={ends.source} />
+        </>
+      ) : (
+        <>
+          <span className="text-slate-500">into</span>
+          <NodeLink name={ends.target!} />
+        </>
+      )}
+    </p>
+  );
+}
+
 export interface JobCardProps {
   job: JobRow;
   history: JobHistory | undefined;
@@ -85,14 +112,7 @@ export function JobCard({ job, history, samples, ends, commands, now, readOnly }
           {job.activelySynced && ' Actively synced (writes go to both sides).'}
         </p>
       )}
-      {(ends?.source || ends?.target) && (
-        <p className="flex flex-wrap items-center gap-1 text-xs">
-          {ends.source && <NodeLink name={ends.source} />}
-          <span aria-hidden>→</span>
-          <span className="sr-only">to</span>
-          {ends.target && <NodeLink name={ends.target} />}
-        </p>
-      )}
+      <JobEndsLine ends={ends} />
       <div className="flex items-end gap-3">
         <div className="min-w-0 flex-1">
           <ProgressBar
