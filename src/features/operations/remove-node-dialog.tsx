@@ -166,7 +166,7 @@ export function RemoveNodeDialog({ node, onClose }: { node: string; onClose: () 
                 disabled={running}
                 autoFocus
               >
-                Keep it
+                {plan ? 'Keep it' : 'Close'}
               </button>
               {plan && (
                 <button

@@ -51,6 +51,6 @@ export function useGraphLiveState(): LiveState | undefined {
       graphJobsOptions(client, target),
       blockExportsOptions(client, target),
     ],
-    combine: (results) => combine(results as Results),
+    combine,
   });
 }
