@@ -13,6 +13,7 @@ import {
 import { BackupLedger, LEDGER_COMMANDS } from './backup-ledger.ts';
 import type { CommandResult } from './command-queue.ts';
 import { CreateGuard } from './create-guard.ts';
+import { CreateTargets } from './create-targets.ts';
 import { JobPoller } from './job-poller.ts';
 import type { StateChange, Upstream } from './upstream.ts';
 
@@ -48,6 +49,7 @@ export class Multiplexer {
   private readonly unsubscribe: (() => void)[] = [];
   private readonly createGuard = new CreateGuard();
   readonly ledger = new BackupLedger();
+  private readonly createTargets = new CreateTargets();
 
   constructor(
     readonly upstream: Upstream,
@@ -55,13 +57,14 @@ export class Multiplexer {
   ) {
     this.poller = new JobPoller({
       run: (command) => upstream.execute(command),
-      publish: (data) => this.broadcast(proxyEvent(ProxyEvent.Jobs, data)),
+      publish: (data) => this.broadcast(this.jobsEventOf(data)),
       intervalMs: jobPollIntervalMs,
     });
     this.unsubscribe.push(
       upstream.onState((change) => this.stateChanged(change)),
       upstream.onEvent((event) => {
         this.createGuard.event(event);
+        this.createTargets.event(event);
         this.broadcast(event);
         if (event.event === 'JOB_STATUS_CHANGE') this.poller.kick();
         if (this.ledger.event(event)) this.broadcast(this.backupsEvent());
@@ -106,7 +109,12 @@ export class Multiplexer {
   /** The latest job snapshot while jobs exist, so a new session sees progress at once. */
   jobsEvent(): QmpEvent | null {
     const latest = this.poller.latest;
-    return latest ? proxyEvent(ProxyEvent.Jobs, latest) : null;
+    return latest ? this.jobsEventOf(latest) : null;
+  }
+
+  /** QEMU's two lists, and what the creation jobs among them create (create-targets.ts). */
+  private jobsEventOf(data: JsonObject): QmpEvent {
+    return proxyEvent(ProxyEvent.Jobs, { ...data, creates: this.createTargets.forJobs(data.jobs) });
   }
 
   execute(command: string, args?: JsonObject): Promise<CommandResult> {
@@ -115,13 +123,16 @@ export class Multiplexer {
       const schema = this.upstream.schema;
       if (schema) return Promise.resolve({ kind: 'return', value: schema });
     }
+    this.createTargets.sent(command, args);
     const hold = this.createGuard.before(command, args);
     if (hold) return hold.then(() => this.upstream.execute(command, args));
     const sent = this.upstream.execute(command, args);
     if (command === 'blockdev-create') {
-      void sent.then(
-        (result) => result.kind === 'error' && this.createGuard.refused(command, args),
-      );
+      void sent.then((result) => {
+        if (result.kind !== 'error') return;
+        this.createGuard.refused(command, args);
+        this.createTargets.refused(command, args);
+      });
     }
     if (LEDGER_COMMANDS.has(command)) {
       // Registered before the session's own callback: the ledger is current when it answers.
@@ -163,6 +174,7 @@ export class Multiplexer {
     } else {
       this.poller.stop();
       this.createGuard.reset();
+      this.createTargets.reset();
     }
     this.broadcast(this.stateEvent(change));
     if (change.state !== 'connected' && this.ledger.reset()) this.broadcast(this.backupsEvent());

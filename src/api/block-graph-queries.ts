@@ -33,6 +33,17 @@ export const rawGraphOptions = (client: QmpClient, target: string) =>
   read<RawGraph>(client, target, 'x-debug-query-block-graph');
 export const namedNodesOptions = (client: QmpClient, target: string) =>
   read<RawNamedNode[]>(client, target, 'query-named-block-nodes', { flat: true });
+
+/** How often open details re-read figures that change without any event (dirty counts, sizes). */
+export const LIVE_FIGURES_MS = 2_000;
+
+/**
+ * The same read as namedNodesOptions (one cache entry), re-run every LIVE_FIGURES_MS while an
+ * observer uses it: a guest write changes dirty-bitmap counts and allocation, and QEMU announces
+ * neither. One command per interval whatever the number of nodes; it stops with the observer.
+ */
+export const liveNamedNodesOptions = (client: QmpClient, target: string) =>
+  queryOptions({ ...namedNodesOptions(client, target), refetchInterval: LIVE_FIGURES_MS });
 export const blocksOptions = (client: QmpClient, target: string) =>
   read<RawBlockInfo[]>(client, target, 'query-block');
 export const blockExportsOptions = (client: QmpClient, target: string) =>

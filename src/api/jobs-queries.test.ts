@@ -1,7 +1,7 @@
 import { QueryClient } from '@tanstack/react-query';
 import { describe, expect, it } from 'vitest';
 import { ProxyEvent, type JsonObject, type QmpEvent } from '../qmp/wire.ts';
-import { applyJobsEvent, jobsKey, type JobsData } from './jobs-queries.ts';
+import { applyJobsEvent, createTargetsKey, jobsKey, type JobsData } from './jobs-queries.ts';
 
 const at = { seconds: 1_795_318_000, microseconds: 0 };
 const ev = (event: string, data: JsonObject): QmpEvent => ({ event, data, timestamp: at });
@@ -17,6 +17,26 @@ describe('applyJobsEvent', () => {
     const data = qc.getQueryData<JobsData>(listKey);
     expect(data?.source).toBe('proxy');
     expect(data?.snapshot.jobs).toEqual(jobs);
+  });
+
+  it('keeps what the proxy says each creation job creates, dropping malformed entries', () => {
+    const qc = new QueryClient();
+    const jobs = [
+      { id: 'c1', type: 'create', status: 'running', 'current-progress': 0, 'total-progress': 1 },
+    ];
+    const creates = {
+      c1: { driver: 'file', filename: '/images/new.qcow2', size: 0 },
+      c2: { driver: 'qcow2', node: 'new-file', size: 16777216 },
+      bad: { filename: '/x' },
+    };
+    applyJobsEvent(qc, 'demo', ev(ProxyEvent.Jobs, { jobs, 'block-jobs': [], creates }));
+    expect(qc.getQueryData(createTargetsKey('demo'))).toEqual({
+      c1: { driver: 'file', filename: '/images/new.qcow2', node: undefined, size: 0 },
+      c2: { driver: 'qcow2', filename: undefined, node: 'new-file', size: 16777216 },
+    });
+    // A proxy without the member: nothing is known.
+    applyJobsEvent(qc, 'demo', ev(ProxyEvent.Jobs, { jobs, 'block-jobs': [] }));
+    expect(qc.getQueryData(createTargetsKey('demo'))).toEqual({});
   });
 
   it("takes BLOCK_JOB_READY's offset and len, so a ready job never shows an old percentage", () => {

@@ -132,6 +132,48 @@ export function jobGraphOptions(client: QmpClient, target: string) {
   });
 }
 
+/** What one creation job makes, as the proxy saw it in the blockdev-create (qapi BlockdevCreateOptions). */
+export interface CreateTarget {
+  driver: string;
+  /** Protocol drivers (`file`): the file created. */
+  filename?: string;
+  /** Format drivers (`qcow2`, …): the node whose file is formatted. */
+  node?: string;
+  size?: number;
+}
+
+export function createTargetsKey(target: string) {
+  return [...jobsKey(target), 'creates'] as const;
+}
+
+/**
+ * Job id → what it creates. QEMU cannot be asked (query-jobs has only id and type), so nothing is
+ * read: the proxy's X_BLOCKSCOPE_JOBS event carries `creates` and applyJobsEvent writes it here.
+ * Empty until then, and for creation jobs the proxy did not see (another monitor).
+ */
+export function createTargetsOptions(target: string) {
+  return queryOptions({
+    queryKey: createTargetsKey(target),
+    queryFn: (): Record<string, CreateTarget> => ({}),
+    staleTime: Infinity,
+  });
+}
+
+function parseCreates(value: unknown): Record<string, CreateTarget> {
+  const out: Record<string, CreateTarget> = {};
+  if (!isRecord(value)) return out;
+  for (const [id, entry] of Object.entries(value)) {
+    if (!isRecord(entry) || typeof entry.driver !== 'string') continue;
+    out[id] = {
+      driver: entry.driver,
+      filename: typeof entry.filename === 'string' ? entry.filename : undefined,
+      node: typeof entry.node === 'string' ? entry.node : undefined,
+      size: typeof entry.size === 'number' ? entry.size : undefined,
+    };
+  }
+  return out;
+}
+
 /** Replaces one job's status from a JOB_STATUS_CHANGE ahead of the re-read that confirms it. */
 export function withStatus(snapshot: JobsSnapshot, id: string, status: string): JobsSnapshot {
   if (status === 'null') {
@@ -184,6 +226,7 @@ export function applyJobsEvent(queryClient: QueryClient, target: string, event: 
     const snapshot = parseJobsSnapshot(event.data);
     if (!snapshot) return false;
     queryClient.setQueryData<JobsData>(key, { snapshot, receivedAt: Date.now(), source: 'proxy' });
+    queryClient.setQueryData(createTargetsKey(target), parseCreates(event.data?.creates));
     return true;
   }
   if (event.event === ProxyEvent.TargetState) {

@@ -17,10 +17,18 @@ export const OPERATION_KINDS: readonly OperationKind[] = [
 
 export interface OperationLauncher {
   open(kind: OperationKind, node: GraphNode): void;
+  /** Whether "Remove node" can close this block node now, and if not, why (e.g. "Used by device vda"). */
+  removal(node: GraphNode): Availability;
+  /** Asks for confirmation, then closes the node and what goes with it. */
+  remove(node: GraphNode): void;
 }
 
 /** The default when no operations feature is mounted: every button disabled, "not available". */
-export const NO_OPERATION_LAUNCHER: OperationLauncher = { open: () => {} };
+export const NO_OPERATION_LAUNCHER: OperationLauncher = {
+  open: () => {},
+  removal: () => ({ enabled: false, reason: 'not available' }),
+  remove: () => {},
+};
 
 export const OperationLauncherContext = createContext<OperationLauncher>(NO_OPERATION_LAUNCHER);
 
@@ -30,6 +38,11 @@ export interface Availability {
 }
 
 const BLOCK_NODE_KINDS = new Set(['format', 'protocol', 'filter']);
+
+/** Block-driver nodes (format, protocol, filter): what blockdev-del and exports work on. */
+export function isBlockNode(node: GraphNode): boolean {
+  return BLOCK_NODE_KINDS.has(node.kind);
+}
 
 /** A device's node: the block node its BlockBackend's `root` edge points at. */
 export function rootChildOf(node: GraphNode, model: BlockGraphModel): GraphNode | undefined {

@@ -2,6 +2,7 @@
 // done now. Everything shown comes from QEMU's last answer, the measured samples and the events.
 import type { EndReport } from '../../api/plan-runs.ts';
 import { useId } from 'react';
+import type { CreateTarget } from '../../api/jobs-queries.ts';
 import type { JobRow } from './job-model.ts';
 import type { JobEnds } from './job-graph-links.ts';
 import { requestFocusNode } from './job-graph-links.ts';
@@ -40,11 +41,65 @@ function Metric({ label, value, title }: { label: string; value: string; title?:
   );
 }
 
+/** "source → target"; with one end unknown only the other, in words: never a guessed name. */
+function JobEndsLine({ ends }: { ends: JobEnds | undefined }) {
+  if (!ends?.source && !ends?.target) return null;
+  return (
+    <p aria-label="Source and target" className="flex flex-wrap items-center gap-1 text-xs">
+      {ends.source && ends.target ? (
+        <>
+          <NodeLink name={ends.source} />
+          <span aria-hidden>→</span>
+          <span className="sr-only">to</span>
+          <NodeLink name={ends.target} />
+        </>
+      ) : ends.source ? (
+        <>
+          <span className="text-slate-500">from</span>
+          <NodeLink name={ends.source} />
+        </>
+      ) : (
+        <>
+          <span className="text-slate-500">into</span>
+          <NodeLink name={ends.target!} />
+        </>
+      )}
+    </p>
+  );
+}
+
+/** A creation job: the file it creates, or the node whose file it formats, as the proxy saw it. */
+function CreatesLine({ creates }: { creates: CreateTarget | undefined }) {
+  if (!creates) return null;
+  const size = creates.size ? ` (${formatBytes(creates.size)})` : '';
+  return (
+    <p aria-label="Creates" className="flex flex-wrap items-center gap-1 text-xs">
+      <span className="text-slate-500">creates</span>
+      {creates.filename ? (
+        <>
+          <span>{creates.driver}</span>
+          <span className="font-mono break-all">{creates.filename}</span>
+        </>
+      ) : creates.node ? (
+        <>
+          <span>a {creates.driver} image on</span>
+          <NodeLink name={creates.node} />
+        </>
+      ) : (
+        <span>a {creates.driver} image</span>
+      )}
+      {size && <span className="text-slate-500">{size}</span>}
+    </p>
+  );
+}
+
 export interface JobCardProps {
   job: JobRow;
   history: JobHistory | undefined;
   samples: readonly ProgressSample[];
   ends: JobEnds | undefined;
+  /** For a creation job: what it creates (from the proxy; absent when it did not see it). */
+  creates?: CreateTarget;
   commands: JobCommands;
   /** Browser time of QEMU's last answer, the "now" of every figure on the card. */
   now: number;
@@ -52,7 +107,8 @@ export interface JobCardProps {
   readOnly?: boolean;
 }
 
-export function JobCard({ job, history, samples, ends, commands, now, readOnly }: JobCardProps) {
+export function JobCard(props: JobCardProps) {
+  const { job, history, samples, ends, creates, commands, now, readOnly } = props;
   const estimate = estimateRate(samples, { speed: job.speed });
   const ready = job.status === 'ready' || job.status === 'standby';
   const failed = job.error !== undefined || (job.ioStatus !== undefined && job.ioStatus !== 'ok');
@@ -86,14 +142,8 @@ export function JobCard({ job, history, samples, ends, commands, now, readOnly }
           {job.activelySynced && ' Actively synced (writes go to both sides).'}
         </p>
       )}
-      {(ends?.source || ends?.target) && (
-        <p className="flex flex-wrap items-center gap-1 text-xs">
-          {ends.source && <NodeLink name={ends.source} />}
-          <span aria-hidden>→</span>
-          <span className="sr-only">to</span>
-          {ends.target && <NodeLink name={ends.target} />}
-        </p>
-      )}
+      <JobEndsLine ends={ends} />
+      {job.type === 'create' && <CreatesLine creates={creates} />}
       <div className="flex items-end gap-3">
         <div className="min-w-0 flex-1">
           <ProgressBar

@@ -2,7 +2,12 @@
 // tools and blockdev-create jobs), then the jobs that finished while this page watched.
 import { useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
-import { jobCommandsOptions, jobGraphOptions, jobsOptions } from '../../api/jobs-queries.ts';
+import {
+  createTargetsOptions,
+  jobCommandsOptions,
+  jobGraphOptions,
+  jobsOptions,
+} from '../../api/jobs-queries.ts';
 import { useConnectionState, useQmpClient, useTargetName } from '../../api/qmp-context.tsx';
 import { usePlanEnds } from '../../api/plan-runs.ts';
 import { sessionOptions } from '../../api/session.ts';
@@ -39,6 +44,8 @@ export function JobsPanel() {
     enabled: rows.length > 0 && commands.has('x-debug-query-block-graph'),
     select: jobEndsFromGraph,
   });
+  // What creation jobs create: told by the proxy, which saw the blockdev-create.
+  const creates = useQuery(createTargetsOptions(target)).data;
   const timeline = useTimeline(target);
   const ends = usePlanEnds(target);
   useTitleBadge(rows);
@@ -99,6 +106,7 @@ export function JobsPanel() {
             history={timeline[job.id]}
             samples={samples.get(job.id)}
             ends={graph.data?.get(job.id)}
+            creates={creates?.[job.id]}
             commands={commands}
             now={now}
           />

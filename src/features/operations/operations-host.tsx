@@ -1,13 +1,18 @@
 // Provides OperationLauncherContext to the graph and shows the chosen operation's guided panel
 // as a dialog. Mount it inside the QmpProvider, around the graph (the app shell does this).
+import { useQuery } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { sessionOptions } from '../../api/session.ts';
 import {
+  isBlockNode,
   OperationLauncherContext,
+  type Availability,
   type OperationKind,
   type OperationLauncher,
 } from '../block-graph/operation-entry.ts';
 import type { GraphNode } from '../block-graph/model/types.ts';
 import type { LiveState } from './plans/live-state.ts';
+import { closableTree, listNames, removalBlocker } from './plans/node-removal.ts';
 import { deviceForNode } from './plans/throttle-device.ts';
 import { BackupPanel } from './panels/backup-panel.tsx';
 import { CommitPanel } from './panels/commit-panel.tsx';
@@ -15,6 +20,8 @@ import { ExportOperationPanel } from './panels/export-op-panel.tsx';
 import { MirrorPanel } from './panels/mirror-panel.tsx';
 import { SnapshotPanel } from './panels/snapshot-panel.tsx';
 import { ThrottlePanel } from './panels/throttle-panel.tsx';
+import { RemoveNodeDialog } from './remove-node-dialog.tsx';
+import { useGraphLiveState } from './use-graph-live-state.ts';
 import { useLiveState } from './use-operations.ts';
 
 const TITLES: Record<OperationKind, string> = {
@@ -102,18 +109,38 @@ export function OperationDialog({ open, onClose }: { open: OpenOperation; onClos
   );
 }
 
+/** "Remove node" for a block node, judged on the graph's current reads (the dialog reads afresh). */
+function removalOf(live: LiveState | undefined, node: GraphNode, viewer: boolean): Availability {
+  if (!isBlockNode(node)) return { enabled: false, reason: 'Not a block node' };
+  if (viewer) return { enabled: false, reason: 'Read-only session: viewers cannot close nodes' };
+  if (!live) return { enabled: false, reason: 'Reading the block graph…' };
+  const blocker = removalBlocker(live, node.name);
+  if (blocker) return { enabled: false, reason: blocker };
+  return { enabled: true, reason: `Closes ${listNames(closableTree(live, node.name))}` };
+}
+
 /** Wrap the graph (and anything else that launches operations) in this. */
 export function OperationsHost({ children }: { children: ReactNode }) {
   const [open, setOpen] = useState<OpenOperation | null>(null);
+  const [removing, setRemoving] = useState<string | null>(null);
+  const graphLive = useGraphLiveState();
+  // The proxy refuses blockdev-del to a viewer anyway; say so before anything is tried.
+  const viewer = useQuery(sessionOptions()).data?.role === 'viewer';
   const launcher = useMemo<OperationLauncher>(
-    () => ({ open: (kind, node) => setOpen(operationSubject(kind, node)) }),
-    [],
+    () => ({
+      open: (kind, node) => setOpen(operationSubject(kind, node)),
+      removal: (node) => removalOf(graphLive, node, viewer),
+      remove: (node) => setRemoving(node.name),
+    }),
+    [graphLive, viewer],
   );
   const close = useCallback(() => setOpen(null), []);
+  const closeRemoval = useCallback(() => setRemoving(null), []);
   return (
     <OperationLauncherContext.Provider value={launcher}>
       {children}
       {open && <OperationDialog open={open} onClose={close} />}
+      {removing !== null && <RemoveNodeDialog node={removing} onClose={closeRemoval} />}
     </OperationLauncherContext.Provider>
   );
 }

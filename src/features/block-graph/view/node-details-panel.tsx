@@ -4,8 +4,10 @@ import { useQuery } from '@tanstack/react-query';
 import { useContext, type ReactNode } from 'react';
 import { backupLedgerOptions } from '../../../api/backup-ledger-queries.ts';
 import { bitmapOrigin, describeOrigin, findBackupRecord } from '../../../api/bitmap-origin.ts';
-import { useTargetName } from '../../../api/qmp-context.tsx';
+import { liveNamedNodesOptions } from '../../../api/block-graph-queries.ts';
+import { useQmpClient, useTargetName } from '../../../api/qmp-context.tsx';
 import {
+  isBlockNode,
   NO_OPERATION_LAUNCHER,
   OPERATION_KINDS,
   OperationLauncherContext,
@@ -55,6 +57,29 @@ function OperationButtons({ node, model }: { node: GraphNode; model: BlockGraphM
   );
 }
 
+/** Closes the node (blockdev-del) after a confirmation; disabled with the reason when it is in use. */
+function RemoveNodeButton({ node }: { node: GraphNode }) {
+  const launcher = useContext(OperationLauncherContext);
+  const rule = launcher.removal(node);
+  return (
+    <div className="flex items-center gap-2">
+      <button
+        type="button"
+        disabled={!rule.enabled}
+        title={rule.reason}
+        aria-description={rule.reason}
+        onClick={() => launcher.remove(node)}
+        className="rounded border border-red-300 px-2 py-1 text-xs text-red-700 enabled:hover:bg-red-50 disabled:opacity-50 dark:border-red-800 dark:text-red-300 dark:enabled:hover:bg-red-950"
+      >
+        Remove node
+      </button>
+      {!rule.enabled && rule.reason && (
+        <span className="min-w-0 text-xs break-words text-slate-500">{rule.reason}</span>
+      )}
+    </div>
+  );
+}
+
 export function NodeDetailsPanel({
   node,
   model,
@@ -64,6 +89,11 @@ export function NodeDetailsPanel({
   model: BlockGraphModel;
   onClose(): void;
 }) {
+  const client = useQmpClient();
+  const target = useTargetName();
+  // Dirty counts and allocation move with guest writes: re-read them while a block node is shown.
+  // The graph's model joins the shared cache, so the figures below follow without a reopen.
+  useQuery({ ...liveNamedNodesOptions(client, target), enabled: isBlockNode(node) });
   const incoming = model.edges.filter((e) => e.target === node.id);
   const outgoing = model.edges.filter((e) => e.source === node.id);
   const throttle = node.throttle;
@@ -90,6 +120,7 @@ export function NodeDetailsPanel({
         </button>
       </div>
       <OperationButtons node={node} model={model} />
+      {isBlockNode(node) && <RemoveNodeButton node={node} />}
       <dl className="grid grid-cols-[8rem_1fr] gap-x-2 gap-y-1">
         <Row name="Node">{node.label}</Row>
         {node.driver && <Row name="Driver">{node.driver}</Row>}
