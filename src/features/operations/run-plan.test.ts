@@ -162,8 +162,15 @@ describe('runPlan', () => {
 
   describe('a plan that follows its job', () => {
     // A graph where 'tgt' (over 'tgt-file') is unused and 'src' is held by a device.
+    const named = (name: string, drv: string) => ({
+      'node-name': name,
+      drv,
+      file: `/images/${name}`,
+      ro: false,
+      image: { 'virtual-size': 1 << 20 },
+    });
     const after: LiveState = {
-      nodes: [],
+      nodes: [named('src', 'qcow2'), named('tgt', 'qcow2'), named('tgt-file', 'file')],
       graph: {
         nodes: [
           { id: 1, type: 'block-backend', name: 'vda' },
