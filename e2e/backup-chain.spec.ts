@@ -1,9 +1,10 @@
 // A backup chain the page can be trusted with, in Chromium against a real QEMU: a full backup
-// started from the page with a new bitmap is cancelled by someone else (a script on the same
+// started from a page that then closes is cancelled by someone else (a script on the same
 // proxy's target); the page, told by the proxy, marks the bitmap untrusted, refuses an
 // incremental from it, and removes it on request (checked with query-named-block-nodes).
 import { expect, test } from '../test/fixtures/operations/e2e-fixture.ts';
 import {
+  confirmAndFollow,
   confirmAndWait,
   jobStatus,
   openGraph,
@@ -22,18 +23,22 @@ test('a cancelled full backup leaves an untrusted bitmap, refused as a base and 
   served,
   vm,
 }) => {
-  await openGraph(page, served.url);
-  let dialog = await openOperation(page, 'data', 'Backup');
+  const first = page;
+  await openGraph(first, served.url);
+  let dialog = await openOperation(first, 'data', 'Backup');
   await dialog.getByLabel(/^Speed limit/).fill('64K');
-  await confirmAndWait(dialog, 'Start backup');
+  await confirmAndFollow(dialog, 'Start backup', 'backup-data');
   await expect.poll(() => jobStatus(vm, 'backup-data')).toBe('running');
-  await dialog.getByRole('button', { name: 'Close' }).click();
-  // Not the page: another client on QEMU's second monitor cancels it.
+  // The tab that started it closes while the job runs, so no page follows the job to undo it;
+  // then another client on QEMU's second monitor cancels it.
+  const view = await first.context().newPage();
+  await first.close();
   await vm.direct.execute('job-cancel', { id: 'backup-data' });
   await expect.poll(() => jobStatus(vm, 'backup-data')).toBe('concluded');
   expect(await bitmapsOfData(vm)).toEqual(['data-changes']);
 
-  dialog = await openOperation(page, 'data', 'Backup');
+  await openGraph(view, served.url);
+  dialog = await openOperation(view, 'data', 'Backup');
   const bitmaps = dialog.getByRole('region', { name: 'Bitmaps of data' });
   await expect(bitmaps).toContainText(
     "Untrusted: its full backup 'backup-data' was cancelled: an incremental from it would be incomplete.",

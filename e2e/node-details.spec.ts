@@ -23,7 +23,10 @@ async function showDetails(page: Page, nodeName: string) {
   const search = page.getByRole('searchbox', { name: 'Search nodes' });
   await search.fill(nodeName);
   await search.press('Enter');
-  await page.locator(`[data-testid="block-node"][data-node-name="${nodeName}"]`).click();
+  // The view glides to the match (200 ms): click the node itself, wherever the glide has it.
+  await page
+    .locator(`[data-testid="block-node"][data-node-name="${nodeName}"]`)
+    .dispatchEvent('click');
   const details = page.getByRole('complementary', { name: 'Node details' });
   await expect(details.getByRole('heading', { name: nodeName, exact: true })).toBeVisible();
   return details;
