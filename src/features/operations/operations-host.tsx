@@ -22,6 +22,7 @@ import { SnapshotPanel } from './panels/snapshot-panel.tsx';
 import { ThrottlePanel } from './panels/throttle-panel.tsx';
 import { RemoveNodeDialog } from './remove-node-dialog.tsx';
 import { useGraphLiveState } from './use-graph-live-state.ts';
+import { PlanRunStarted } from './plan-review.tsx';
 import { useLiveState } from './use-operations.ts';
 
 const TITLES: Record<OperationKind, string> = {
@@ -32,6 +33,10 @@ const TITLES: Record<OperationKind, string> = {
   throttle: 'Throttle',
   snapshot: 'Snapshot',
 };
+
+/** Panels made of one form and its plan; the throttle panel holds several, each with its own. */
+const FREEZES_FORM = new Set<OperationKind>(['mirror', 'backup', 'commit', 'export', 'snapshot']);
+const ignore = () => undefined;
 
 export interface OpenOperation {
   kind: OperationKind;
@@ -80,6 +85,7 @@ export function OperationDialog({ open, onClose }: { open: OpenOperation; onClos
     return () => window.removeEventListener('keydown', onKey);
   }, [onClose]);
   const title = `${TITLES[open.kind]} ${open.qdev ?? open.node}`;
+  const [started, setStarted] = useState(false);
   return (
     <div className="fixed inset-0 z-50 grid place-items-center bg-black/40 p-4">
       <div
@@ -100,7 +106,15 @@ export function OperationDialog({ open, onClose }: { open: OpenOperation; onClos
         </div>
         {error && <p role="alert">Cannot read the block layer: {error.message}</p>}
         {live ? (
-          <Panel key={`${open.kind}:${open.node}`} open={open} live={live} />
+          <PlanRunStarted.Provider value={FREEZES_FORM.has(open.kind) ? setStarted : ignore}>
+            {/* Once a plan runs, only its review stays: the form's inputs are what it ran. */}
+            <div
+              data-running={started}
+              className="[&[data-running=true]>div>*:not([data-plan-review])]:hidden"
+            >
+              <Panel key={`${open.kind}:${open.node}`} open={open} live={live} />
+            </div>
+          </PlanRunStarted.Provider>
         ) : (
           !error && <p className="text-sm text-slate-500">Reading the live state…</p>
         )}

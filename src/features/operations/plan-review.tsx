@@ -1,6 +1,6 @@
 // Shows a plan before it runs: what will happen in words, each step with its exact QMP, the
 // warnings; asks for confirmation; then shows progress, and QEMU's error with a hint on failure.
-import { useState } from 'react';
+import { createContext, useContext, useState } from 'react';
 import type { JobInfo } from './plans/live-state.ts';
 import type { PlanResult } from './plans/types.ts';
 import type { StepState } from './run-plan.ts';
@@ -10,11 +10,17 @@ import { CopyButton } from './copy-button.tsx';
 const STATE_TEXT: Record<StepState, string> = {
   pending: '○',
   running: '…',
-  waiting: '⏳',
+  waiting: '◔',
   done: '✓',
   failed: '✗',
   undone: '↶',
 };
+
+/**
+ * Told when a plan starts running and when the operator goes back to the form: a dialog hides
+ * its form meanwhile, since the live state the form re-plans against is the run's own doing.
+ */
+export const PlanRunStarted = createContext<(started: boolean) => void>(() => undefined);
 
 export function PlanReview(props: {
   result: PlanResult | undefined;
@@ -22,6 +28,7 @@ export function PlanReview(props: {
   onFinished?: (ok: boolean) => void;
 }) {
   const { run, start, reset } = usePlanRunner();
+  const started = useContext(PlanRunStarted);
   const [ran, setRan] = useState<PlanResult | undefined>(undefined);
   // While (and after) a run, keep showing the plan that ran, not the one the inputs now give.
   const shown = run ? ran : props.result;
@@ -47,7 +54,7 @@ export function PlanReview(props: {
   const end = run?.result?.end;
   const following = run?.running === true && run.end === 'waiting';
   return (
-    <div className="flex flex-col gap-2 text-sm">
+    <div data-plan-review className="flex flex-col gap-2 text-sm">
       <p className="font-medium">{plan.summary}</p>
       {(plan.warnings ?? []).map((w) => (
         <p
@@ -64,6 +71,7 @@ export function PlanReview(props: {
             className="rounded bg-blue-600 px-3 py-1 font-medium text-white hover:bg-blue-700"
             onClick={() => {
               setRan(shown);
+              started(true);
               void start(plan).then((r) => props.onFinished?.(r.ok));
             }}
           >
@@ -71,7 +79,14 @@ export function PlanReview(props: {
           </button>
         )}
         {run && !run.running && !succeeded && (
-          <button type="button" className="rounded border px-3 py-1" onClick={reset}>
+          <button
+            type="button"
+            className="rounded border px-3 py-1"
+            onClick={() => {
+              reset();
+              started(false);
+            }}
+          >
             Back to the form
           </button>
         )}

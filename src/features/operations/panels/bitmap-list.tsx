@@ -4,7 +4,10 @@
 // offers its removal first.
 import { useState } from 'react';
 import { describeOrigin } from '../../../api/bitmap-origin.ts';
-import { PlanReview } from '../plan-review.tsx';
+import { PlanReview, PlanRunStarted } from '../plan-review.tsx';
+
+// A bitmap action runs beside the backup form, which stays as it is.
+const keepForm = () => undefined;
 import {
   bitmapOriginOf,
   bitmapsOf,
@@ -115,12 +118,14 @@ export function BitmapList({ live, node }: { live: LiveState; node: string }) {
         </button>
       </div>
       {pending && (
-        <PlanReview
-          key={pending.key}
-          result={pending.result}
-          confirmLabel="Confirm"
-          onFinished={(ok) => ok && setName('')}
-        />
+        <PlanRunStarted.Provider value={keepForm}>
+          <PlanReview
+            key={pending.key}
+            result={pending.result}
+            confirmLabel="Confirm"
+            onFinished={(ok) => ok && setName('')}
+          />
+        </PlanRunStarted.Provider>
       )}
     </section>
   );
