@@ -2,9 +2,9 @@
 // warnings; asks for confirmation; then shows progress, and QEMU's error with a hint on failure.
 import { createContext, useContext, useState } from 'react';
 import type { JobInfo } from './plans/live-state.ts';
-import type { PlanResult } from './plans/types.ts';
+import type { Plan, PlanResult } from './plans/types.ts';
 import type { StepState } from './run-plan.ts';
-import { usePlanRunner } from './use-operations.ts';
+import { usePlanRunner, type PlanRun } from './use-operations.ts';
 import { CopyButton } from './copy-button.tsx';
 
 const STATE_TEXT: Record<StepState, string> = {
@@ -163,40 +163,45 @@ export function PlanReview(props: {
           )}
         </div>
       )}
-      <ol aria-label="Steps" className="flex flex-col gap-1">
-        {plan.steps.map((step, i) => (
-          <li
-            key={`${i}-${step.command}`}
-            className="rounded border border-slate-200 p-1.5 dark:border-slate-700"
-          >
-            <span aria-hidden className="mr-1 inline-block w-4">
-              {STATE_TEXT[run?.states[i] ?? 'pending']}
-            </span>
-            <span className="font-medium">{step.title}</span>
-            <span className="sr-only"> ({run?.states[i] ?? 'pending'})</span>
-            <p className="text-slate-600 dark:text-slate-300">{step.explanation}</p>
-            <details>
-              <summary className="cursor-pointer text-xs text-slate-500">
-                QMP: {step.command}
-              </summary>
-              <pre className="overflow-auto rounded bg-slate-100 p-1 text-xs dark:bg-slate-800">
-                {JSON.stringify({ execute: step.command, arguments: step.arguments }, null, 2)}
-              </pre>
-            </details>
-          </li>
-        ))}
-        {plan.end && (
-          <li className="rounded border border-slate-200 p-1.5 dark:border-slate-700">
-            <span aria-hidden className="mr-1 inline-block w-4">
-              {STATE_TEXT[run?.end ?? 'pending']}
-            </span>
-            <span className="font-medium">When job {plan.end.job} ends</span>
-            <span className="sr-only"> ({run?.end ?? 'pending'})</span>
-            <p className="text-slate-600 dark:text-slate-300">{plan.end.explanation}</p>
-          </li>
-        )}
-      </ol>
+      <PlanSteps plan={plan} run={run} />
     </div>
+  );
+}
+
+/** A plan's steps in words, each with its state and its exact QMP, and how the plan ends. */
+export function PlanSteps({ plan, run }: { plan: Plan; run: PlanRun | null }) {
+  return (
+    <ol aria-label="Steps" className="flex flex-col gap-1">
+      {plan.steps.map((step, i) => (
+        <li
+          key={`${i}-${step.command}`}
+          className="rounded border border-slate-200 p-1.5 dark:border-slate-700"
+        >
+          <span aria-hidden className="mr-1 inline-block w-4">
+            {STATE_TEXT[run?.states[i] ?? 'pending']}
+          </span>
+          <span className="font-medium">{step.title}</span>
+          <span className="sr-only"> ({run?.states[i] ?? 'pending'})</span>
+          <p className="text-slate-600 dark:text-slate-300">{step.explanation}</p>
+          <details>
+            <summary className="cursor-pointer text-xs text-slate-500">QMP: {step.command}</summary>
+            <pre className="overflow-auto rounded bg-slate-100 p-1 text-xs dark:bg-slate-800">
+              {JSON.stringify({ execute: step.command, arguments: step.arguments }, null, 2)}
+            </pre>
+          </details>
+        </li>
+      ))}
+      {plan.end && (
+        <li className="rounded border border-slate-200 p-1.5 dark:border-slate-700">
+          <span aria-hidden className="mr-1 inline-block w-4">
+            {STATE_TEXT[run?.end ?? 'pending']}
+          </span>
+          <span className="font-medium">When job {plan.end.job} ends</span>
+          <span className="sr-only"> ({run?.end ?? 'pending'})</span>
+          <p className="text-slate-600 dark:text-slate-300">{plan.end.explanation}</p>
+        </li>
+      )}
+    </ol>
   );
 }
 

@@ -7,6 +7,7 @@ import { useQmpClient, useTargetName } from '../../api/qmp-context.tsx';
 import type { LiveState } from './plans/live-state.ts';
 import { closableTree, listNames, planRemoveNodes } from './plans/node-removal.ts';
 import { findNode } from './plans/graph-queries.ts';
+import { PlanSteps } from './plan-review.tsx';
 import { liveStateOptions, usePlanRunner } from './use-operations.ts';
 
 const BUTTON =
@@ -104,28 +105,7 @@ export function RemoveNodeDialog({ node, onClose }: { node: string; onClose: () 
             file stays on disk{files.length > 0 ? `: ${files.join(', ')}` : ''}.
           </p>
         )}
-        {plan && (
-          <ol aria-label="Steps" className="flex flex-col gap-1">
-            {plan.steps.map((step, i) => (
-              <li
-                key={step.title}
-                className="rounded border border-slate-200 p-1.5 dark:border-slate-700"
-              >
-                <span className="font-medium">{step.title}</span>
-                <span className="sr-only"> ({run?.states[i] ?? 'pending'})</span>
-                <p className="text-slate-600 dark:text-slate-300">{step.explanation}</p>
-                <details>
-                  <summary className="cursor-pointer text-xs text-slate-500">
-                    QMP: {step.command}
-                  </summary>
-                  <pre className="overflow-auto rounded bg-slate-100 p-1 text-xs dark:bg-slate-800">
-                    {JSON.stringify({ execute: step.command, arguments: step.arguments }, null, 2)}
-                  </pre>
-                </details>
-              </li>
-            ))}
-          </ol>
-        )}
+        {plan && <PlanSteps plan={plan} run={run} />}
         {failure && (
           <div
             role="alert"
