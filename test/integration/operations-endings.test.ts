@@ -361,4 +361,20 @@ describe('commit and stream plans', () => {
       'top-file',
     ]);
   });
+
+  it('leaves the chain as it was when a stream is cancelled part way', async () => {
+    ops = await startOpsQemu();
+    const before = await snapshot(ops.qemu.direct);
+    const live = await ops.live();
+    const input = { ...defaultStreamInput(live, 'top'), speed: 256 * 1024 };
+    const { finished } = await startToEnd(ops.runner, planStream(live, input));
+    expect(await cancelAt(ops.qemu.direct, input.jobId, 0.01)).toBeLessThan(0.9);
+    expect(await finished).toMatchObject({
+      ok: false,
+      failure: { job: input.jobId, message: /without finishing its work/ },
+      end: { closed: [] },
+    });
+    expect(await snapshot(ops.qemu.direct)).toEqual(before);
+    expect(await chainOf(ops)).toEqual(['top.qcow2', 'mid.qcow2', 'base.qcow2']);
+  });
 });

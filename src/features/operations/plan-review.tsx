@@ -130,7 +130,10 @@ export function PlanReview(props: {
             </p>
           )}
           {failure.undoErrors.length > 0 && (
-            <p>Could not undo everything: {failure.undoErrors.join('; ')}. Check the graph.</p>
+            <p>
+              Could not undo everything: {failure.undoErrors.join('; ')}. Close what is left with
+              Remove node in its details.
+            </p>
           )}
         </div>
       )}
