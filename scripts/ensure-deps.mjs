@@ -4,7 +4,7 @@
 //   1. npm packages: `npm ci` when node_modules is missing or older than package-lock.json.
 //   2. Debian packages: every program that a test, the demo or the bench starts, as listed in
 //      scripts/system-packages.json (QEMU, its tools, libnbd's tools, Chromium, graphviz, openssl,
-//      curl, systemd-analyze).
+//      curl, systemd-analyze, libvirt and its QMP passthrough, OpenSSH).
 //      Installed with apt-get when running as root, otherwise the exact command is printed.
 //      test/install-step holds the suite to that list: a spawn of anything else fails.
 import { spawnSync } from 'node:child_process';
@@ -13,7 +13,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-/** Debian package → the programs it puts in /usr/bin; a package is missing when one of them is. */
+/**
+ * Debian package → what it brings: program names (in /usr/bin or /usr/sbin) or absolute paths of
+ * files (a package without programs, such as a Python module). A package is missing when one is.
+ */
 const debianPackages = JSON.parse(
   readFileSync(join(root, 'scripts', 'system-packages.json'), 'utf8'),
 ).packages;
@@ -28,9 +31,14 @@ function run(command, args, options = {}) {
   return result.status ?? 1;
 }
 
+const present = (entry) =>
+  entry.startsWith('/')
+    ? existsSync(entry)
+    : existsSync(`/usr/bin/${entry}`) || existsSync(`/usr/sbin/${entry}`);
+
 function ensureDebianPackages() {
   const missing = Object.entries(debianPackages)
-    .filter(([, programs]) => programs.some((program) => !existsSync(`/usr/bin/${program}`)))
+    .filter(([, entries]) => !entries.every(present))
     .map(([name]) => name);
   if (missing.length === 0) return;
   const line = `apt-get install -y --no-install-recommends ${missing.join(' ')}`;

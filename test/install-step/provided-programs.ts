@@ -17,14 +17,16 @@ export class UnprovidedProgramError extends Error {
   }
 }
 
-/** Every program name a test or script may start. */
+/** Every program name a test or script may start (a package's absolute paths are files, not programs). */
 export const PROVIDED_PROGRAMS: ReadonlySet<string> = new Set([
-  ...Object.values(manifest.packages).flat(),
+  ...Object.values(manifest.packages)
+    .flat()
+    .filter((entry) => !entry.startsWith('/')),
   ...manifest.node,
   ...manifest.base,
 ]);
 
-/** Debian package → the programs it puts in /usr/bin. */
+/** Debian package → the programs it puts in /usr/bin or /usr/sbin, or files it installs (absolute). */
 export const DEBIAN_PACKAGES: Readonly<Record<string, readonly string[]>> = manifest.packages;
 
 /** The program a spawn call starts: the file's base name, or a shell line's first word. */
