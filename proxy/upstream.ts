@@ -15,6 +15,7 @@ import {
   type JsonValue,
   type QmpEvent,
   type QmpGreeting,
+  type QmpMessage,
   type TargetState,
 } from '../src/qmp/wire.ts';
 import { CommandQueue, type CommandResult } from './command-queue.ts';
@@ -49,6 +50,18 @@ export const DEFAULT_UPSTREAM_TUNING: UpstreamTuning = {
   maxBackoffMs: 5_000,
 };
 
+/**
+ * How one target's monitor differs from QEMU's own. libvirt's passthrough (virt-qemu-qmp-proxy)
+ * parses everything it has read as one command, so two commands in one read are never answered:
+ * it gets one command at a time. It also forwards an event's `data` as JSON text.
+ */
+export interface MonitorTraits {
+  /** Commands written before the oldest is answered; without it the tuning's (QEMU's own: 8). */
+  maxInFlight?: number;
+  /** Event `data` arrives as a JSON string, parsed here into the object QEMU sent. */
+  eventDataAsText?: boolean;
+}
+
 export interface StateChange {
   state: TargetState;
   version?: string;
@@ -80,6 +93,7 @@ export class Upstream {
     readonly name: string,
     private readonly address: TargetAddress,
     private readonly tuning: UpstreamTuning = DEFAULT_UPSTREAM_TUNING,
+    private readonly traits: MonitorTraits = {},
   ) {
     this.backoffMs = tuning.minBackoffMs;
   }
@@ -179,7 +193,7 @@ export class Upstream {
     socket.once('connect', () => this.setState('connecting'));
     const framer = new LineFramer(this.tuning.maxReplyBytes);
     const queue = new CommandQueue(`blockscope:${generation}`, {
-      maxInFlight: this.tuning.maxInFlight,
+      maxInFlight: this.traits.maxInFlight ?? this.tuning.maxInFlight,
       maxQueued: this.tuning.maxQueued,
       write: (frame) => socket.write(frame + '\n'),
     });
@@ -198,7 +212,7 @@ export class Upstream {
           continue;
         }
         if (!greeted) {
-          const message = safeClassify(item.text);
+          const message = this.classify(item.text);
           if (message?.kind !== 'greeting')
             return this.drop('QEMU did not start with a QMP greeting');
           greeted = true;
@@ -238,8 +252,18 @@ export class Upstream {
     this.setState('connected');
   }
 
+  private classify(text: string): QmpMessage | null {
+    try {
+      const value: unknown = JSON.parse(text);
+      if (this.traits.eventDataAsText) eventDataFromText(value);
+      return classifyMessage(value);
+    } catch {
+      return null;
+    }
+  }
+
   private handleLine(text: string, queue: CommandQueue): void {
-    const message = safeClassify(text);
+    const message = this.classify(text);
     if (!message) return this.drop('QEMU sent a line that is not a QMP message');
     switch (message.kind) {
       case 'event':
@@ -308,10 +332,14 @@ export class Upstream {
   }
 }
 
-function safeClassify(text: string) {
+/** An event whose `data` is JSON text gets the object back; anything else is left alone. */
+function eventDataFromText(value: unknown): void {
+  if (typeof value !== 'object' || value === null || !('event' in value)) return;
+  const event = value as { data?: unknown };
+  if (typeof event.data !== 'string') return;
   try {
-    return classifyMessage(JSON.parse(text));
+    event.data = JSON.parse(event.data) as unknown;
   } catch {
-    return null;
+    delete event.data;
   }
 }
