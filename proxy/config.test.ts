@@ -45,4 +45,22 @@ describe('parseServerArgs', () => {
     expect(() => parse([])).toThrow(/no --target/);
     expect(() => parse(['--target', 'a=unix:/x', '--bogus'])).toThrow(ConfigError);
   });
+
+  it("refuses Proxmox's own monitor socket, with the recipe for a second monitor", () => {
+    for (const path of ['/var/run/qemu-server/100.qmp', '/run/qemu-server/100.qmp']) {
+      const attempt = () => parse(['--target', `pve=unix:${path}`]);
+      expect(attempt).toThrow(ConfigError);
+      expect(attempt).toThrow(/Proxmox's own monitor socket/);
+      expect(attempt).toThrow(
+        "qm set 100 --args '-qmp unix:/run/blockscope/100.qmp,server=on,wait=off'",
+      );
+      expect(attempt).toThrow('--target pve=unix:/run/blockscope/100.qmp');
+    }
+    // the recipe's own socket, and other files in that directory, are fine
+    expect(parse(['--target', 'pve=unix:/run/blockscope/100.qmp']).targets).toHaveLength(1);
+    expect(parse(['--target', 'pve=unix:/run/qemu-server/100.qga']).targets).toHaveLength(1);
+    expect(() => parse(['--target', 'pve=unix:/run/qemu-server/../qemu-server/7.qmp'])).toThrow(
+      /qm set 7/,
+    );
+  });
 });

@@ -1,6 +1,7 @@
 // Command-line configuration for `blockscope serve` and `blockscope demo`.
 // Errors are ConfigError with one line of text; main() prints it and exits non-zero.
 import { parseArgs } from 'node:util';
+import { proxmoxRefusal, proxmoxVmid } from './proxmox.ts';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -48,7 +49,10 @@ export function parseTarget(spec: string): TargetConfig {
     );
   }
   if (address.startsWith('unix:') && address.length > 5) {
-    return { name, address: { type: 'unix', path: address.slice(5) } };
+    const path = address.slice(5);
+    const vmid = proxmoxVmid(path);
+    if (vmid !== null) throw new ConfigError(proxmoxRefusal(spec, name, vmid));
+    return { name, address: { type: 'unix', path } };
   }
   const tcp = /^tcp:(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(address);
   if (tcp?.[1] && tcp[2]) {
