@@ -8,6 +8,7 @@ import { hasTokenInQuery, type Authenticator, type HostCheck } from './auth.ts';
 import type { FileLookupAnswer } from './file-lookup.ts';
 import { serveStaticFile } from './static-files.ts';
 import type { StaticSite } from './static-manifest.ts';
+import type { SourceInfo, TargetInfo } from './target-set.ts';
 
 const SECURITY_HEADERS = {
   'Content-Security-Policy':
@@ -31,6 +32,8 @@ export interface ApiContext {
   hostCheck: () => HostCheck;
   /** The state of each target, for GET /api/targets. */
   targets: () => TargetInfo[];
+  /** Where discovered targets come from (each --libvirt URI) and whether it is reachable. */
+  targetSources?: () => SourceInfo[];
   /** The built SPA's files (from its manifest); undefined serves 404 for everything outside /api. */
   staticSite?: StaticSite;
   secure: boolean;
@@ -40,13 +43,6 @@ export interface ApiContext {
   lookUpFile?: (target: string, path: string) => Promise<FileLookupAnswer | null>;
   /** Called for requests refused by the Host, token-in-URL or authentication checks. */
   onRefused?: (req: IncomingMessage, status: number, reason: string) => void;
-}
-
-export interface TargetInfo {
-  name: string;
-  state: string;
-  version?: string;
-  kind?: string;
 }
 
 function refuse(
@@ -90,6 +86,11 @@ function routes(ctx: ApiContext) {
       if (req.method !== 'GET') return sendJson(res, 405, { error: 'method not allowed' });
       if (!ctx.auth.authenticate(req)) return refuse(ctx, req, res, 401, 'not authenticated');
       return sendJson(res, 200, ctx.targets());
+    }
+    if (url.pathname === '/api/target-sources') {
+      if (req.method !== 'GET') return sendJson(res, 405, { error: 'method not allowed' });
+      if (!ctx.auth.authenticate(req)) return refuse(ctx, req, res, 401, 'not authenticated');
+      return sendJson(res, 200, ctx.targetSources?.() ?? []);
     }
     if (url.pathname.startsWith('/api/qapi-docs/')) return fieldDocs(ctx, req, res, url.pathname);
     const file = FILE_ROUTE.exec(url.pathname);

@@ -25,6 +25,8 @@ export interface SessionSink {
   event(event: QmpEvent): void;
   /** Its flow control: commands admitted and unanswered, frames held, whether reading is paused. */
   readonly flowState: FlowState;
+  /** The target went away (target-set.ts): the session closes, saying why. */
+  end?(reason: string): void;
 }
 
 export interface FlowState {
@@ -153,6 +155,19 @@ export class Multiplexer {
   /** Tells every session that a mutating command succeeded (see ProxyEvent.CommandDone). */
   commandDone(command: string): void {
     this.broadcast(proxyEvent(ProxyEvent.CommandDone, { command }));
+  }
+
+  /** An event of the proxy's for every session of this target (the list of targets changed). */
+  announce(event: QmpEvent): void {
+    this.broadcast(event);
+  }
+
+  /** The target is gone: every session hears so and is closed; the hub stops. */
+  retire(reason: string): void {
+    this.broadcast(proxyEvent(ProxyEvent.TargetState, { state: 'gone', reason }));
+    const sessions = [...this.sessions];
+    this.close();
+    for (const session of sessions) session.end?.(reason);
   }
 
   close(): void {

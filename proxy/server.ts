@@ -17,9 +17,9 @@ import { createFieldDocs } from './field-docs.ts';
 import { lookUpFile } from './file-lookup.ts';
 import { readQapiDocFiles } from './qapi-docs-files.ts';
 import { readManualOptions } from './qmp-manual/manual-options.ts';
-import { createRequestHandler, listen, type TargetInfo } from './http-server.ts';
+import { createRequestHandler, listen } from './http-server.ts';
 import { loadStaticSite } from './static-manifest.ts';
-import { Multiplexer } from './multiplexer.ts';
+import { Multiplexer, proxyEvent } from './multiplexer.ts';
 import {
   DEFAULT_PENDING_LIMITS,
   limitPendingConnections,
@@ -28,8 +28,10 @@ import {
 import { Policy } from './policy.ts';
 import { DEFAULT_SESSION_LIMITS, Session, type SessionLimits } from './session.ts';
 import { DEFAULT_UPSTREAM_TUNING, Upstream, type UpstreamTuning } from './upstream.ts';
+import { TargetSet, type TargetChange } from './target-set.ts';
 import { createWsEndpoint, peerOf } from './ws-endpoint.ts';
 import { CloseCode } from '../src/qmp/close-codes.ts';
+import { ProxyEvent, type JsonObject } from '../src/qmp/wire.ts';
 
 /** Commands the proxy itself may have queued for a target at once (the job poller's two reads). */
 const PROXY_OWN_COMMANDS = 8;
@@ -109,11 +111,20 @@ export async function startProxy(
     ...options.upstream,
   };
 
-  const multiplexers = new Map<string, Multiplexer>();
-  for (const target of config.targets) {
-    const upstream = new Upstream(target.name, target.address, tuning);
-    multiplexers.set(target.name, new Multiplexer(upstream, options.jobPollIntervalMs));
-  }
+  const targetSet = new TargetSet({
+    create: (spec) =>
+      new Multiplexer(
+        new Upstream(spec.name, spec.address, tuning, spec.traits),
+        options.jobPollIntervalMs,
+      ),
+  });
+  for (const target of config.targets) targetSet.add(target);
+  const { multiplexers } = targetSet;
+  // Every session hears that the list changed, whichever target it watches.
+  targetSet.onChange((change: TargetChange) => {
+    const event = proxyEvent(ProxyEvent.Targets, change as JsonObject);
+    for (const mux of targetSet.all()) mux.announce(event);
+  });
 
   const scheme = config.tls ? 'https' : 'http';
   let hostCheck: HostCheck | null = null;
@@ -132,13 +143,6 @@ export async function startProxy(
       durationMs: 0,
     });
   };
-  const targets = (): TargetInfo[] =>
-    [...multiplexers.values()].map(({ upstream }) => ({
-      name: upstream.name,
-      state: upstream.currentState,
-      ...(upstream.version ? { version: upstream.version } : {}),
-      ...(upstream.kind ? { kind: upstream.kind } : {}),
-    }));
   const docs = createFieldDocs({
     ...(config.qapiDocs
       ? { qapiDocs: { dir: config.qapiDocs, files: await readQapiDocFiles(config.qapiDocs) } }
@@ -148,7 +152,8 @@ export async function startProxy(
   const handler = createRequestHandler({
     auth,
     hostCheck: currentHostCheck,
-    targets,
+    targets: () => targetSet.infos(),
+    targetSources: () => targetSet.sourceInfos(),
     ...(options.distDir ? { staticSite: loadStaticSite(options.distDir) } : {}),
     fieldDocs: (name) => {
       const upstream = multiplexers.get(name)?.upstream;
@@ -191,11 +196,13 @@ export async function startProxy(
     auth,
     hostCheck: currentHostCheck,
     hasTarget: (name) => multiplexers.has(name),
+    goneReason: (name) => targetSet.goneReason(name),
     isFull: (name) => (multiplexers.get(name)?.sessionCount ?? 0) >= limits.maxSessions,
     onRefused,
     onSession: (ws, { target, role, peer }) => {
       const mux = multiplexers.get(target)!;
-      new Session(ws, { target, role, peer, mux, policy, audit, limits });
+      const origin = targetSet.origin(target);
+      new Session(ws, { target, role, peer, mux, origin, policy, audit, limits });
     },
   });
   server.on('upgrade', endpoint.handleUpgrade);
@@ -219,10 +226,7 @@ export async function startProxy(
       stopped ??= (async () => {
         for (const ws of endpoint.wss.clients)
           ws.close(CloseCode.ServerShutdown, 'server shutting down');
-        for (const mux of multiplexers.values()) {
-          mux.close();
-          mux.upstream.stop();
-        }
+        targetSet.close();
         for (const ws of endpoint.wss.clients) ws.terminate();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));

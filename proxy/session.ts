@@ -20,6 +20,8 @@ import type { CommandResult } from './command-queue.ts';
 import type { FlowState, Multiplexer, SessionSink } from './multiplexer.ts';
 import type { Policy, Role } from './policy.ts';
 import { readClientFrame } from './client-frame.ts';
+import type { TargetOrigin } from './target-set.ts';
+import { closeReason } from './ws-endpoint.ts';
 import { SessionFlow } from './session-flow.ts';
 
 export interface SessionLimits {
@@ -55,6 +57,8 @@ export interface SessionContext {
   role: Role;
   peer: string;
   mux: Multiplexer;
+  /** Set for a target the proxy discovered (a libvirt guest): the policy treats it differently. */
+  origin?: TargetOrigin;
   policy: Policy;
   audit: AuditLog;
   limits: SessionLimits;
@@ -138,6 +142,11 @@ export class Session implements SessionSink {
       return;
     }
     this.send(event as unknown as JsonObject);
+  }
+
+  end(reason: string): void {
+    if (this.phase === 'closed') return;
+    this.ws.close(CloseCode.TargetGone, closeReason(reason));
   }
 
   private onMessage(data: RawData, isBinary: boolean): void {

@@ -17,6 +17,8 @@ export interface WsEndpointOptions {
   auth: Authenticator;
   hostCheck: () => HostCheck;
   hasTarget: (name: string) => boolean;
+  /** Why a target that went away went (target-set.ts); undefined for a live or unknown one. */
+  goneReason?: (name: string) => string | undefined;
   /** True when the target already has as many sessions as it accepts. */
   isFull: (name: string) => boolean;
   /** Called with each accepted WebSocket. */
@@ -36,6 +38,13 @@ const STATUS_TEXT: Record<number, string> = {
 export function peerOf(req: IncomingMessage): string {
   const { remoteAddress, remotePort } = req.socket;
   return `${remoteAddress ?? '?'}:${remotePort ?? '?'}`;
+}
+
+/** A close reason fits in 123 bytes (RFC 6455 §5.5); longer text is cut at a character. */
+export function closeReason(text: string): string {
+  let out = text;
+  while (Buffer.byteLength(out) > 123) out = out.slice(0, -1);
+  return out;
 }
 
 export function createWsEndpoint(options: WsEndpointOptions) {
@@ -84,6 +93,14 @@ export function createWsEndpoint(options: WsEndpointOptions) {
       target = decodeURIComponent(match[1]);
     } catch {
       return refuse(req, socket, 404, 'unknown target');
+    }
+    const gone = options.goneReason?.(target);
+    if (gone !== undefined) {
+      // Like an unknown target, but the page keeps trying: a stopped guest may start again.
+      wss.handleUpgrade(req, socket, head, (ws) =>
+        ws.close(CloseCode.TargetGone, closeReason(gone)),
+      );
+      return;
     }
     if (!options.hasTarget(target)) {
       // Authenticated, so the name is no secret: accept and close with a code a browser can read

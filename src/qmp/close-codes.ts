@@ -9,6 +9,8 @@ export const CloseCode = {
   TooSlow: 4008,
   /** The client gave up waiting for the greeting and the capabilities reply. */
   NegotiationTimeout: 4010,
+  /** The target went away (its libvirt guest stopped); it may come back under the same name. */
+  TargetGone: 4011,
   /** The proxy is shutting down. */
   ServerShutdown: 1001,
   /** Data that is not valid UTF-8 (set by the WebSocket library). */
@@ -43,6 +45,9 @@ export function closeVerdict(code: number, reason: string): CloseVerdict {
       return { retry: true, message: 'The Blockscope server is restarting or shutting down' };
     case CloseCode.TooSlow:
       return { retry: true, message: 'The page fell behind reading replies' };
+    case CloseCode.TargetGone:
+      // a guest that stops is often started again: keep trying, with the reason on show
+      return { retry: true, message: `The target is gone${why}` };
     case CloseCode.NegotiationTimeout:
       return { retry: true, message: 'No QMP greeting from the server in time' };
     default:

@@ -99,14 +99,23 @@ export const ProxyEvent = {
    * whenever it changes; it starts empty on every new connection to QEMU.
    */
   Backups: 'X_BLOCKSCOPE_BACKUPS',
+  /**
+   * data: { added?, gone?, removed?, changed?: string[], sources?: true } — the proxy's list of
+   * targets changed (a libvirt guest started or stopped, a disk changed, a libvirt connection was
+   * lost or came back). Sent to every session of every target; GET /api/targets and
+   * GET /api/target-sources have the new lists.
+   */
+  Targets: 'X_BLOCKSCOPE_TARGETS',
 } as const;
 
 /**
  * The state of a proxy's connection to one QEMU: `connecting` (no greeting yet), `negotiating`
  * (greeted; qmp_capabilities and the schema read in progress, commands wait), `connected`,
- * `busy` (the monitor accepted the connection but another client holds it), `disconnected`.
+ * `busy` (the monitor accepted the connection but another client holds it), `disconnected`, and
+ * `gone`: the target itself went away (its libvirt guest stopped); its sessions are closed.
  */
-export type TargetState = 'connecting' | 'negotiating' | 'connected' | 'busy' | 'disconnected';
+export type TargetState =
+  'connecting' | 'negotiating' | 'connected' | 'busy' | 'disconnected' | 'gone';
 
 /** A command is a read if it cannot change QEMU's state; everything else is treated as mutating. */
 export function isReadOnlyCommand(name: string): boolean {
