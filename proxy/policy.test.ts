@@ -236,4 +236,50 @@ describe('Policy', () => {
       'BlockscopeDenied',
     );
   });
+
+  it('only reads on a libvirt guest unless --libvirt-allow-writes, naming the virsh way', () => {
+    const origin = {
+      managed: 'libvirt' as const,
+      uri: 'qemu:///system',
+      domain: 'web1',
+      writable: false,
+      disks: [],
+    };
+    const check = (command: string, args = {}, o = origin) =>
+      policy.check('operator', command, args, schema, raw, o);
+    expect(check('query-named-block-nodes', { flat: true })).toBeNull();
+    expect(check('x-debug-query-block-graph')).toBeNull();
+    const mirror = check('blockdev-mirror', {
+      device: 'libvirt-1-format',
+      target: 't',
+      sync: 'full',
+    });
+    expect(mirror?.class).toBe('BlockscopeDenied');
+    expect(mirror?.desc).toMatch(/'web1' is managed by libvirt/);
+    expect(mirror?.desc).toMatch(/virsh blockcopy web1 DISK DEST/);
+    expect(check('block-commit', { device: 'd' })?.desc).toMatch(/virsh blockcommit web1/);
+    expect(check('block-stream', { device: 'd' })?.desc).toMatch(/virsh blockpull web1/);
+    expect(check('blockdev-backup', {})?.desc).toMatch(/virsh backup-begin web1.*domfsfreeze/);
+    expect(check('block_set_io_throttle', {})?.desc).toMatch(/virsh blkdeviotune web1/);
+    expect(check('block-job-cancel', { device: 'j' })?.desc).toMatch(/blockjob web1 DISK --abort/);
+    expect(check('nbd-server-start', {})?.desc).toMatch(/backup-begin .*pull/);
+    // hard refusals and the viewer's rule come first; the schema is still asked
+    expect(check('quit')?.desc).toMatch(/outside the block layer/);
+    expect(policy.check('viewer', 'block-stream', {}, schema, raw, origin)?.desc).toMatch(
+      /viewer role/,
+    );
+    expect(check('blockdev-set-active')?.class).toBe('CommandNotFound');
+    // a command lifted by --allow-command is still refused on a read-only libvirt guest
+    const open = new Policy({ allowPaths: [], allowCommands: ['human-monitor-command'] });
+    expect(open.check('operator', 'human-monitor-command', {}, schema, raw, origin)?.desc).toMatch(
+      /managed by libvirt/,
+    );
+    // with --libvirt-allow-writes the usual operator checks apply
+    const writable = { ...origin, writable: true };
+    expect(check('block-stream', { device: 'd' }, writable)).toBeNull();
+    expect(
+      check('blockdev-add', { driver: 'file', 'node-name': 'n', filename: '/etc/passwd' }, writable)
+        ?.class,
+    ).toBe('BlockscopePathNotAllowed');
+  });
 });

@@ -1,7 +1,8 @@
 // Who may run what. Decided before anything reaches QEMU, in this order:
 //   1. commands outside the block layer are refused for everyone (unless --allow-command names them),
 //   2. a command the live schema does not list is refused (default-deny for unknown commands),
-//   3. a viewer runs reads only; an operator runs reads and the named block commands,
+//   3. a viewer runs reads only; an operator runs reads and the named block commands, and only
+//      reads on a libvirt guest unless --libvirt-allow-writes (libvirt/libvirt-refusals.ts),
 //   4. an operator's file and address arguments are checked along the live schema
 //      (argument-checks.ts),
 //   5. what needs a look at QEMU or at image headers runs just before sending (the pre-check).
@@ -18,7 +19,9 @@ import type { CommandResult } from './command-queue.ts';
 import { isHardDenied, OPERATOR_COMMANDS } from './command-lists.ts';
 import { imageCheckRefusal, settleKnownImages } from './image-checks.ts';
 import { nodeFilesOf, recordNodeFiles } from './node-files.ts';
+import { libvirtRefusal } from './libvirt/libvirt-refusals.ts';
 import { objectDelRefusal } from './object-del-check.ts';
+import type { TargetOrigin } from './target-set.ts';
 
 export type Role = 'operator' | 'viewer';
 
@@ -76,19 +79,24 @@ export class Policy {
     args: JsonObject,
     schemaCommands: ReadonlySet<string> | null,
     schema?: JsonValue | null,
+    origin?: TargetOrigin,
   ): QmpErrorBody | null {
-    return this.review(role, command, args, schemaCommands, schema).refusal;
+    return this.review(role, command, args, schemaCommands, schema, origin).refusal;
   }
 
-  /** `check`, plus the pre-check to run before sending; `schema` is QEMU's query-qmp-schema. */
+  /**
+   * `check`, plus the pre-check to run before sending; `schema` is QEMU's query-qmp-schema, and
+   * `origin` says where a discovered target came from (a libvirt guest).
+   */
   review(
     role: Role,
     command: string,
     args: JsonObject,
     schemaCommands: ReadonlySet<string> | null,
     schema?: JsonValue | null,
+    origin?: TargetOrigin,
   ): Verdict {
-    const refusal = this.immediate(role, command, schemaCommands);
+    const refusal = this.immediate(role, command, schemaCommands, origin);
     // Commands lifted by --allow-command are the operator's own decision, unchecked as before.
     if (
       refusal ||
@@ -137,6 +145,7 @@ export class Policy {
     role: Role,
     command: string,
     schemaCommands: ReadonlySet<string> | null,
+    origin: TargetOrigin | undefined,
   ): QmpErrorBody | null {
     if (isHardDenied(command, this.allowCommands)) {
       return {
@@ -157,6 +166,9 @@ export class Policy {
           };
     }
     if (read) return null;
+    if (origin?.managed === 'libvirt' && !origin.writable) {
+      return libvirtRefusal(command, origin.domain);
+    }
     if (!OPERATOR_COMMANDS.has(command) && !this.allowCommands.has(command)) {
       return {
         class: ProxyErrorClass.Denied,

@@ -193,6 +193,7 @@ export class Session implements SessionSink {
       args ?? {},
       schemaCommands,
       schema,
+      this.ctx.origin,
     );
     if (verdict.refusal) return this.refuse(answer, id, command, args, started, verdict.refusal);
     // A command is sent in this same turn unless it needs a look at QEMU first (object-del, a
