@@ -63,4 +63,21 @@ describe('parseServerArgs', () => {
       /qm set 7/,
     );
   });
+
+  it('reads --libvirt URIs and --libvirt-allow-writes; a URI alone is enough to serve', () => {
+    const config = parse([
+      '--libvirt',
+      'qemu:///system',
+      '--libvirt',
+      'qemu+ssh://root@db1/system',
+      '--libvirt-allow-writes',
+    ]);
+    expect(config.libvirt).toEqual(['qemu:///system', 'qemu+ssh://root@db1/system']);
+    expect(config.libvirtAllowWrites).toBe(true);
+    expect(config.targets).toEqual([]);
+    expect(parse(['--libvirt', 'qemu:///system']).libvirtAllowWrites).toBe(false);
+    expect(() => parse(['--target', 'a=unix:/x', '--libvirt-allow-writes'])).toThrow(
+      /needs --libvirt/,
+    );
+  });
 });

@@ -33,6 +33,10 @@ export interface ServerConfig {
   allowRemoteNbd?: boolean;
   /** --tls-cert and --tls-key (PEM files); required to listen on a non-loopback address. */
   tls?: { cert: string; key: string };
+  /** --libvirt: connection URIs whose running guests are all targets (libvirt/libvirt-uris.ts). */
+  libvirt?: string[];
+  /** --libvirt-allow-writes: relay mutating commands to libvirt guests too. */
+  libvirtAllowWrites?: boolean;
 }
 
 const TARGET_NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
@@ -108,6 +112,8 @@ export function parseServerArgs(
         'allow-remote-nbd': { type: 'boolean' },
         'tls-cert': { type: 'string' },
         'tls-key': { type: 'string' },
+        libvirt: { type: 'string', multiple: true },
+        'libvirt-allow-writes': { type: 'boolean' },
       },
     }));
   } catch (error) {
@@ -119,8 +125,14 @@ export function parseServerArgs(
     if (names.has(t.name)) throw new ConfigError(`--target: the name '${t.name}' is used twice`);
     names.add(t.name);
   }
-  if (requireTargets && targets.length === 0) {
-    throw new ConfigError('no --target given; for example --target vm1=unix:/run/vm1/qmp.sock');
+  const libvirt = values.libvirt ?? [];
+  if (requireTargets && targets.length === 0 && libvirt.length === 0) {
+    throw new ConfigError(
+      'no --target or --libvirt given; for example --target vm1=unix:/run/vm1/qmp.sock or --libvirt qemu:///system',
+    );
+  }
+  if (values['libvirt-allow-writes'] && libvirt.length === 0) {
+    throw new ConfigError('--libvirt-allow-writes needs --libvirt URI');
   }
   const listen = parseListen(values.listen ?? DEFAULT_LISTEN);
   const tlsCert = values['tls-cert'];
@@ -153,5 +165,7 @@ export function parseServerArgs(
     allowPaths: values['allow-path'] ?? [],
     qapiDocs: values['qapi-docs'],
     qmpManuals: values['qmp-manual'] ?? [],
+    libvirt,
+    libvirtAllowWrites: values['libvirt-allow-writes'] ?? false,
   };
 }

@@ -14,6 +14,18 @@ Commands:
 Options for serve and demo:
   --target NAME=unix:PATH      A QEMU QMP socket (repeatable). QEMU side:
   --target NAME=tcp:HOST:PORT    -qmp unix:/path/qmp.sock,server=on,wait=off
+                                 (a Proxmox monitor, /run/qemu-server/VMID.qmp, is refused with
+                                 the recipe for a second monitor; see README "Proxmox")
+  --libvirt URI                Every running guest of a libvirt connection is a target, added as
+                                 it starts and marked gone when it stops (repeatable), e.g.
+                                 qemu:///system or qemu+ssh://root@host/system (the operator's
+                                 SSH keys and known_hosts, never a password prompt). Reached
+                                 through libvirt's QMP passthrough (virt-qemu-qmp-proxy), which
+                                 marks each watched guest tainted (custom-monitor). Targets are
+                                 named DOMAIN for the first URI and DOMAIN@HOST for later ones
+  --libvirt-allow-writes       Relay block operations to libvirt guests too; without it they are
+                                 read-only and each refusal names the virsh command to use
+                                 (libvirt does not see changes made behind it; see README "libvirt")
   --listen HOST:PORT           Where to serve (default ${DEFAULT_LISTEN})
   --token-file FILE            Operator token (generated, 256 bits, mode 0600, if missing;
                                  serve defaults to $XDG_CONFIG_HOME/blockscope/token)

@@ -1,7 +1,9 @@
 // Puts the proxy together: tokens, policy, audit log, one upstream + multiplexer per target, the
 // HTTP routes and the WebSocket endpoint, listening on the configured address.
 // `startProxy` is what the CLI runs and what integration tests start in-process.
-import { statSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, type IncomingMessage } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { AuditLog } from './audit-log.ts';
@@ -19,6 +21,8 @@ import { readQapiDocFiles } from './qapi-docs-files.ts';
 import { readManualOptions } from './qmp-manual/manual-options.ts';
 import { createRequestHandler, listen } from './http-server.ts';
 import { loadStaticSite } from './static-manifest.ts';
+import { LibvirtSource } from './libvirt/libvirt-source.ts';
+import { parseLibvirtUris } from './libvirt/libvirt-uris.ts';
 import { Multiplexer, proxyEvent } from './multiplexer.ts';
 import {
   DEFAULT_PENDING_LIMITS,
@@ -46,6 +50,12 @@ export interface ProxyOptions {
   jobPollIntervalMs?: number;
   /** Cap and deadline for connections that have not sent a request head yet. */
   pending?: Partial<PendingLimits>;
+  /** How long a target that went away stays listed as gone. */
+  goneRetentionMs?: number;
+  /** Pauses between attempts to reach a libvirt connection, and its periodic list. */
+  libvirt?: { minBackoffMs?: number; maxBackoffMs?: number; resyncMs?: number };
+  /** Where the server's notes go (a libvirt host unreachable, a guest not watched). */
+  log?: (line: string) => void;
 }
 
 export interface ProxyHandle {
@@ -86,6 +96,7 @@ export async function startProxy(
 ): Promise<ProxyHandle> {
   checkListenSafety(config.listen.host, config.tls !== undefined);
   checkAllowPaths(config.allowPaths);
+  const libvirtConnections = parseLibvirtUris(config.libvirt ?? []);
   const tokenFile =
     config.tokenFile ?? (options.tokenStore === 'default-file' ? defaultTokenFile() : undefined);
   const token = tokenFile ? loadOrCreateToken(tokenFile, '--token-file') : generateToken();
@@ -117,6 +128,7 @@ export async function startProxy(
         new Upstream(spec.name, spec.address, tuning, spec.traits),
         options.jobPollIntervalMs,
       ),
+    ...(options.goneRetentionMs !== undefined ? { goneRetentionMs: options.goneRetentionMs } : {}),
   });
   for (const target of config.targets) targetSet.add(target);
   const { multiplexers } = targetSet;
@@ -210,6 +222,24 @@ export async function startProxy(
   const bound = await listen(server, config.listen.host, config.listen.port);
   hostCheck = new HostCheck(bound.host, bound.port, scheme, config.allowHosts);
   for (const mux of multiplexers.values()) mux.upstream.start();
+  // Each libvirt connection adds its running guests as they are found (libvirt-source.ts).
+  const staticNames = new Set(config.targets.map((t) => t.name));
+  const log = options.log ?? ((line: string) => process.stderr.write(`blockscope: ${line}\n`));
+  const socketDir =
+    libvirtConnections.length > 0 ? mkdtempSync(join(tmpdir(), 'blockscope-libvirt-')) : null;
+  const libvirtSources = libvirtConnections.map(
+    (connection) =>
+      new LibvirtSource({
+        connection,
+        targets: targetSet,
+        socketDir: socketDir!,
+        writable: config.libvirtAllowWrites ?? false,
+        isStaticTarget: (name) => staticNames.has(name),
+        log,
+        ...options.libvirt,
+      }),
+  );
+  for (const source of libvirtSources) source.start();
   const hostPart = bound.host.includes(':') ? `[${bound.host}]` : bound.host;
   const origin = `${scheme}://${hostPart}:${bound.port}`;
 
@@ -226,7 +256,9 @@ export async function startProxy(
       stopped ??= (async () => {
         for (const ws of endpoint.wss.clients)
           ws.close(CloseCode.ServerShutdown, 'server shutting down');
+        for (const source of libvirtSources) source.stop();
         targetSet.close();
+        if (socketDir) rmSync(socketDir, { recursive: true, force: true });
         for (const ws of endpoint.wss.clients) ws.terminate();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));

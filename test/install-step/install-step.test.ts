@@ -25,6 +25,7 @@ const root = join(import.meta.dirname, '../..');
 const EXPRESSIONS: Record<string, string[]> = {
   'proxy/qemu/images.ts: img': ['qemu-img'],
   'proxy/qemu/images.ts: io': ['qemu-io'],
+  'proxy/libvirt/passthrough.ts: PASSTHROUGH_PYTHON': ['python3'],
   'proxy/qemu/launch.ts: command': ['qemu-system-x86_64', 'qemu-storage-daemon'],
   'scripts/dev.mjs: command': ['npx', 'node'],
   'scripts/ensure-deps.mjs: command': ['npm', 'apt-get'],
@@ -34,6 +35,7 @@ const EXPRESSIONS: Record<string, string[]> = {
   'scripts/run-matrix.mjs: program': ['qemu-system-x86_64'],
   'scripts/run-tests.mjs: command': ['npx', 'npm'],
   'test/fixtures/operations/vm.ts: qemuBinaries().img': ['qemu-img'],
+  'test/harness/libvirt.ts: command': ['virtlogd', 'libvirtd', 'unshare'],
   'test/integration/hardening-images.test.ts: qemuBinaries().img': ['qemu-img'],
   'test/integration/matrix-version.test.ts: program': [
     'qemu-system-x86_64',
