@@ -112,6 +112,8 @@ export class LibvirtSource {
     this.backoffMs = Math.min(this.options.maxBackoffMs ?? 60_000, this.backoffMs * 2);
     this.state = 'unreachable';
     this.reason = reason;
+    // Its guests may well run on; their targets stay, disconnected, until it is back.
+    for (const watched of this.watched.values()) watched.passthrough.suspend();
     this.retryAt = Date.now() + Math.round(delay);
     this.options.log(
       `libvirt ${this.uri}: ${reason}; trying again in ${Math.round(delay / 1000)} s`,

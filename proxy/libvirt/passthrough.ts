@@ -26,6 +26,8 @@ export interface PassthroughOptions {
 export class Passthrough {
   private child: ChildProcess | null = null;
   private wanted = false;
+  /** The connection is down: no restarts until kick(). */
+  private suspended = false;
   private restartMs: number;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private readyWaiters: (() => void)[] = [];
@@ -45,10 +47,23 @@ export class Passthrough {
     return ready;
   }
 
-  /** The connection is back: a restart that is waiting out its pause happens now. */
+  /**
+   * libvirt's connection is down: the tool is ended, so the target shows as disconnected instead
+   * of connected to a relay that can no longer reach the guest, and it is not restarted until
+   * kick().
+   */
+  suspend(): void {
+    this.suspended = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.child?.kill('SIGTERM');
+  }
+
+  /** The connection is back: start the tool now if it is not running. */
   kick(): void {
-    if (!this.timer) return;
-    clearTimeout(this.timer);
+    this.suspended = false;
+    if (!this.wanted || this.child) return;
+    if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.restartMs = this.options.minRestartMs ?? 500;
     this.spawn();
@@ -65,7 +80,7 @@ export class Passthrough {
   }
 
   private spawn(): void {
-    if (!this.wanted) return;
+    if (!this.wanted || this.suspended) return;
     const { uri, uuid, socketPath } = this.options;
     rmSync(socketPath, { force: true });
     this.starts++;
@@ -99,7 +114,7 @@ export class Passthrough {
           .split('\n')
           .at(-1)
           ?.replace(/^\S*virt-qemu-qmp-proxy:\s*/, '') ?? '';
-      if (!this.wanted) return;
+      if (!this.wanted || this.suspended) return;
       // A run that lasted a while was healthy: the next failure starts the pauses over.
       if (Date.now() - started > 30_000) this.restartMs = this.options.minRestartMs ?? 500;
       const delay = this.restartMs;
