@@ -9,7 +9,7 @@
 // look-up and probes QEMU again (about 4 s each, a minute per `virsh create`). The daemon then runs
 // in a mount namespace of its own where /dev/kvm is a node that group kvm may open, as udev's rule
 // makes it on a normal Debian host; the host's /dev/kvm is left as it is. Guests run TCG either way.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { connect } from 'node:net';
@@ -52,8 +52,22 @@ export interface TestLibvirt {
 }
 
 const VIRTLOGD_SOCKET = '/run/libvirt/virtlogd-sock';
+/** The sockets of a libvirt that manages this machine's own guests (monolithic or modular). */
+const SYSTEM_SOCKETS = ['/run/libvirt/libvirt-sock', '/run/libvirt/virtqemud-sock'];
 const children = new Set<ChildProcess>();
+/** Guests still running, by libvirt URI, for a test process that exits without stop(). */
+const running = new Map<string, { uri: string }>();
 process.once('exit', () => {
+  for (const [uuid, { uri }] of running) {
+    try {
+      execFileSync('virsh', ['-q', '-c', uri, 'destroy', uuid], {
+        stdio: 'ignore',
+        timeout: 5_000,
+      });
+    } catch {
+      /* already gone */
+    }
+  }
   for (const child of children) child.kill('SIGKILL');
 });
 
@@ -164,6 +178,15 @@ export async function startTestLibvirt(): Promise<TestLibvirt> {
   };
 
   try {
+    // A privileged libvirtd keeps its guests' state in /run/libvirt/qemu, shared by every daemon on
+    // the machine: beside one that manages real guests, this one would take them over.
+    for (const path of SYSTEM_SOCKETS) {
+      if (await socketAnswers(path)) {
+        throw new Error(
+          `a libvirt daemon already runs on this machine (${path}); the libvirt tests start their own and need a machine without one`,
+        );
+      }
+    }
     // A virtlogd that already serves this machine (systemd's socket) is used as it is.
     if (!(await socketAnswers(VIRTLOGD_SOCKET))) {
       virtlogd = daemon('/usr/sbin/virtlogd', ['-p', join(dir, 'virtlogd.pid')]);
@@ -177,6 +200,10 @@ export async function startTestLibvirt(): Promise<TestLibvirt> {
         () => false,
       ),
     );
+    // Guests it found running were left by a test process that ended without stop(): end them.
+    for (const uuid of (await virsh(['list', '--uuid'])).split('\n').filter(Boolean)) {
+      await virsh(['destroy', uuid]).catch(() => {});
+    }
   } catch (error) {
     await stop();
     throw error;
@@ -226,6 +253,7 @@ export async function startTestLibvirt(): Promise<TestLibvirt> {
     writeFileSync(xmlFile, xml);
     await virsh(['create', xmlFile]);
     const uuid = (await virsh(['domuuid', name])).trim();
+    running.set(uuid, { uri });
     const guest: TestGuest = {
       name,
       uuid,
@@ -233,6 +261,7 @@ export async function startTestLibvirt(): Promise<TestLibvirt> {
       async destroy() {
         if (!guests.delete(name)) return;
         await virsh(['destroy', uuid]).catch(() => {});
+        running.delete(uuid);
         // libvirt's log of the guest is the only file it keeps about a transient domain
         rmSync(`/var/log/libvirt/qemu/${name}.log`, { force: true });
       },
