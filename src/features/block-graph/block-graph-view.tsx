@@ -11,10 +11,11 @@ import {
   useReactFlow,
   type NodeChange,
 } from '@xyflow/react';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
 import { useBlockGraphInvalidation } from '../../api/block-graph-queries.ts';
 import { useTargetName } from '../../api/qmp-context.tsx';
 import { useFocusNodeRequests } from './focus-node.ts';
+import { NodeNotesContext } from './node-notes.ts';
 import { downloadDot, downloadPng, downloadSvg } from './export/download.ts';
 import { warmLayoutEngine } from './layout/layout-client.ts';
 import { useGraphLayout } from './layout/use-graph-layout.ts';
@@ -50,9 +51,12 @@ function GraphCanvas() {
   const { fitBounds } = useReactFlow();
   const dark = useDarkMode();
 
+  const notesOf = useContext(NodeNotesContext);
+  const notes = useMemo(() => (model ? notesOf(model) : undefined), [model, notesOf]);
   const elements = useMemo(
-    () => (model ? flowElements(model, layout.positions, choices) : { nodes: [], edges: [] }),
-    [model, layout.positions, choices],
+    () =>
+      model ? flowElements(model, layout.positions, choices, notes) : { nodes: [], edges: [] },
+    [model, layout.positions, choices, notes],
   );
 
   const fitTo = useCallback(
@@ -167,6 +171,7 @@ function GraphCanvas() {
         <NodeDetailsPanel
           node={selected}
           model={model}
+          note={notes?.get(selected.id)}
           onClose={() => setChoices((c) => ({ ...c, selected: null }))}
         />
       )}

@@ -16,7 +16,8 @@ export const OPERATION_KINDS: readonly OperationKind[] = [
 ];
 
 export interface OperationLauncher {
-  open(kind: OperationKind, node: GraphNode): void;
+  /** `model` is the graph the node was chosen in (a launcher may look around the node in it). */
+  open(kind: OperationKind, node: GraphNode, model: BlockGraphModel): void;
   /** Whether "Remove node" can close this block node now, and if not, why (e.g. "Used by device vda"). */
   removal(node: GraphNode): Availability;
   /** Asks for confirmation, then closes the node and what goes with it. */

@@ -1,7 +1,7 @@
 // One job: what it is, where it copies, how far and how fast, what happened, and what can be
 // done now. Everything shown comes from QEMU's last answer, the measured samples and the events.
 import type { EndReport } from '../../api/plan-runs.ts';
-import { useId } from 'react';
+import { useId, type ReactNode } from 'react';
 import type { CreateTarget } from '../../api/jobs-queries.ts';
 import type { JobRow } from './job-model.ts';
 import type { JobEnds } from './job-graph-links.ts';
@@ -105,10 +105,12 @@ export interface JobCardProps {
   now: number;
   /** No controls: the connection is down (figures are the last known) or the session is a viewer's. */
   readOnly?: boolean;
+  /** Shown instead of the controls: another tool's way to control the job (a libvirt guest's). */
+  controls?: ReactNode;
 }
 
 export function JobCard(props: JobCardProps) {
-  const { job, history, samples, ends, creates, commands, now, readOnly } = props;
+  const { job, history, samples, ends, creates, commands, now, readOnly, controls } = props;
   const estimate = estimateRate(samples, { speed: job.speed });
   const ready = job.status === 'ready' || job.status === 'standby';
   const failed = job.error !== undefined || (job.ioStatus !== undefined && job.ioStatus !== 'ok');
@@ -173,7 +175,7 @@ export function JobCard(props: JobCardProps) {
           ))}
         </ul>
       )}
-      {!readOnly && <JobControls job={job} commands={commands} />}
+      {controls ?? (!readOnly && <JobControls job={job} commands={commands} />)}
       {history && <JobTimeline history={history} />}
     </article>
   );

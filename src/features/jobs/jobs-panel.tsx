@@ -1,7 +1,7 @@
 // The Jobs panel: every job of the target as QEMU reports it (including jobs started by other
 // tools and blockdev-create jobs), then the jobs that finished while this page watched.
 import { useQuery } from '@tanstack/react-query';
-import { useMemo } from 'react';
+import { useMemo, type ReactNode } from 'react';
 import {
   createTargetsOptions,
   jobCommandsOptions,
@@ -16,12 +16,16 @@ import { FinishedJobCard, JobCard } from './job-card.tsx';
 import { jobEndsFromGraph } from './job-graph-links.ts';
 import { timelineFor, useJobsLive, useTimeline } from './job-live.ts';
 import { formatClock } from './job-format.ts';
-import { joinJobs } from './job-model.ts';
+import { joinJobs, type JobRow } from './job-model.ts';
 import { useJobNotifications, useNotificationOptIn, useTitleBadge } from './job-notifications.ts';
 import { rateStoreFor } from './job-rate-store.ts';
 import { jobCommandsFromSchema } from './job-verbs.ts';
 
-export function JobsPanel() {
+/**
+ * `controlsFor`, when the app shell gives it, replaces each job's controls: on a libvirt guest that
+ * Blockscope only watches, the jobs are libvirt's to control (the virsh command lines instead).
+ */
+export function JobsPanel({ controlsFor }: { controlsFor?: (job: JobRow) => ReactNode } = {}) {
   const client = useQmpClient();
   const target = useTargetName();
   useEventLogRecorder(client, target);
@@ -102,6 +106,7 @@ export function JobsPanel() {
           <JobCard
             key={job.id}
             readOnly={!connected || readOnly}
+            {...(controlsFor && connected ? { controls: controlsFor(job) } : {})}
             job={job}
             history={timeline[job.id]}
             samples={samples.get(job.id)}

@@ -3,6 +3,7 @@
 import type { BlockGraphModel, GraphNode } from '../model/types.ts';
 import type { Positions } from '../layout/elk-input.ts';
 import { nodeSize } from '../layout/node-size.ts';
+import type { NodeNote } from '../node-notes.ts';
 import type { BlockFlowNode, PermFlowEdge } from './flow-types.ts';
 
 export interface ViewChoices {
@@ -52,6 +53,7 @@ export function flowElements(
   model: BlockGraphModel,
   positions: Positions,
   choices: ViewChoices,
+  notes?: ReadonlyMap<string, NodeNote>,
 ): { nodes: BlockFlowNode[]; edges: PermFlowEdge[] } {
   const visible = visibleIds(model, choices.device);
   const searching = choices.search.trim() !== '';
@@ -65,7 +67,11 @@ export function flowElements(
       position,
       ...nodeSize(node.kind),
       selected: node.id === choices.selected,
-      data: { node, dimmed: searching && !matchesSearch(node, choices.search) },
+      data: {
+        node,
+        dimmed: searching && !matchesSearch(node, choices.search),
+        ...(notes?.has(node.id) ? { note: notes.get(node.id)! } : {}),
+      },
     });
   }
   const shown = new Set(nodes.map((n) => n.id));

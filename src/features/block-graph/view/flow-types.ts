@@ -2,11 +2,14 @@
 // fields and ids, never callbacks) plus how the view currently shows it.
 import type { Edge, Node } from '@xyflow/react';
 import type { GraphEdge, GraphNode } from '../model/types.ts';
+import type { NodeNote } from '../node-notes.ts';
 
 export interface BlockNodeData extends Record<string, unknown> {
   node: GraphNode;
   /** Dimmed when a search is active and this node does not match. */
   dimmed: boolean;
+  /** A note from outside the block layer (node-notes.ts), shown as the first badge. */
+  note?: NodeNote;
 }
 
 export type BlockFlowNode = Node<BlockNodeData>;

@@ -87,6 +87,7 @@ function Card({ data, selected, kind }: NodeProps<BlockFlowNode> & { kind: NodeK
       )}
       {!zoomedOut && (
         <div className="mt-auto flex gap-1 overflow-hidden">
+          {data.note && <Badge title={data.note.title}>{data.note.badge}</Badge>}
           {badgesOf(node).map((b) => (
             <Badge key={b.text} title={b.title}>
               {b.text}

@@ -15,6 +15,7 @@ import {
 } from '../operation-entry.ts';
 import type { BlockGraphModel, GraphNode } from '../model/types.ts';
 import { permLetters } from '../model/permissions.ts';
+import type { NodeNote } from '../node-notes.ts';
 import { KIND_STYLE } from './kind-style.ts';
 import { formatBytes } from '../../../schema/units.ts';
 
@@ -46,7 +47,7 @@ function OperationButtons({ node, model }: { node: GraphNode; model: BlockGraphM
             disabled={!rule.enabled}
             title={rule.reason}
             aria-description={rule.reason}
-            onClick={() => launcher.open(kind, node)}
+            onClick={() => launcher.open(kind, node, model)}
             className="rounded border border-slate-300 px-2 py-1 text-xs enabled:hover:bg-slate-100 disabled:opacity-50 dark:border-slate-700 dark:enabled:hover:bg-slate-800"
           >
             {label}
@@ -83,10 +84,13 @@ function RemoveNodeButton({ node }: { node: GraphNode }) {
 export function NodeDetailsPanel({
   node,
   model,
+  note,
   onClose,
 }: {
   node: GraphNode;
   model: BlockGraphModel;
+  /** What the app shell knows of the node from outside the block layer (node-notes.ts). */
+  note?: NodeNote;
   onClose(): void;
 }) {
   const client = useQmpClient();
@@ -123,6 +127,11 @@ export function NodeDetailsPanel({
       {isBlockNode(node) && <RemoveNodeButton node={node} />}
       <dl className="grid grid-cols-[8rem_1fr] gap-x-2 gap-y-1">
         <Row name="Node">{node.label}</Row>
+        {note?.rows.map((row) => (
+          <Row key={row.name} name={row.name}>
+            {row.value}
+          </Row>
+        ))}
         {node.driver && <Row name="Driver">{node.driver}</Row>}
         {node.fileName && <Row name="File">{node.fileName}</Row>}
         {node.format && <Row name="Format">{node.format}</Row>}
