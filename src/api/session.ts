@@ -9,11 +9,54 @@ export interface SessionInfo {
   role: Role;
 }
 
+/** One disk of a libvirt guest, as `virsh domblklist --details` lists it. */
+export interface LibvirtDisk {
+  type: string;
+  device: string;
+  /** The guest's name for it, e.g. vda. */
+  target: string;
+  /** The image libvirt names ('' for an empty drive). */
+  source: string;
+}
+
 export interface TargetInfo {
   name: string;
   state: TargetState;
   version?: string;
   kind?: 'qemu-system' | 'qemu-storage-daemon' | 'unknown';
+  /** Why it is not connected, or why it went (state `gone`). */
+  reason?: string;
+  /** Set for a guest of a --libvirt connection; uri, domain, writable and disks come with it. */
+  managed?: 'libvirt';
+  uri?: string;
+  domain?: string;
+  /** Mutating commands are relayed (--libvirt-allow-writes). */
+  writable?: boolean;
+  disks?: LibvirtDisk[];
+}
+
+/** A libvirt guest's target, with what the proxy tells about it. */
+export type LibvirtTarget = TargetInfo & {
+  managed: 'libvirt';
+  uri: string;
+  domain: string;
+  writable: boolean;
+  disks: LibvirtDisk[];
+};
+
+export function isLibvirtTarget(target: TargetInfo | undefined): target is LibvirtTarget {
+  return target?.managed === 'libvirt';
+}
+
+/** Where discovered targets come from (one --libvirt URI), as GET /api/target-sources tells. */
+export interface SourceInfo {
+  kind: 'libvirt';
+  id: string;
+  state: 'connecting' | 'connected' | 'unreachable';
+  reason?: string;
+  /** Epoch milliseconds of the next attempt while unreachable. */
+  retryAt?: number;
+  targets: number;
 }
 
 export class HttpError extends Error {
@@ -58,10 +101,21 @@ export function sessionOptions() {
   });
 }
 
+// Both lists are read again when the proxy says they changed (X_BLOCKSCOPE_TARGETS, which every
+// session hears: target-updates.ts), and every few seconds for connection states it does not tell.
+// With no target there is no session to hear it, so the list is read every second until one comes.
 export function targetsOptions() {
   return queryOptions({
     queryKey: ['targets'],
     queryFn: () => getJson<TargetInfo[]>('/api/targets'),
+    refetchInterval: (query) => ((query.state.data?.length ?? 0) > 0 ? 5_000 : 1_000),
+  });
+}
+
+export function targetSourcesOptions() {
+  return queryOptions({
+    queryKey: ['target-sources'],
+    queryFn: () => getJson<SourceInfo[]>('/api/target-sources'),
     refetchInterval: 5_000,
   });
 }
