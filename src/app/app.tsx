@@ -1,15 +1,28 @@
 // The application shell: session, target choice, and the fixed places of each feature.
 import { QueryClient, QueryClientProvider, useQuery } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { QmpProvider } from '../api/qmp-context.tsx';
-import { exchangeTokenFromFragment, targetsOptions } from '../api/session.ts';
+import {
+  exchangeTokenFromFragment,
+  isLibvirtTarget,
+  targetSourcesOptions,
+  targetsOptions,
+  type TargetInfo,
+} from '../api/session.ts';
+import { useTargetListUpdates } from '../api/target-updates.ts';
 import { QmpError } from '../qmp/errors.ts';
 import { BlockGraphView } from '../features/block-graph/block-graph-view.tsx';
+import { NO_NODE_NOTES, NodeNotesContext } from '../features/block-graph/node-notes.ts';
 import { ConnectionBadge } from '../features/connection/connection-badge.tsx';
+import { SourceStatus } from '../features/connection/source-status.tsx';
 import { TargetSwitcher } from '../features/connection/target-switcher.tsx';
 import { EventLogPanel } from '../features/events/event-log-panel.tsx';
 import { ExportsPanel } from '../features/exports/exports-panel.tsx';
 import { JobsPanel } from '../features/jobs/jobs-panel.tsx';
+import { LibvirtBanner } from '../features/libvirt/libvirt-banner.tsx';
+import { LibvirtJobControls } from '../features/libvirt/libvirt-job-controls.tsx';
+import { libvirtNodeNotes } from '../features/libvirt/libvirt-notes.ts';
+import { LibvirtOperationsHost } from '../features/libvirt/libvirt-operations-host.tsx';
 import { OperationsHost } from '../features/operations/operations-host.tsx';
 import { RunCommandPanel } from '../features/run-command/run-command-panel.tsx';
 import { useTheme } from './theme.ts';
@@ -32,14 +45,48 @@ const BOTTOM_TABS: { id: BottomTab; label: string }[] = [
   { id: 'run', label: 'Run command' },
 ];
 
+/** Hears that the proxy's list of targets changed; renders nothing (inside the QmpProvider). */
+function TargetListFollower() {
+  useTargetListUpdates();
+  return null;
+}
+
+/**
+ * What a target's kind changes on the page: a libvirt guest that Blockscope only watches gets
+ * libvirt's commands instead of the operation dialogs, and the graph names its disks as libvirt
+ * does. Everything else gets the operations feature.
+ */
+function TargetSpecifics({ info }: { info: TargetInfo | undefined }) {
+  const disks = isLibvirtTarget(info) ? info.disks : null;
+  const notes = useMemo(() => (disks ? libvirtNodeNotes(disks) : NO_NODE_NOTES), [disks]);
+  const graph = (
+    <NodeNotesContext.Provider value={notes}>
+      <BlockGraphView />
+    </NodeNotesContext.Provider>
+  );
+  return isLibvirtTarget(info) && !info.writable ? (
+    <LibvirtOperationsHost target={info}>{graph}</LibvirtOperationsHost>
+  ) : (
+    <OperationsHost>{graph}</OperationsHost>
+  );
+}
+
 function Dashboard() {
   const [sessionReady, setSessionReady] = useState(false);
   useEffect(() => {
     void exchangeTokenFromFragment().finally(() => setSessionReady(true));
   }, []);
   const targets = useQuery({ ...targetsOptions(), enabled: sessionReady });
+  const sources = useQuery({ ...targetSourcesOptions(), enabled: sessionReady });
   const [selected, setSelected] = useState<string | null>(null);
-  const target = selected ?? targets.data?.[0]?.name ?? null;
+  // Targets come and go: a choice the proxy no longer lists falls back to the first target.
+  const listed = targets.data ?? [];
+  const target =
+    (selected !== null && listed.some((t) => t.name === selected) ? selected : null) ??
+    listed[0]?.name ??
+    null;
+  const info = listed.find((t) => t.name === target);
+  const libvirtWatched = isLibvirtTarget(info) && !info.writable ? info : null;
   const [theme, toggleTheme] = useTheme();
   const [tab, setTab] = useState<BottomTab>('exports');
 
@@ -60,6 +107,9 @@ function Dashboard() {
           </button>
         </div>
       </header>
+      <SourceStatus sources={sources.data ?? []} />
+      {isLibvirtTarget(info) && <LibvirtBanner key={target} target={info} />}
+      {target && <TargetListFollower />}
       {targets.isError && (
         <p
           role="alert"
@@ -71,21 +121,31 @@ function Dashboard() {
       )}
       {!target ? (
         <main className="grid flex-1 place-items-center text-slate-500">
-          {targets.isPending ? 'Loading targets…' : 'No QEMU targets are configured.'}
+          {targets.isPending
+            ? 'Loading targets…'
+            : (sources.data?.length ?? 0) > 0
+              ? 'No running guests yet: they appear here as libvirt starts them.'
+              : 'No QEMU targets are configured.'}
         </main>
       ) : (
         <main className="flex min-h-0 flex-1">
           <section aria-label="Block graph" className="relative min-w-0 flex-1">
-            <OperationsHost>
-              <BlockGraphView />
-            </OperationsHost>
+            <TargetSpecifics info={info} />
           </section>
           <div className="flex w-[30rem] min-w-0 flex-col border-l border-slate-200 dark:border-slate-800">
             <aside aria-label="Jobs" className="min-h-0 flex-1 overflow-auto">
               <h2 className="sticky top-0 bg-slate-50 px-3 py-2 font-medium dark:bg-slate-950">
                 Jobs
               </h2>
-              <JobsPanel />
+              <JobsPanel
+                {...(libvirtWatched
+                  ? {
+                      controlsFor: (job) => (
+                        <LibvirtJobControls target={libvirtWatched} job={job} />
+                      ),
+                    }
+                  : {})}
+              />
             </aside>
             <div className="flex min-h-0 flex-1 flex-col border-t border-slate-200 dark:border-slate-800">
               <div role="tablist" aria-label="Panels" className="flex gap-1 px-2 pt-2">

@@ -1,5 +1,12 @@
-// Picks which of the proxy's targets the page shows; each target's view is independent.
+// Picks which of the proxy's targets the page shows; each target's view is independent. Targets
+// come and go while the page is open (libvirt guests), so the list follows the proxy's.
 import type { TargetInfo } from '../../api/session.ts';
+
+function optionText(t: TargetInfo): string {
+  const version = t.version && t.state !== 'gone' ? ` (QEMU ${t.version})` : '';
+  const managed = t.managed === 'libvirt' ? ' · libvirt' : '';
+  return `${t.name} — ${t.state}${version}${managed}`;
+}
 
 export function TargetSwitcher({
   targets,
@@ -21,8 +28,7 @@ export function TargetSwitcher({
       >
         {targets.map((t) => (
           <option key={t.name} value={t.name}>
-            {t.name} — {t.state}
-            {t.version ? ` (QEMU ${t.version})` : ''}
+            {optionText(t)}
           </option>
         ))}
       </select>
