@@ -14,6 +14,7 @@ import {
   type JsonObject,
   type JsonValue,
   type QmpEvent,
+  type QemuVersion,
   type QmpGreeting,
   type QmpMessage,
   type TargetState,
@@ -53,13 +54,16 @@ export const DEFAULT_UPSTREAM_TUNING: UpstreamTuning = {
 /**
  * How one target's monitor differs from QEMU's own. libvirt's passthrough (virt-qemu-qmp-proxy)
  * parses everything it has read as one command, so two commands in one read are never answered:
- * it gets one command at a time. It also forwards an event's `data` as JSON text.
+ * it gets one command at a time. It forwards an event's `data` as JSON text, and its greeting
+ * names the version of the connection's default QEMU, not the guest's.
  */
 export interface MonitorTraits {
   /** Commands written before the oldest is answered; without it the tuning's (QEMU's own: 8). */
   maxInFlight?: number;
   /** Event `data` arrives as a JSON string, parsed here into the object QEMU sent. */
   eventDataAsText?: boolean;
+  /** The greeting's version may not be this QEMU's: ask query-version while negotiating. */
+  versionFromQuery?: boolean;
 }
 
 export interface StateChange {
@@ -217,9 +221,11 @@ export class Upstream {
             return this.drop('QEMU did not start with a QMP greeting');
           greeted = true;
           if (greetingTimer) clearTimeout(greetingTimer);
-          this.greeting = message.greeting;
+          // Sessions are greeted with QEMU's own version: when the greeting may not carry it,
+          // they wait until query-version has answered (negotiate).
+          this.greeting = this.traits.versionFromQuery ? null : message.greeting;
           this.queue = queue;
-          void this.negotiate(generation, queue);
+          void this.negotiate(generation, queue, message.greeting);
           continue;
         }
         this.handleLine(item.text, queue);
@@ -234,7 +240,11 @@ export class Upstream {
     socket.on('close', () => closed('QEMU closed the connection'));
   }
 
-  private async negotiate(generation: number, queue: CommandQueue): Promise<void> {
+  private async negotiate(
+    generation: number,
+    queue: CommandQueue,
+    greeting: QmpGreeting,
+  ): Promise<void> {
     this.setState('negotiating');
     const caps = await queue.submit('qmp_capabilities', undefined, this.tuning.readTimeoutMs);
     const schema =
@@ -243,6 +253,14 @@ export class Upstream {
         : caps;
     if (generation !== this.generation) return;
     if (schema.kind !== 'return') return this.drop(`negotiation failed: ${schema.error.desc}`);
+    if (this.traits.versionFromQuery) {
+      const version = await queue.submit('query-version', undefined, this.tuning.readTimeoutMs);
+      if (generation !== this.generation) return;
+      this.greeting =
+        version.kind === 'return' && isQemuVersion(version.value)
+          ? { QMP: { ...greeting.QMP, version: version.value } }
+          : greeting;
+    }
     this.schema = schema.value;
     const identity = identifyTarget(schema.value);
     this.schemaCommands = identity.commands;
@@ -330,6 +348,19 @@ export class Upstream {
       this.open();
     }, delay);
   }
+}
+
+/** query-version's answer (qapi/control.json VersionInfo), with the members the proxy shows. */
+function isQemuVersion(value: JsonValue): value is JsonValue & QemuVersion {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const qemu = value.qemu;
+  return (
+    typeof qemu === 'object' &&
+    qemu !== null &&
+    !Array.isArray(qemu) &&
+    ['major', 'minor', 'micro'].every((k) => typeof qemu[k] === 'number') &&
+    typeof value.package === 'string'
+  );
 }
 
 /** An event whose `data` is JSON text gets the object back; anything else is left alone. */

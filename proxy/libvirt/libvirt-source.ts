@@ -196,7 +196,7 @@ export class LibvirtSource {
     const mux = targets.add({
       name,
       address: { type: 'unix', path: socketPath },
-      traits: { maxInFlight: 1, eventDataAsText: true },
+      traits: { maxInFlight: 1, eventDataAsText: true, versionFromQuery: true },
       origin: { managed: 'libvirt', uri: connection.uri, domain: domain.name, writable, disks: [] },
     });
     const watched: Watched = { domain, name, passthrough, disksTimer: null };

@@ -233,6 +233,8 @@ export async function startTestLibvirt(): Promise<TestLibvirt> {
       "  <memory unit='MiB'>128</memory>",
       '  <vcpu>1</vcpu>',
       "  <os><type arch='x86_64' machine='q35'>hvm</type></os>",
+      // Without it libvirt 9.0 passes -no-acpi, which QEMU 9.2 and later no longer accept.
+      '  <features><acpi/></features>',
       '  <devices>',
       ...(emulator ? [`    <emulator>${emulator}</emulator>`] : []),
       ...disks.map((disk) =>
