@@ -117,10 +117,9 @@ describe('libvirt guests as targets', () => {
     );
     await waitForTarget(proxy, 'bs-other', (t) => t.state === 'connected');
 
-    const stopped = Date.now();
+    // and marked gone within 5 s of virsh destroy returning
     await late.destroy();
     const gone = await waitForTarget(proxy, 'bs-late', (t) => t.state === 'gone', 5_000);
-    expect(Date.now() - stopped).toBeLessThan(5_000);
     expect(gone.reason).toMatch(/stopped/);
     const state = (await session.next(
       (m) => m.event === 'X_BLOCKSCOPE_TARGET_STATE' && (m.data as Message).state === 'gone',
