@@ -89,6 +89,8 @@ describe('virsh command lines', () => {
     );
     expect(virshPlan('backup', ctx).notes.join(' ')).toMatch(/domfsfreeze web1/);
     expect(texts('export')[0]).toContain("<domainbackup mode='pull'>");
+    expect(texts('export')[0]).toContain("<server name='localhost' port='10809'/>");
+    expect(virshPlan('export', ctx).notes[0]).toContain('nbd://localhost:10809/vda');
     expect(texts('throttle')[0]).toBe(
       'virsh -c qemu:///system blkdeviotune web1 vda --total-bytes-sec 10485760 --live',
     );

@@ -161,14 +161,13 @@ export function virshPlan(kind: OperationKind, ctx: VirshContext): VirshPlan {
       };
     }
     case 'export': {
-      const socket = `/run/${domain}-${target}-export.sock`;
       const xml = `${domain}-${target}-export.xml`;
       return {
         title: `Export ${target} over NBD with a pull-mode backup`,
         steps: [
           writeFileStep(`Describe a pull backup that serves ${target} over NBD.`, xml, [
             "<domainbackup mode='pull'>",
-            `  <server transport='unix' socket='${xmlAttr(socket)}'/>`,
+            "  <server name='localhost' port='10809'/>",
             '  <disks>',
             `    <disk name='${xmlAttr(target)}' backup='yes' type='file'>`,
             `      <scratch file='${xmlAttr(beside(disk.source, 'scratch'))}'/>`,
@@ -182,7 +181,10 @@ export function virshPlan(kind: OperationKind, ctx: VirshContext): VirshPlan {
           },
           { says: 'Stop serving when the reader is done.', text: v('domjobabort', domain) },
         ],
-        notes: [`Readers connect to nbd+unix:///${target}?socket=${socket}.`],
+        notes: [
+          `Readers on the libvirt host connect to nbd://localhost:10809/${target}.`,
+          'To serve other hosts, name an address of this one instead of localhost: the NBD server has no authentication unless you add TLS (tls=yes).',
+        ],
       };
     }
     case 'throttle':
