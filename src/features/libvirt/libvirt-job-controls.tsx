@@ -3,7 +3,7 @@
 // backup).
 import type { LibvirtTarget } from '../../api/session.ts';
 import { CommandBlock } from './command-block.tsx';
-import { virshJobSteps } from './virsh-commands.ts';
+import { virshJobSteps } from './virsh-job-steps.ts';
 
 export function LibvirtJobControls({
   target,

@@ -4,14 +4,8 @@ import { loadJson } from '../block-graph/model/fixtures.ts';
 import type { GraphInputs } from '../block-graph/model/types.ts';
 import type { LibvirtDisk } from '../../api/session.ts';
 import { chainOf, diskOfNode, fileOf, matchDisks } from './libvirt-disks.ts';
-import {
-  beside,
-  diskOfLibvirtJob,
-  shellWord,
-  virshJobSteps,
-  virshLine,
-  virshPlan,
-} from './virsh-commands.ts';
+import { beside, shellWord, virshLine, virshPlan } from './virsh-commands.ts';
+import { diskOfLibvirtJob, virshJobSteps } from './virsh-job-steps.ts';
 
 // A libvirt guest captured by test/fixtures/graph/write-libvirt-fixture.ts: vda on
 // base ← mid ← top, vdb on one image, every node named by libvirt.
