@@ -19,6 +19,7 @@ import { readQapiDocFiles } from './qapi-docs-files.ts';
 import { readManualOptions } from './qmp-manual/manual-options.ts';
 import { createRequestHandler, listen, type TargetInfo } from './http-server.ts';
 import { loadStaticSite } from './static-manifest.ts';
+import { createMetrics } from './metrics.ts';
 import { Multiplexer } from './multiplexer.ts';
 import {
   DEFAULT_PENDING_LIMITS,
@@ -159,6 +160,7 @@ export async function startProxy(
     lookUpFile: (name, path) =>
       multiplexers.has(name) ? lookUpFile(path, policy.allowDirs) : Promise.resolve(null),
     secure: config.tls !== undefined,
+    metrics: createMetrics(() => multiplexers.values()),
     onRefused,
   });
   const server = config.tls
