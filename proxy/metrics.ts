@@ -107,7 +107,9 @@ async function render(views: TargetView[]): Promise<MetricsText> {
       [...block, 'operation'],
     ),
   };
-  const job = ['target', 'job', 'type'];
+  // Not `job`: Prometheus gives every scraped series the `job` of its scrape config (and would
+  // rename ours to exported_job).
+  const job = ['target', 'job_id', 'type'];
   const current = gauge(
     'blockscope_job_current_progress',
     "The job's progress so far (QEMU's current-progress; bytes for block jobs)",
@@ -162,7 +164,7 @@ async function render(views: TargetView[]): Promise<MetricsText> {
     }
     for (const j of Array.isArray(jobs?.jobs) ? jobs.jobs : []) {
       if (!isObject(j) || typeof j.id !== 'string' || typeof j.type !== 'string') continue;
-      const labels = { target, job: j.id, type: j.type };
+      const labels = { target, job_id: j.id, type: j.type };
       if (typeof j['current-progress'] === 'number') current.set(labels, j['current-progress']);
       if (typeof j['total-progress'] === 'number') total.set(labels, j['total-progress']);
       const limit = blockJobs.get(j.id)?.speed;
