@@ -3,6 +3,7 @@
 // up as rising counters in Prometheus's own query API, a running mirror's progress as a rising
 // gauge, and scrapes cost QEMU no command beyond the shared pollers'.
 import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProxyHandle } from '../../proxy/server.ts';
@@ -187,6 +188,18 @@ describe('GET /metrics', () => {
         single,
       ),
     ).toBe(1);
+
+    // Every query of the example Grafana dashboard finds its series in Prometheus.
+    const dashboard = JSON.parse(
+      await readFile(join(import.meta.dirname, '../../docs/grafana-dashboard.json'), 'utf8'),
+    ) as { panels: { title: string; targets: { expr: string }[] }[] };
+    const exprs = dashboard.panels.flatMap((p) => p.targets.map((t) => [p.title, t.expr] as const));
+    expect(exprs.length).toBeGreaterThan(10);
+    for (const [title, expr] of exprs) {
+      const concrete = expr.replaceAll('$target', 'vm').replaceAll('$__rate_interval', '10s');
+      const result = await prometheus.waitFor(concrete, (r) => (r.length > 0 ? r : undefined));
+      expect(result, `${title}: ${concrete}`).not.toEqual([]);
+    }
 
     const text = await (await scrape(proxy.token)).text();
     expect(text).toContain(

@@ -11,6 +11,11 @@ export interface ChartSeries {
 }
 
 const WIDTH = 340;
+
+const minutes = (ms: number) => {
+  const n = Math.max(1, Math.round(ms / 60_000));
+  return n === 1 ? 'minute' : `${n} minutes`;
+};
 const HEIGHT = 64;
 
 export function IoChart(props: {
@@ -59,7 +64,7 @@ export function IoChart(props: {
       <div className="relative">
         <svg
           role="img"
-          aria-label={`${props.title} over the last ${Math.round(spanMs / 60_000)} minutes: now ${described}${
+          aria-label={`${props.title} over the last ${minutes(spanMs)}: now ${described}${
             limit ? `; ${limit.label} ${format(limit.value)}` : ''
           }`}
           viewBox={`0 0 ${WIDTH} ${HEIGHT}`}

@@ -24,14 +24,16 @@ function Figures({ by, name }: IoMatch) {
   );
   const figures = useBlockStats(select);
   if (!figures) return null;
-  const idle = figures.read === 0 && figures.write === 0 && figures.iops === 0;
-  const text = idle
-    ? 'no I/O'
-    : `R ${formatRate(figures.read)} · W ${formatRate(figures.write)} · ${formatIops(figures.iops)}`;
+  // A direction without traffic is left out, so the line fits the card.
+  const parts = [
+    ...(figures.read > 0 ? [`R ${formatRate(figures.read)}`] : []),
+    ...(figures.write > 0 ? [`W ${formatRate(figures.write)}`] : []),
+  ];
+  const text = parts.length === 0 ? 'no I/O' : [...parts, formatIops(figures.iops)].join(' · ');
   return (
     <span
       data-testid="io-figures"
-      title="I/O in the last second: read, write, read + write requests per second"
+      title={`I/O in the last second: read ${formatRate(figures.read)}, write ${formatRate(figures.write)}, ${formatIops(figures.iops)} (reads and writes)`}
       className="ml-auto truncate pl-1 text-[10px] tracking-normal normal-case tabular-nums text-slate-600 dark:text-slate-300"
     >
       {text}

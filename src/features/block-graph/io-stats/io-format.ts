@@ -4,7 +4,7 @@ import { formatRate } from '../../../schema/units.ts';
 export { formatRate };
 
 export function formatIops(ops: number): string {
-  return `${ops < 10 && ops > 0 ? ops.toFixed(1) : Math.round(ops)} IOPS`;
+  return `${ops < 1 && ops > 0 ? ops.toFixed(1) : Math.round(ops)} IOPS`;
 }
 
 export function formatPerSecond(count: number): string {

@@ -68,29 +68,28 @@ function Live({
   const data = useBlockStats(select);
   if (data?.unavailable) {
     return (
-      <p role="status" className="text-xs text-amber-800 dark:text-amber-200">
+      <p className="text-xs text-amber-800 dark:text-amber-200">
         No I/O statistics from this proxy: {data.unavailable}
       </p>
     );
   }
   if (!data || data.series.length === 0 || !data.window) {
     return (
-      <p role="status" className="text-xs text-slate-500 dark:text-slate-400">
-        Waiting for I/O statistics…
-      </p>
+      <p className="text-xs text-slate-500 dark:text-slate-400">Waiting for I/O statistics…</p>
     );
   }
   const { series, window: now, end } = data;
   const checks = limitChecks(throttlesFor(devices, model), now);
   const times = series.map((p) => p.at);
   const pick = (f: (p: IoRates) => number | null) => series.map(f);
+  // The tightest limit of the kind a chart shows is drawn on it.
   const limitOf = (unit: LimitCheck['unit']) => {
-    const tightest = checks
-      .filter((c) => c.unit === unit && c.what.startsWith('total'))
-      .sort((a, b) => a.limit - b.limit)[0];
+    const tightest = checks.filter((c) => c.unit === unit).sort((a, b) => a.limit - b.limit)[0];
     return tightest ? { value: tightest.limit, label: `${tightest.what} limit` } : undefined;
   };
-  const chart = { times, end, spanMs: HISTORY_MS };
+  // The charts span the history there is, from one minute up to HISTORY_MS.
+  const first = times[0] ?? end;
+  const chart = { times, end, spanMs: Math.min(HISTORY_MS, Math.max(60_000, end - first)) };
   return (
     <>
       <dl
