@@ -156,3 +156,72 @@ test("a throttle's limit shows beside a measured rate that does not exceed it", 
     await writes.stop();
   }
 });
+
+test('latency histograms are turned on from node details, drawn, and turned off after asking', async ({
+  page,
+  served,
+  vm,
+}) => {
+  const histogramOf = async () => {
+    const all =
+      await vm.direct.execute<
+        {
+          qdev?: string;
+          stats: { wr_latency_histogram?: { boundaries: number[]; bins: number[] } };
+        }[]
+      >('query-blockstats');
+    return all.find((e) => e.qdev === VDB)?.stats.wr_latency_histogram;
+  };
+  await openGraph(page, served.url);
+  const details = await showDetails(page, 'data');
+  const io = details.getByRole('region', { name: 'I/O' });
+  await expect(io.getByText('Waiting for I/O statistics…')).toHaveCount(0);
+  expect(await histogramOf()).toBeUndefined();
+
+  await io.getByRole('button', { name: 'Turn on' }).click();
+  await expect.poll(histogramOf).toMatchObject({
+    boundaries: [10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000],
+  });
+  const writes = steadyWrites(vm.direct, VDB, {
+    size: 64 * KiB,
+    span: 4 * MiB,
+    start: 4 * MiB,
+    inFlight: 2,
+    perTick: 1,
+  });
+  await expect
+    .poll(async () => (await histogramOf())?.bins.reduce((a, b) => a + b, 0) ?? 0)
+    .toBeGreaterThan(10);
+  await writes.stop();
+  // Drawn from what QEMU counted: one row per bucket, the write counts equal to QEMU's bins.
+  const table = io.getByRole('table', { name: 'Latency histogram of vdb' });
+  const bins = (await histogramOf())!.bins;
+  await expect
+    .poll(async () => {
+      const cells = await table.getByRole('row').locator('td:nth-child(3)').allTextContents();
+      return cells.map(Number);
+    })
+    .toEqual(bins);
+  await expect(table.getByRole('rowheader')).toHaveText([
+    '< 10 µs',
+    '10 µs – 100 µs',
+    '100 µs – 1 ms',
+    '1 ms – 10 ms',
+    '10 ms – 100 ms',
+    '100 ms – 1 s',
+    '≥ 1 s',
+  ]);
+
+  // Turning them off drops the counts: it asks first, and "Keep them" keeps them.
+  await io.getByRole('button', { name: 'Turn off' }).click();
+  const ask = io.getByRole('alertdialog', { name: 'Turn off the latency histograms of vdb?' });
+  await expect(ask).toContainText('The counts collected so far are dropped.');
+  await ask.getByRole('button', { name: 'Keep them' }).click();
+  await expect(ask).toHaveCount(0);
+  expect(await histogramOf()).toBeDefined();
+  await io.getByRole('button', { name: 'Turn off' }).click();
+  await ask.getByRole('button', { name: 'Yes, turn them off' }).click();
+  await expect.poll(histogramOf).toBeUndefined();
+  await expect(table).toHaveCount(0);
+  await expect(io.getByRole('button', { name: 'Turn on' })).toBeVisible();
+});
