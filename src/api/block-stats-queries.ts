@@ -88,6 +88,8 @@ class StatsInterest {
     const onVisibility = () => this.tell();
     document.addEventListener('visibilitychange', onVisibility);
     this.offs.push(() => document.removeEventListener('visibilitychange', onVisibility));
+    // What the proxy was told while nobody listened (a reconnect since) is not known: tell again.
+    this.told = null;
     this.tell();
   }
 
