@@ -163,13 +163,12 @@ test('latency histograms are turned on from node details, drawn, and turned off 
   vm,
 }) => {
   const histogramOf = async () => {
-    const all =
-      await vm.direct.execute<
-        {
-          qdev?: string;
-          stats: { wr_latency_histogram?: { boundaries: number[]; bins: number[] } };
-        }[]
-      >('query-blockstats');
+    const all = await vm.direct.execute<
+      {
+        qdev?: string;
+        stats: { wr_latency_histogram?: { boundaries: number[]; bins: number[] } };
+      }[]
+    >('query-blockstats');
     return all.find((e) => e.qdev === VDB)?.stats.wr_latency_histogram;
   };
   await openGraph(page, served.url);
