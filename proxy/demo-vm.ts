@@ -2,10 +2,12 @@
 //   vda: a three-layer qcow2 chain  os-base ← os-mid ← os-top   (virtio-blk)
 //   vdb: a raw data disk                                         (virtio-blk)
 //   vdc: a qcow2 log disk behind a throttle filter in group tg0 (virtio-blk)
-// Every image holds real data, so mirrors, backups and commits take visible time.
+// Every image holds real data, so mirrors, backups and commits take visible time, and a small
+// load generator on a third monitor keeps I/O going on all three disks (demo-io.ts).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startDemoIo } from './demo-io.ts';
 import { createImage, writePatterns } from './qemu/images.ts';
 import { startQemu, type RunningQemu } from './qemu/launch.ts';
 
@@ -120,17 +122,20 @@ export async function startDemoVm(parentDir = tmpdir()): Promise<DemoVm> {
     await buildDemoImages(dir);
     const qmpSocket = join(dir, 'qmp.sock');
     const directQmpSocket = join(dir, 'qmp-direct.sock');
+    const ioSocket = join(dir, 'qmp-io.sock');
     const qemu = await startQemu({
       kind: 'system',
-      qmpSockets: [qmpSocket, directQmpSocket],
+      qmpSockets: [qmpSocket, directQmpSocket, ioSocket],
       args: demoQemuArgs(dir),
     });
+    const io = startDemoIo(ioSocket);
     return {
       dir,
       qmpSocket,
       directQmpSocket,
       qemu,
       async stop() {
+        io.stop();
         await qemu.stop();
         await rm(dir, { recursive: true, force: true });
       },

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
 import { hasTokenInQuery, type Authenticator, type HostCheck } from './auth.ts';
 import type { FileLookupAnswer } from './file-lookup.ts';
+import { serveMetrics, type MetricsText } from './metrics.ts';
 import { serveStaticFile } from './static-files.ts';
 import type { StaticSite } from './static-manifest.ts';
 import type { SourceInfo, TargetInfo } from './target-set.ts';
@@ -41,6 +42,8 @@ export interface ApiContext {
   fieldDocs?: (target: string) => Promise<{ status: number; body: string }>;
   /** What is at a path inside --allow-path (proxy/file-lookup.ts), for GET /api/targets/NAME/file. */
   lookUpFile?: (target: string, path: string) => Promise<FileLookupAnswer | null>;
+  /** The Prometheus text for GET /metrics (proxy/metrics.ts). */
+  metrics?: () => Promise<MetricsText>;
   /** Called for requests refused by the Host, token-in-URL or authentication checks. */
   onRefused?: (req: IncomingMessage, status: number, reason: string) => void;
 }
@@ -91,6 +94,11 @@ function routes(ctx: ApiContext) {
       if (req.method !== 'GET') return sendJson(res, 405, { error: 'method not allowed' });
       if (!ctx.auth.authenticate(req)) return refuse(ctx, req, res, 401, 'not authenticated');
       return sendJson(res, 200, ctx.targetSources?.() ?? []);
+    }
+    if (url.pathname === '/metrics') {
+      if (req.method !== 'GET') return sendJson(res, 405, { error: 'method not allowed' });
+      if (!ctx.auth.authenticate(req)) return refuse(ctx, req, res, 401, 'not authenticated');
+      return serveMetrics(ctx.metrics, res, SECURITY_HEADERS);
     }
     if (url.pathname.startsWith('/api/qapi-docs/')) return fieldDocs(ctx, req, res, url.pathname);
     const file = FILE_ROUTE.exec(url.pathname);

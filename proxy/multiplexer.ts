@@ -11,6 +11,7 @@ import {
   type QmpGreeting,
 } from '../src/qmp/wire.ts';
 import { BackupLedger, LEDGER_COMMANDS } from './backup-ledger.ts';
+import { BlockStatsPoller } from './block-stats-poller.ts';
 import type { CommandResult } from './command-queue.ts';
 import { CreateGuard } from './create-guard.ts';
 import { CreateTargets } from './create-targets.ts';
@@ -48,6 +49,10 @@ export class Multiplexer {
   private readonly sessions = new Set<SessionSink>();
   private readonly greeted = new WeakSet<SessionSink>();
   readonly poller: JobPoller;
+  /** The shared query-blockstats reader: for the sessions that watch, and for /metrics. */
+  readonly blockStats: BlockStatsPoller<SessionSink>;
+  /** Commands the sessions handed to execute() (some answered by the proxy itself). */
+  sessionCommands = 0;
   private readonly unsubscribe: (() => void)[] = [];
   private readonly createGuard = new CreateGuard();
   readonly ledger = new BackupLedger();
@@ -56,11 +61,21 @@ export class Multiplexer {
   constructor(
     readonly upstream: Upstream,
     jobPollIntervalMs = 1_000,
+    blockStatsIntervalMs = 1_000,
   ) {
     this.poller = new JobPoller({
       run: (command) => upstream.execute(command),
       publish: (data) => this.broadcast(this.jobsEventOf(data)),
       intervalMs: jobPollIntervalMs,
+    });
+    this.blockStats = new BlockStatsPoller({
+      run: (command) => upstream.execute(command),
+      publish: (sample, watchers) => {
+        const event = proxyEvent(ProxyEvent.BlockStats, sample as unknown as JsonObject);
+        for (const session of watchers) session.event(event);
+      },
+      intervalMs: blockStatsIntervalMs,
+      connected: upstream.currentState === 'connected',
     });
     this.unsubscribe.push(
       upstream.onState((change) => this.stateChanged(change)),
@@ -96,6 +111,7 @@ export class Multiplexer {
 
   detach(session: SessionSink): void {
     this.sessions.delete(session);
+    this.blockStats.unwatch(session);
   }
 
   /** The target-state event a session gets right after negotiating, and on every change. */
@@ -120,6 +136,7 @@ export class Multiplexer {
   }
 
   execute(command: string, args?: JsonObject): Promise<CommandResult> {
+    this.sessionCommands++;
     // The schema was read at connect time; answering from it spares the serial monitor ~200 KB.
     if (command === 'query-qmp-schema' && this.upstream.currentState === 'connected') {
       const schema = this.upstream.schema;
@@ -173,6 +190,7 @@ export class Multiplexer {
   close(): void {
     for (const off of this.unsubscribe) off();
     this.poller.stop();
+    this.blockStats.stop();
     this.sessions.clear();
   }
 
@@ -186,8 +204,10 @@ export class Multiplexer {
     if (change.state === 'connected') {
       for (const session of this.sessions) this.greet(session, this.upstream.greeting!);
       this.poller.kick();
+      this.blockStats.kick();
     } else {
       this.poller.stop();
+      this.blockStats.stop();
       this.createGuard.reset();
       this.createTargets.reset();
     }

@@ -23,6 +23,7 @@ import { createRequestHandler, listen } from './http-server.ts';
 import { loadStaticSite } from './static-manifest.ts';
 import { LibvirtSource } from './libvirt/libvirt-source.ts';
 import { parseLibvirtUris } from './libvirt/libvirt-uris.ts';
+import { createMetrics } from './metrics.ts';
 import { Multiplexer, proxyEvent } from './multiplexer.ts';
 import {
   DEFAULT_PENDING_LIMITS,
@@ -176,6 +177,7 @@ export async function startProxy(
     lookUpFile: (name, path) =>
       multiplexers.has(name) ? lookUpFile(path, policy.allowDirs) : Promise.resolve(null),
     secure: config.tls !== undefined,
+    metrics: createMetrics(() => multiplexers.values()),
     onRefused,
   });
   const server = config.tls

@@ -22,6 +22,7 @@ import type { Policy, Role } from './policy.ts';
 import { readClientFrame } from './client-frame.ts';
 import type { TargetOrigin } from './target-set.ts';
 import { closeReason } from './ws-endpoint.ts';
+import { isProxyCommand, runProxyCommand } from './proxy-commands.ts';
 import { SessionFlow } from './session-flow.ts';
 
 export interface SessionLimits {
@@ -35,7 +36,7 @@ export interface SessionLimits {
   maxHeldBytes: number;
   /** Above this many unsent bytes the session is dropped (it is not reading). */
   maxBufferedBytes: number;
-  /** Above this, job snapshots are skipped for this session (the next one supersedes them). */
+  /** Above this, job and I/O snapshots are skipped for this session (the next one supersedes them). */
   softBufferedBytes: number;
   heartbeatMs: number;
   /** Sessions one target accepts at once. */
@@ -136,7 +137,7 @@ export class Session implements SessionSink {
   event(event: QmpEvent): void {
     if (this.phase !== 'running') return;
     if (
-      event.event === ProxyEvent.Jobs &&
+      (event.event === ProxyEvent.Jobs || event.event === ProxyEvent.BlockStats) &&
       this.ws.bufferedAmount > this.ctx.limits.softBufferedBytes
     ) {
       return;
@@ -185,6 +186,9 @@ export class Session implements SessionSink {
           },
         }),
       );
+    }
+    if (isProxyCommand(command)) {
+      return answer(reply(id, runProxyCommand(this.ctx.mux, this, command, args)));
     }
     const { schemaCommands, schema } = this.ctx.mux.upstream;
     const verdict = this.ctx.policy.review(

@@ -106,6 +106,23 @@ export const ProxyEvent = {
    * GET /api/target-sources have the new lists.
    */
   Targets: 'X_BLOCKSCOPE_TARGETS',
+  /**
+   * data: { at: ms, 'interval-ms': number, blockstats: BlockStats[] } — the proxy's shared
+   * `query-blockstats` read (block-stats.ts), about once a second, only to the sessions that asked
+   * for it with `x-blockscope-watch-blockstats {enable: true}`.
+   */
+  BlockStats: 'X_BLOCKSCOPE_BLOCKSTATS',
+} as const;
+
+/**
+ * Commands the proxy answers itself and never sends to QEMU. QEMU names no command with this
+ * prefix (its own unstable ones start with `x-`, never `x-blockscope-`).
+ */
+export const PROXY_COMMAND_PREFIX = 'x-blockscope-';
+
+export const ProxyCommand = {
+  /** arguments: { enable: boolean } → { 'interval-ms': number }; see ProxyEvent.BlockStats. */
+  WatchBlockStats: 'x-blockscope-watch-blockstats',
 } as const;
 
 /**

@@ -1,6 +1,7 @@
 // Install on a host: `npm pack` (which builds through prepack), the tarball installed with
 // `npm install -g` into a temporary prefix, and that copy serving a real QEMU from a directory
-// that is not the checkout. The installed tree holds ws and nothing of TypeScript, and the
+// that is not the checkout. The installed tree holds the runtime dependencies (ws, prom-client and
+// what prom-client pulls in) and nothing of TypeScript, and the
 // shipped systemd unit passes `systemd-analyze verify` against the installed command.
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
@@ -80,7 +81,7 @@ function get(url: string, headers: Record<string, string>) {
 }
 
 describe('npm pack, npm install -g, blockscope serve', () => {
-  it('installs the built page and compiled server, with ws as the only module and no TypeScript', () => {
+  it('installs the built page and compiled server, with ws and prom-client as the only modules and no TypeScript', () => {
     const files = filesUnder(installed).filter((f) => !f.startsWith('node_modules'));
     expect(files).toContain('dist/index.html');
     expect(files).toContain('dist/static-manifest.json');
@@ -88,16 +89,17 @@ describe('npm pack, npm install -g, blockscope serve', () => {
     expect(files).toContain('deploy/blockscope.service');
     expect(files.filter((f) => f.endsWith('.ts'))).toEqual([]);
     expect(files.some((f) => f.startsWith('dist/assets/') && f.endsWith('.js.br'))).toBe(true);
-    expect(readdirSync(join(installed, 'node_modules')).filter((n) => !n.startsWith('.'))).toEqual([
-      'ws',
-    ]);
+    // ws, and prom-client with its own dependencies (@opentelemetry/api, tdigest → bintrees).
+    const modules = readdirSync(join(installed, 'node_modules')).filter((n) => !n.startsWith('.'));
+    expect(modules.sort()).toEqual(['@opentelemetry', 'bintrees', 'prom-client', 'tdigest', 'ws']);
+    expect(readdirSync(join(installed, 'node_modules', '@opentelemetry'))).toEqual(['api']);
     for (const tooling of ['tsx', 'typescript', 'esbuild', 'vite']) {
       expect(existsSync(join(installed, 'node_modules', tooling))).toBe(false);
       expect(existsSync(join(prefix, 'lib', 'node_modules', tooling))).toBe(false);
     }
   });
 
-  it('imports nothing at run time but Node, ws and its own files', async () => {
+  it('imports nothing at run time but Node, ws, prom-client and its own files', async () => {
     const specifiers = new Set<string>();
     for (const file of filesUnder(join(installed, 'dist-server')).filter((f) =>
       f.endsWith('.js'),
@@ -108,11 +110,17 @@ describe('npm pack, npm install -g, blockscope serve', () => {
       }
     }
     const outside = [...specifiers].filter(
-      (s) => !s.startsWith('node:') && !s.startsWith('./') && !s.startsWith('../') && s !== 'ws',
+      (s) =>
+        !s.startsWith('node:') &&
+        !s.startsWith('./') &&
+        !s.startsWith('../') &&
+        s !== 'ws' &&
+        s !== 'prom-client',
     );
     expect(outside).toEqual([]);
     expect([...specifiers].filter((s) => s.endsWith('.ts'))).toEqual([]);
     expect(specifiers.has('ws')).toBe(true);
+    expect(specifiers.has('prom-client')).toBe(true);
   });
 
   it('runs --help from the installed command in a directory that is not the checkout', async () => {
@@ -124,7 +132,7 @@ describe('npm pack, npm install -g, blockscope serve', () => {
     expect(help.stdout).toContain('--target NAME=unix:PATH');
   });
 
-  it('serves a real QEMU: health, targets and the page with brotli', async () => {
+  it('serves a real QEMU: health, targets, metrics and the page with brotli', async () => {
     qemu = await startTestQemu();
     served = await startBlockscope(
       ['serve', '--target', `vm=unix:${qemu.qmpSocket}`, '--token-file', join(work, 'token')],
@@ -153,6 +161,11 @@ describe('npm pack, npm install -g, blockscope serve', () => {
         ),
       }),
     ]);
+
+    // prom-client loads from the installed tree: /metrics answers in the Prometheus format.
+    const metrics = await fetch(`${served.origin}/metrics`, { headers: auth });
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toMatch(/^blockscope_target_up\{target="vm"\} 1$/m);
 
     const page = await get(`${served.origin}/`, {});
     expect(page.status).toBe(200);

@@ -2,6 +2,7 @@
 // the title (node-name, device or job id), a subtitle, and badges. Every string is React text.
 import { Handle, Position, type NodeProps } from '@xyflow/react';
 import { memo } from 'react';
+import { IoFigures } from '../io-stats/io-figures.tsx';
 import type { GraphNode, NodeKind } from '../model/types.ts';
 import { nodeSize } from '../layout/node-size.ts';
 import type { BlockFlowNode } from './flow-types.ts';
@@ -73,6 +74,7 @@ function Card({ data, selected, kind }: NodeProps<BlockFlowNode> & { kind: NodeK
             ? (node.driver ?? style.label)
             : style.label}
         </span>
+        <IoFigures node={node} />
       </div>
       <div className="truncate text-sm font-semibold text-slate-900 dark:text-slate-100">
         {node.label}

@@ -13,6 +13,7 @@ import {
   OperationLauncherContext,
   operationAvailability,
 } from '../operation-entry.ts';
+import { IoPanel } from '../io-stats/io-panel.tsx';
 import type { BlockGraphModel, GraphNode } from '../model/types.ts';
 import { permLetters } from '../model/permissions.ts';
 import type { NodeNote } from '../node-notes.ts';
@@ -201,6 +202,7 @@ export function NodeDetailsPanel({
           </Row>
         )}
       </dl>
+      <IoPanel node={node} model={model} />
       <section aria-label="Edges">
         <h3 className="mb-1 font-medium">Edges</h3>
         <ul className="space-y-0.5 font-mono text-xs">
