@@ -5,8 +5,11 @@ import type { QmpClient } from '../../qmp/client.ts';
 import { ProxyEvent, type QmpEvent } from '../../qmp/wire.ts';
 import { appendEvent, type EventRow } from './event-coalesce.ts';
 
-/** The proxy's once-a-second job poll is transport, not something QEMU said: left out. */
-const NOT_LOGGED = new Set<string>([ProxyEvent.Jobs]);
+/**
+ * The proxy's once-a-second job and statistics polls are transport, not something QEMU said:
+ * left out (logged, they would also split every burst of QEMU's own events).
+ */
+const NOT_LOGGED = new Set<string>([ProxyEvent.Jobs, ProxyEvent.BlockStats]);
 
 export class EventLogStore {
   private rows: EventRow[] = [];
