@@ -2,26 +2,14 @@
 // node details show throughput and IOPS that follow guest-like writes through the device, and a
 // throttle's limit beside a measured rate that stays within it. The true rates are read from QEMU
 // on the test's own monitor.
-import type { Locator, Page } from '@playwright/test';
+import type { Locator } from '@playwright/test';
 import { deviceCounters, steadyWrites } from '../test/fixtures/io/guest-io.ts';
-import { openGraph, VDB } from '../test/fixtures/operations/e2e-helpers.ts';
+import { openGraph, showDetails, VDB } from '../test/fixtures/operations/e2e-helpers.ts';
 import { expect, test } from '../test/fixtures/operations/e2e-fixture.ts';
 import type { TestQemu } from '../test/harness/qemu.ts';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
-
-async function showDetails(page: Page, nodeName: string): Promise<Locator> {
-  const search = page.getByRole('searchbox', { name: 'Search nodes' });
-  await search.fill(nodeName);
-  await search.press('Enter');
-  await page
-    .locator(`[data-testid="block-node"][data-node-name="${nodeName}"]`)
-    .dispatchEvent('click');
-  const details = page.getByRole('complementary', { name: 'Node details' });
-  await expect(details.getByRole('heading', { name: nodeName, exact: true })).toBeVisible();
-  return details;
-}
 
 /** A figure of the I/O section's averages, as the number its <data> element carries. */
 async function figure(io: Locator, term: string): Promise<number> {

@@ -3,9 +3,8 @@
 // follow guest writes while the panel stays open. Effects are checked over a direct QMP monitor.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Page } from '@playwright/test';
 import { createImage, type TestQemu } from '../test/harness/qemu.ts';
-import { openGraph, VDB } from '../test/fixtures/operations/e2e-helpers.ts';
+import { openGraph, showDetails, VDB } from '../test/fixtures/operations/e2e-helpers.ts';
 import { expect, test } from '../test/fixtures/operations/e2e-fixture.ts';
 import { guestWrite } from '../test/fixtures/operations/vm.ts';
 
@@ -16,20 +15,6 @@ async function nodeNames(vm: TestQemu): Promise<string[]> {
     flat: true,
   });
   return nodes.map((n) => n['node-name']).sort();
-}
-
-async function showDetails(page: Page, nodeName: string) {
-  // Bring the node into view first: a node laid out at the top may sit under the toolbar.
-  const search = page.getByRole('searchbox', { name: 'Search nodes' });
-  await search.fill(nodeName);
-  await search.press('Enter');
-  // The view glides to the match (200 ms): click the node itself, wherever the glide has it.
-  await page
-    .locator(`[data-testid="block-node"][data-node-name="${nodeName}"]`)
-    .dispatchEvent('click');
-  const details = page.getByRole('complementary', { name: 'Node details' });
-  await expect(details.getByRole('heading', { name: nodeName, exact: true })).toBeVisible();
-  return details;
 }
 
 test('Remove node closes an unused node and its file node after a confirmation', async ({
