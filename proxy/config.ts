@@ -7,8 +7,21 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-export type TargetAddress =
+/** An address the proxy connects to itself. */
+export type SocketAddress =
   { type: 'unix'; path: string } | { type: 'tcp'; host: string; port: number };
+
+/** A QMP unix socket on another host, reached through an OpenSSH forward (ssh-tunnel.ts). */
+export interface SshAddress {
+  type: 'ssh';
+  user?: string;
+  host: string;
+  port?: number;
+  /** The socket's absolute path on that host. */
+  path: string;
+}
+
+export type TargetAddress = SocketAddress | SshAddress;
 
 export interface TargetConfig {
   name: string;
@@ -37,14 +50,43 @@ export interface ServerConfig {
   libvirt?: string[];
   /** --libvirt-allow-writes: relay mutating commands to libvirt guests too. */
   libvirtAllowWrites?: boolean;
+  /** --ssh-config: an ssh_config file for ssh:// targets (ssh -F). */
+  sshConfig?: string;
+  /** --target-dir: directories whose QMP sockets are all targets (target-dir.ts). */
+  targetDirs?: string[];
 }
 
-const TARGET_NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
+export const TARGET_NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
+const TARGET_FORMS =
+  'expected NAME=unix:PATH, NAME=tcp:HOST:PORT or NAME=ssh://[USER@]HOST[:PORT]/PATH';
+
+/**
+ * ssh://[USER@]HOST[:PORT]/ABSOLUTE/PATH. The parts go to ssh as separate arguments, so none may
+ * start with '-' (an option) and the path has no ':' (the separator of ssh's -L forward).
+ */
+export function parseSshAddress(url: string): SshAddress | string {
+  const match =
+    /^ssh:\/\/(?:([A-Za-z0-9._][A-Za-z0-9._-]{0,63})@)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_][A-Za-z0-9._-]{0,252})(?::(\d{1,5}))?(\/.*)$/.exec(
+      url,
+    );
+  if (!match?.[2] || !match[4]) return 'expected ssh://[USER@]HOST[:PORT]/ABSOLUTE/PATH';
+  const [, user, host, port, path] = match;
+  if (!/^(\/[A-Za-z0-9._+@-]+)+$/.test(path) || path.split('/').some((p) => p === '..')) {
+    return `the remote path ${JSON.stringify(path)} must be absolute and use only letters, digits and . _ + @ - between slashes`;
+  }
+  const address: SshAddress = { type: 'ssh', host: host.replace(/^\[|\]$/g, ''), path };
+  if (user) address.user = user;
+  if (port !== undefined) {
+    const n = Number(port);
+    if (n < 1 || n > 65535) return 'port out of range';
+    address.port = n;
+  }
+  return address;
+}
 
 export function parseTarget(spec: string): TargetConfig {
   const eq = spec.indexOf('=');
-  if (eq <= 0)
-    throw new ConfigError(`--target ${spec}: expected NAME=unix:PATH or NAME=tcp:HOST:PORT`);
+  if (eq <= 0) throw new ConfigError(`--target ${spec}: ${TARGET_FORMS}`);
   const name = spec.slice(0, eq);
   const address = spec.slice(eq + 1);
   if (!TARGET_NAME.test(name)) {
@@ -58,13 +100,18 @@ export function parseTarget(spec: string): TargetConfig {
     if (vmid !== null) throw new ConfigError(proxmoxRefusal(spec, name, vmid));
     return { name, address: { type: 'unix', path } };
   }
+  if (address.startsWith('ssh://')) {
+    const ssh = parseSshAddress(address);
+    if (typeof ssh === 'string') throw new ConfigError(`--target ${spec}: ${ssh}`);
+    return { name, address: ssh };
+  }
   const tcp = /^tcp:(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(address);
   if (tcp?.[1] && tcp[2]) {
     const port = Number(tcp[2]);
     if (port < 1 || port > 65535) throw new ConfigError(`--target ${spec}: port out of range`);
     return { name, address: { type: 'tcp', host: tcp[1].replace(/^\[|\]$/g, ''), port } };
   }
-  throw new ConfigError(`--target ${spec}: expected NAME=unix:PATH or NAME=tcp:HOST:PORT`);
+  throw new ConfigError(`--target ${spec}: ${TARGET_FORMS}`);
 }
 
 export function parseListen(spec: string): { host: string; port: number } {
@@ -114,6 +161,8 @@ export function parseServerArgs(
         'tls-key': { type: 'string' },
         libvirt: { type: 'string', multiple: true },
         'libvirt-allow-writes': { type: 'boolean' },
+        'ssh-config': { type: 'string' },
+        'target-dir': { type: 'string', multiple: true },
       },
     }));
   } catch (error) {
@@ -126,10 +175,15 @@ export function parseServerArgs(
     names.add(t.name);
   }
   const libvirt = values.libvirt ?? [];
-  if (requireTargets && targets.length === 0 && libvirt.length === 0) {
+  const targetDirs = values['target-dir'] ?? [];
+  if (requireTargets && targets.length === 0 && libvirt.length === 0 && targetDirs.length === 0) {
     throw new ConfigError(
-      'no --target or --libvirt given; for example --target vm1=unix:/run/vm1/qmp.sock or --libvirt qemu:///system',
+      'no --target, --target-dir or --libvirt given; for example --target vm1=unix:/run/vm1/qmp.sock or --libvirt qemu:///system',
     );
+  }
+  const sshConfig = values['ssh-config'];
+  if (sshConfig !== undefined && !targets.some((t) => t.address.type === 'ssh')) {
+    throw new ConfigError('--ssh-config needs a --target NAME=ssh://…');
   }
   if (values['libvirt-allow-writes'] && libvirt.length === 0) {
     throw new ConfigError('--libvirt-allow-writes needs --libvirt URI');
@@ -167,5 +221,7 @@ export function parseServerArgs(
     qmpManuals: values['qmp-manual'] ?? [],
     libvirt,
     libvirtAllowWrites: values['libvirt-allow-writes'] ?? false,
+    ...(sshConfig !== undefined ? { sshConfig } : {}),
+    targetDirs,
   };
 }

@@ -16,6 +16,14 @@ Options for serve and demo:
   --target NAME=tcp:HOST:PORT    -qmp unix:/path/qmp.sock,server=on,wait=off
                                  (a Proxmox monitor, /run/qemu-server/VMID.qmp, is refused with
                                  the recipe for a second monitor; see README "Proxmox")
+  --target NAME=ssh://[USER@]HOST[:PORT]/PATH
+                               A QMP socket on another host, reached through OpenSSH (the
+                                 operator's keys, agent, ~/.ssh/config and known_hosts; host
+                                 keys checked, never a prompt); reconnects when the link drops
+  --ssh-config FILE            ssh_config for the ssh:// targets (ssh -F FILE)
+  --target-dir DIR             Every QMP socket in DIR is a target named after the file
+                                 (vm1.qmp -> vm1), added when it appears and shown gone when it
+                                 goes (repeatable)
   --libvirt URI                Every running guest of a libvirt connection is a target, added as
                                  it starts and marked gone when it stops (repeatable), e.g.
                                  qemu:///system or qemu+ssh://root@host/system (the operator's

@@ -33,6 +33,7 @@ import {
 import { Policy } from './policy.ts';
 import { DEFAULT_SESSION_LIMITS, Session, type SessionLimits } from './session.ts';
 import { DEFAULT_UPSTREAM_TUNING, Upstream, type UpstreamTuning } from './upstream.ts';
+import { SshTunnels } from './ssh-tunnel.ts';
 import { TargetSet, type TargetChange } from './target-set.ts';
 import { createWsEndpoint, peerOf } from './ws-endpoint.ts';
 import { CloseCode } from '../src/qmp/close-codes.ts';
@@ -55,6 +56,8 @@ export interface ProxyOptions {
   goneRetentionMs?: number;
   /** Pauses between attempts to reach a libvirt connection, and its periodic list. */
   libvirt?: { minBackoffMs?: number; maxBackoffMs?: number; resyncMs?: number };
+  /** Pauses before ssh is started again for an ssh:// target. */
+  ssh?: { minRestartMs?: number; maxRestartMs?: number };
   /** Where the server's notes go (a libvirt host unreachable, a guest not watched). */
   log?: (line: string) => void;
 }
@@ -68,6 +71,8 @@ export interface ProxyHandle {
   token: string;
   viewerToken?: string;
   multiplexers: ReadonlyMap<string, Multiplexer>;
+  /** The ssh process of an ssh:// target (tests cut the link with it). */
+  sshPid(name: string): number | undefined;
   stop(): Promise<void>;
 }
 
@@ -123,12 +128,15 @@ export async function startProxy(
     ...options.upstream,
   };
 
+  const sshTunnels = new SshTunnels(config.sshConfig, options.ssh);
   const targetSet = new TargetSet({
-    create: (spec) =>
-      new Multiplexer(
-        new Upstream(spec.name, spec.address, tuning, spec.traits),
-        options.jobPollIntervalMs,
-      ),
+    create: (spec) => {
+      const { address } = spec;
+      const local = address.type === 'ssh' ? sshTunnels.localAddress(spec.name) : address;
+      const upstream = new Upstream(spec.name, local, tuning, spec.traits);
+      if (address.type === 'ssh') sshTunnels.add(spec.name, address, upstream);
+      return new Multiplexer(upstream, options.jobPollIntervalMs);
+    },
     ...(options.goneRetentionMs !== undefined ? { goneRetentionMs: options.goneRetentionMs } : {}),
   });
   for (const target of config.targets) targetSet.add(target);
@@ -224,6 +232,7 @@ export async function startProxy(
   const bound = await listen(server, config.listen.host, config.listen.port);
   hostCheck = new HostCheck(bound.host, bound.port, scheme, config.allowHosts);
   for (const mux of multiplexers.values()) mux.upstream.start();
+  sshTunnels.start();
   // Each libvirt connection adds its running guests as they are found (libvirt-source.ts).
   const staticNames = new Set(config.targets.map((t) => t.name));
   const log = options.log ?? ((line: string) => process.stderr.write(`blockscope: ${line}\n`));
@@ -254,12 +263,14 @@ export async function startProxy(
     token,
     ...(viewerToken ? { viewerToken } : {}),
     multiplexers,
+    sshPid: (name) => sshTunnels.get(name)?.pid,
     stop() {
       stopped ??= (async () => {
         for (const ws of endpoint.wss.clients)
           ws.close(CloseCode.ServerShutdown, 'server shutting down');
         for (const source of libvirtSources) source.stop();
         targetSet.close();
+        sshTunnels.stop();
         if (socketDir) rmSync(socketDir, { recursive: true, force: true });
         for (const ws of endpoint.wss.clients) ws.terminate();
         server.closeAllConnections();

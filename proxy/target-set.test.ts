@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { QmpEvent, QmpGreeting } from '../src/qmp/wire.ts';
+import type { SocketAddress } from './config.ts';
 import { Multiplexer, type SessionSink } from './multiplexer.ts';
 import { TargetSet, type TargetChange, type TargetOrigin } from './target-set.ts';
 import { Upstream } from './upstream.ts';
@@ -15,9 +16,11 @@ const origin: TargetOrigin = {
 function makeSet(goneRetentionMs = 60_000) {
   const changes: TargetChange[] = [];
   const set = new TargetSet({
-    // never started: these tests look at the set, not at a connection
+    // never started: these tests look at the set, not at a connection (and name local sockets only)
     create: (spec) =>
-      new Multiplexer(new Upstream(spec.name, spec.address, undefined, spec.traits)),
+      new Multiplexer(
+        new Upstream(spec.name, spec.address as SocketAddress, undefined, spec.traits),
+      ),
     goneRetentionMs,
   });
   set.onChange((change) => changes.push(change));

@@ -6,6 +6,7 @@
 // sources that discover targets report their own state here too (GET /api/target-sources).
 import type { TargetAddress } from './config.ts';
 import type { Multiplexer } from './multiplexer.ts';
+import { formatSshAddress } from './ssh-tunnel.ts';
 import type { MonitorTraits } from './upstream.ts';
 
 /** One disk of a libvirt domain, as `virsh domblklist --details` lists it. */
@@ -180,6 +181,7 @@ export class TargetSet {
         ...(upstream.reason && upstream.currentState !== 'connected'
           ? { reason: upstream.reason }
           : {}),
+        ...(spec.address.type === 'ssh' ? { remote: formatSshAddress(spec.address) } : {}),
         ...(spec.origin ?? {}),
       };
     });

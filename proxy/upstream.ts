@@ -21,7 +21,7 @@ import {
 } from '../src/qmp/wire.ts';
 import { CommandQueue, type CommandResult } from './command-queue.ts';
 import { SLOW_COMMANDS } from './command-lists.ts';
-import type { TargetAddress } from './config.ts';
+import type { SocketAddress } from './config.ts';
 import { classifyLineHead } from './line-head.ts';
 import { LineFramer } from './line-framer.ts';
 import { identifyTarget, type TargetKind } from './target-identity.ts';
@@ -80,6 +80,8 @@ export class Upstream {
   private backoffMs: number;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private stopped = false;
+  /** Why the way to QEMU is down (an SSH forward that is not up): no connects until resume(). */
+  private held: string | null = null;
   greeting: QmpGreeting | null = null;
   schema: JsonValue | null = null;
   schemaCommands: ReadonlySet<string> | null = null;
@@ -95,7 +97,7 @@ export class Upstream {
 
   constructor(
     readonly name: string,
-    private readonly address: TargetAddress,
+    private readonly address: SocketAddress,
     private readonly tuning: UpstreamTuning = DEFAULT_UPSTREAM_TUNING,
     private readonly traits: MonitorTraits = {},
   ) {
@@ -135,6 +137,27 @@ export class Upstream {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.drop('the proxy is shutting down');
+  }
+
+  /**
+   * The way to QEMU is down for a reason the proxy knows better than a failed connect would say
+   * (ssh-tunnel.ts: the host key is unknown, the link dropped): disconnected with that reason, and
+   * no attempts until resume().
+   */
+  hold(reason: string): void {
+    this.held = reason;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.socket) this.drop(reason);
+    else this.setState('disconnected', reason);
+  }
+
+  /** The way is back: connect now (the backoff starts over). */
+  resume(): void {
+    if (this.held === null) return;
+    this.held = null;
+    this.backoffMs = this.tuning.minBackoffMs;
+    if (!this.stopped && !this.socket && !this.timer) this.open();
   }
 
   /** Runs a command on behalf of a session. Never rejects: failures are QMP-shaped errors. */
@@ -178,6 +201,7 @@ export class Upstream {
 
   private open(): void {
     if (this.stopped) return;
+    if (this.held !== null) return this.setState('disconnected', this.held);
     // While retrying, stay `disconnected` until a connect succeeds: sessions hear one change per
     // outage, not two per attempt.
     if (this.state !== 'disconnected') this.setState('connecting');
@@ -339,8 +363,8 @@ export class Upstream {
     this.queue?.failAll(`the connection to QEMU was lost (${reason})`);
     this.queue = null;
     this.schemaCommands = null;
-    this.setState('disconnected', reason);
-    if (this.stopped || this.timer) return;
+    this.setState('disconnected', this.held ?? reason);
+    if (this.stopped || this.timer || this.held !== null) return;
     const delay = this.backoffMs * (0.5 + Math.random() * 0.5);
     this.backoffMs = Math.min(this.tuning.maxBackoffMs, this.backoffMs * 2);
     this.timer = setTimeout(() => {
