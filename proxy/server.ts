@@ -34,6 +34,7 @@ import { Policy } from './policy.ts';
 import { DEFAULT_SESSION_LIMITS, Session, type SessionLimits } from './session.ts';
 import { DEFAULT_UPSTREAM_TUNING, Upstream, type UpstreamTuning } from './upstream.ts';
 import { SshTunnels } from './ssh-tunnel.ts';
+import { TargetDirSource } from './target-dir.ts';
 import { TargetSet, type TargetChange } from './target-set.ts';
 import { createWsEndpoint, peerOf } from './ws-endpoint.ts';
 import { CloseCode } from '../src/qmp/close-codes.ts';
@@ -56,6 +57,8 @@ export interface ProxyOptions {
   goneRetentionMs?: number;
   /** Pauses between attempts to reach a libvirt connection, and its periodic list. */
   libvirt?: { minBackoffMs?: number; maxBackoffMs?: number; resyncMs?: number };
+  /** How often each --target-dir is read in full, besides what fs.watch reports. */
+  targetDirRescanMs?: number;
   /** Pauses before ssh is started again for an ssh:// target. */
   ssh?: { minRestartMs?: number; maxRestartMs?: number };
   /** Where the server's notes go (a libvirt host unreachable, a guest not watched). */
@@ -251,6 +254,20 @@ export async function startProxy(
       }),
   );
   for (const source of libvirtSources) source.start();
+  // Each --target-dir adds its sockets as they appear (target-dir.ts).
+  const dirSources: TargetDirSource[] = [];
+  for (const dir of config.targetDirs ?? []) {
+    dirSources.push(
+      new TargetDirSource({
+        dir,
+        targets: targetSet,
+        isTaken: (name) => staticNames.has(name) || dirSources.some((d) => d.owns(name)),
+        log,
+        ...(options.targetDirRescanMs !== undefined ? { rescanMs: options.targetDirRescanMs } : {}),
+      }),
+    );
+  }
+  for (const source of dirSources) source.start();
   const hostPart = bound.host.includes(':') ? `[${bound.host}]` : bound.host;
   const origin = `${scheme}://${hostPart}:${bound.port}`;
 
@@ -269,6 +286,7 @@ export async function startProxy(
         for (const ws of endpoint.wss.clients)
           ws.close(CloseCode.ServerShutdown, 'server shutting down');
         for (const source of libvirtSources) source.stop();
+        for (const source of dirSources) source.stop();
         targetSet.close();
         sshTunnels.stop();
         if (socketDir) rmSync(socketDir, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 // The proxy's targets: the ones named on the command line, and the ones that come and go while it
-// runs (every running guest of a libvirt connection; later a directory of QMP sockets, SSH hosts).
+// runs (every running guest of a libvirt connection, every QMP socket of a --target-dir).
 // Each live target is one upstream and its multiplexer. A target that goes away is kept for a while
 // as `gone`, so pages and scripts see why it left instead of an unknown name; the same name coming
 // back replaces it. Every change is told to listeners (server.ts tells every session), and the
@@ -35,6 +35,8 @@ export interface TargetSpec {
   address: TargetAddress;
   traits?: MonitorTraits;
   origin?: TargetOrigin;
+  /** The --target-dir the socket was found in. */
+  dir?: string;
 }
 
 export interface TargetInfo {
@@ -49,8 +51,8 @@ export interface TargetInfo {
 
 /** A source of targets (one --libvirt URI): whether it can be reached, and when it is tried again. */
 export interface SourceInfo {
-  kind: 'libvirt';
-  /** What the operator gave, e.g. the URI. */
+  kind: 'libvirt' | 'target-dir';
+  /** What the operator gave, e.g. the URI or the directory. */
   id: string;
   state: 'connecting' | 'connected' | 'unreachable';
   reason?: string;
@@ -182,6 +184,7 @@ export class TargetSet {
           ? { reason: upstream.reason }
           : {}),
         ...(spec.address.type === 'ssh' ? { remote: formatSshAddress(spec.address) } : {}),
+        ...(spec.dir !== undefined ? { dir: spec.dir } : {}),
         ...(spec.origin ?? {}),
       };
     });
@@ -189,6 +192,7 @@ export class TargetSet {
       name,
       state: 'gone',
       reason,
+      ...(spec.dir !== undefined ? { dir: spec.dir } : {}),
       ...(spec.origin ?? {}),
     }));
     return [...live, ...gone];

@@ -50,7 +50,7 @@ export function isLibvirtTarget(target: TargetInfo | undefined): target is Libvi
 
 /** Where discovered targets come from (one --libvirt URI), as GET /api/target-sources tells. */
 export interface SourceInfo {
-  kind: 'libvirt';
+  kind: 'libvirt' | 'target-dir';
   id: string;
   state: 'connecting' | 'connected' | 'unreachable';
   reason?: string;

@@ -1,5 +1,6 @@
-// Where discovered targets come from (each --libvirt connection) and whether it can be reached:
-// a host that is down or refuses is shown with libvirt's reason and when it is tried again.
+// Where discovered targets come from (each --libvirt connection, each --target-dir) and whether it
+// can be reached: a host that is down or refuses is shown with libvirt's reason and when it is
+// tried again; a directory that cannot be read, with why.
 import { useEffect, useState } from 'react';
 import type { SourceInfo } from '../../api/session.ts';
 
@@ -18,9 +19,24 @@ export function SourceStatus({ sources }: { sources: SourceInfo[] }) {
   const now = useNow(down.length > 0);
   if (sources.length === 0) return null;
   return (
-    <section aria-label="libvirt connections" className="flex flex-col text-xs">
+    <section aria-label="target sources" className="flex flex-col text-xs">
       {sources.map((source) =>
-        source.state === 'unreachable' ? (
+        source.kind === 'target-dir' ? (
+          <p
+            key={source.id}
+            {...(source.state === 'unreachable' ? { role: 'alert' } : {})}
+            className={
+              source.state === 'unreachable'
+                ? 'bg-red-50 px-4 py-1 text-red-800 dark:bg-red-950 dark:text-red-200'
+                : 'px-4 py-0.5 text-slate-500'
+            }
+          >
+            Directory <code className="break-all">{source.id}</code>:{' '}
+            {source.state === 'unreachable'
+              ? (source.reason ?? 'cannot be read')
+              : `${source.targets} QMP socket${source.targets === 1 ? '' : 's'}`}
+          </p>
+        ) : source.state === 'unreachable' ? (
           <p
             key={source.id}
             role="alert"
