@@ -44,6 +44,8 @@ export interface ApiContext {
   lookUpFile?: (target: string, path: string) => Promise<FileLookupAnswer | null>;
   /** The Prometheus text for GET /metrics (proxy/metrics.ts). */
   metrics?: () => Promise<MetricsText>;
+  /** The fleet overview (proxy/fleet.ts), for GET /api/fleet and GET /api/fleet/events. */
+  fleet?: { rows(): unknown[]; onChange(listener: () => void): () => void };
   /** Called for requests refused by the Host, token-in-URL or authentication checks. */
   onRefused?: (req: IncomingMessage, status: number, reason: string) => void;
 }
@@ -95,6 +97,13 @@ function routes(ctx: ApiContext) {
       if (!ctx.auth.authenticate(req)) return refuse(ctx, req, res, 401, 'not authenticated');
       return sendJson(res, 200, ctx.targetSources?.() ?? []);
     }
+    if (url.pathname === '/api/fleet' || url.pathname === '/api/fleet/events') {
+      if (req.method !== 'GET') return sendJson(res, 405, { error: 'method not allowed' });
+      if (!ctx.auth.authenticate(req)) return refuse(ctx, req, res, 401, 'not authenticated');
+      if (!ctx.fleet) return sendJson(res, 404, { error: 'not found' });
+      if (url.pathname === '/api/fleet') return sendJson(res, 200, ctx.fleet.rows());
+      return fleetStream(ctx.fleet, req, res);
+    }
     if (url.pathname === '/metrics') {
       if (req.method !== 'GET') return sendJson(res, 405, { error: 'method not allowed' });
       if (!ctx.auth.authenticate(req)) return refuse(ctx, req, res, 401, 'not authenticated');
@@ -114,6 +123,52 @@ function routes(ctx: ApiContext) {
     }
     serveStaticFile(ctx.staticSite, req, res, SECURITY_HEADERS);
   };
+}
+
+/** Open fleet streams at once: each holds a connection, so they are bounded like everything else. */
+export const MAX_FLEET_STREAMS = 64;
+let fleetStreams = 0;
+
+/**
+ * GET /api/fleet/events: server-sent events, each the whole fleet (the same rows as GET
+ * /api/fleet), at once and then after every change, at most every 250 ms: a page with 200 targets
+ * gets one message for a burst of changes, not one per target.
+ */
+function fleetStream(
+  fleet: NonNullable<ApiContext['fleet']>,
+  req: IncomingMessage,
+  res: ServerResponse,
+): void {
+  if (fleetStreams >= MAX_FLEET_STREAMS) {
+    return sendJson(res, 503, { error: 'too many fleet streams open' });
+  }
+  fleetStreams++;
+  res.writeHead(200, {
+    'Content-Type': 'text/event-stream',
+    'Cache-Control': 'no-store',
+    ...SECURITY_HEADERS,
+  });
+  req.socket.setTimeout(0);
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let last = 0;
+  const send = () => {
+    timer = null;
+    last = Date.now();
+    res.write(`data: ${JSON.stringify(fleet.rows())}\n\n`);
+  };
+  const off = fleet.onChange(() => {
+    if (timer) return;
+    timer = setTimeout(send, Math.max(0, 250 - (Date.now() - last)));
+  });
+  // a comment now and then: proxies and browsers keep an idle stream open
+  const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+  send();
+  res.on('close', () => {
+    fleetStreams--;
+    off();
+    clearInterval(keepAlive);
+    if (timer) clearTimeout(timer);
+  });
 }
 
 const gzipAsync = promisify(gzipCallback);

@@ -53,6 +53,8 @@ export class Multiplexer {
   readonly blockStats: BlockStatsPoller<SessionSink>;
   /** Commands the sessions handed to execute() (some answered by the proxy itself). */
   sessionCommands = 0;
+  /** Hear everything the sessions hear, without being one (the fleet overview, fleet.ts). */
+  readonly observers = new Set<(event: QmpEvent) => void>();
   private readonly unsubscribe: (() => void)[] = [];
   private readonly createGuard = new CreateGuard();
   readonly ledger = new BackupLedger();
@@ -237,5 +239,6 @@ export class Multiplexer {
 
   private broadcast(event: QmpEvent): void {
     for (const session of this.sessions) session.event(event);
+    for (const observer of this.observers) observer(event);
   }
 }

@@ -16,6 +16,7 @@ import {
 } from './auth.ts';
 import { checkListenSafety, ConfigError, type ServerConfig } from './config.ts';
 import { createFieldDocs } from './field-docs.ts';
+import { Fleet } from './fleet.ts';
 import { lookUpFile } from './file-lookup.ts';
 import { readQapiDocFiles } from './qapi-docs-files.ts';
 import { readManualOptions } from './qmp-manual/manual-options.ts';
@@ -150,6 +151,7 @@ export async function startProxy(
     for (const mux of targetSet.all()) mux.announce(event);
   });
 
+  const fleet = new Fleet(targetSet);
   const scheme = config.tls ? 'https' : 'http';
   let hostCheck: HostCheck | null = null;
   const currentHostCheck = () => hostCheck!;
@@ -189,6 +191,7 @@ export async function startProxy(
       multiplexers.has(name) ? lookUpFile(path, policy.allowDirs) : Promise.resolve(null),
     secure: config.tls !== undefined,
     metrics: createMetrics(() => multiplexers.values()),
+    fleet,
     onRefused,
   });
   const server = config.tls
@@ -287,6 +290,7 @@ export async function startProxy(
           ws.close(CloseCode.ServerShutdown, 'server shutting down');
         for (const source of libvirtSources) source.stop();
         for (const source of dirSources) source.stop();
+        fleet.close();
         targetSet.close();
         sshTunnels.stop();
         if (socketDir) rmSync(socketDir, { recursive: true, force: true });

@@ -92,6 +92,8 @@ export class Upstream {
   /** Events over the reply cap, dropped unread. */
   oversizedEvents = 0;
   connections = 0;
+  /** Commands written to QEMU over all connections (negotiation included). */
+  commandsSent = 0;
   private readonly stateListeners = new Set<(change: StateChange) => void>();
   private readonly eventListeners = new Set<(event: QmpEvent) => void>();
 
@@ -223,7 +225,10 @@ export class Upstream {
     const queue = new CommandQueue(`blockscope:${generation}`, {
       maxInFlight: this.traits.maxInFlight ?? this.tuning.maxInFlight,
       maxQueued: this.tuning.maxQueued,
-      write: (frame) => socket.write(frame + '\n'),
+      write: (frame) => {
+        this.commandsSent++;
+        return socket.write(frame + '\n');
+      },
     });
     let greeted = false;
     let greetingTimer: ReturnType<typeof setTimeout> | null = setTimeout(() => {
