@@ -17,6 +17,9 @@ import { ConnectionBadge } from '../features/connection/connection-badge.tsx';
 import { SourceStatus } from '../features/connection/source-status.tsx';
 import { TargetSwitcher } from '../features/connection/target-switcher.tsx';
 import { EventLogPanel } from '../features/events/event-log-panel.tsx';
+import { FleetPage } from '../features/fleet/fleet-page.tsx';
+import { navigate, routeHash, useRoute } from '../features/navigation/route.ts';
+import { useRouteFocus } from '../features/navigation/route-focus.ts';
 import { ExportsPanel } from '../features/exports/exports-panel.tsx';
 import { JobsPanel } from '../features/jobs/jobs-panel.tsx';
 import { LibvirtBanner } from '../features/libvirt/libvirt-banner.tsx';
@@ -78,13 +81,19 @@ function Dashboard() {
   }, []);
   const targets = useQuery({ ...targetsOptions(), enabled: sessionReady });
   const sources = useQuery({ ...targetSourcesOptions(), enabled: sessionReady });
-  const [selected, setSelected] = useState<string | null>(null);
+  // The view is in the address (route.ts): the fleet, every job, or one target.
+  const route = useRoute();
+  useRouteFocus(route);
+  const fleetView = route?.view === 'fleet' || route?.view === 'jobs' ? route.view : null;
+  const selected = route?.view === 'target' ? route.target : null;
+  const setSelected = (name: string) => navigate({ view: 'target', target: name });
   // Targets come and go: a choice the proxy no longer lists falls back to the first target.
   const listed = targets.data ?? [];
-  const target =
-    (selected !== null && listed.some((t) => t.name === selected) ? selected : null) ??
-    listed[0]?.name ??
-    null;
+  const target = fleetView
+    ? null
+    : ((selected !== null && listed.some((t) => t.name === selected) ? selected : null) ??
+      listed[0]?.name ??
+      null);
   const info = listed.find((t) => t.name === target);
   const libvirtWatched = isLibvirtTarget(info) && !info.writable ? info : null;
   const [theme, toggleTheme] = useTheme();
@@ -94,6 +103,18 @@ function Dashboard() {
     <div className="flex h-full flex-col bg-slate-50 text-slate-900 dark:bg-slate-950 dark:text-slate-100">
       <header className="flex items-center gap-3 border-b border-slate-200 bg-white px-4 py-2 dark:border-slate-800 dark:bg-slate-900">
         <h1 className="text-lg font-semibold tracking-tight">Blockscope</h1>
+        <nav aria-label="Views" className="flex gap-2 text-sm">
+          {(['fleet', 'jobs'] as const).map((view) => (
+            <a
+              key={view}
+              href={routeHash({ view })}
+              aria-current={fleetView === view ? 'page' : undefined}
+              className="rounded px-2 py-1 hover:bg-slate-100 aria-[current=page]:font-semibold dark:hover:bg-slate-800"
+            >
+              {view === 'fleet' ? 'Fleet' : 'All jobs'}
+            </a>
+          ))}
+        </nav>
         <TargetSwitcher targets={targets.data ?? []} selected={target} onSelect={setSelected} />
         <div className="ml-auto flex items-center gap-3">
           {target && <ConnectionBadge key={target} />}
@@ -119,7 +140,11 @@ function Dashboard() {
           <code className="mx-1">#token=</code>that the server printed.
         </p>
       )}
-      {!target ? (
+      {fleetView ? (
+        <main className="flex min-h-0 flex-1 flex-col">
+          <FleetPage view={fleetView} />
+        </main>
+      ) : !target ? (
         <main className="grid flex-1 place-items-center text-slate-500">
           {targets.isPending
             ? 'Loading targets…'

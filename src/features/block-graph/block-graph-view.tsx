@@ -88,9 +88,10 @@ function GraphCanvas() {
   // A link elsewhere (a job's source or target) selects that node and brings it into view.
   useFocusNodeRequests((nodeName) => {
     const node = model?.nodes.find((n) => n.name === nodeName && n.kind !== 'job');
-    if (!node) return;
+    if (!node) return false;
     setChoices((c) => ({ ...c, device: null, selected: node.id }));
     fitTo([node.id]);
+    return true;
   });
 
   const selected = choices.selected ? model?.byId.get(choices.selected) : undefined;

@@ -8,16 +8,31 @@ export function requestFocusNode(nodeName: string): void {
   window.dispatchEvent(new CustomEvent(FOCUS_NODE_EVENT, { detail: { nodeName } }));
 }
 
-/** Calls `onFocus` with the node name of every focus request (the latest callback is used). */
-export function useFocusNodeRequests(onFocus: (nodeName: string) => void): void {
+/** A node an address names (#/target/T/node/N): focused as soon as the graph has it. */
+let pendingFocus: string | null = null;
+
+export function requestFocusNodeWhenShown(nodeName: string): void {
+  pendingFocus = nodeName;
+  requestFocusNode(nodeName);
+}
+
+/**
+ * Calls `onFocus` with the node name of every focus request (the latest callback is used); it
+ * returns whether the graph has that node, and a request from an address is tried again after
+ * every render until it has.
+ */
+export function useFocusNodeRequests(onFocus: (nodeName: string) => boolean): void {
   const ref = useRef(onFocus);
   useEffect(() => {
     ref.current = onFocus;
+    if (pendingFocus !== null && onFocus(pendingFocus)) pendingFocus = null;
   });
   useEffect(() => {
     const listener = (event: Event) => {
       const name = (event as CustomEvent<{ nodeName?: unknown }>).detail?.nodeName;
-      if (typeof name === 'string') ref.current(name);
+      if (typeof name === 'string' && ref.current(name) && name === pendingFocus) {
+        pendingFocus = null;
+      }
     };
     window.addEventListener(FOCUS_NODE_EVENT, listener);
     return () => window.removeEventListener(FOCUS_NODE_EVENT, listener);
