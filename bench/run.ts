@@ -9,6 +9,7 @@ import { startTestQemu } from '../test/harness/qemu.ts';
 import { benchBrowserGraph } from './graph-browser.bench.ts';
 import { benchJobsPanel } from './jobs-panel.bench.ts';
 import { benchEvents } from './events.bench.ts';
+import { benchFleet } from './fleet.bench.ts';
 import { benchGraph } from './graph.bench.ts';
 import { withLargeGraph } from './large-graph.ts';
 import { benchIdleRss, benchProxyMemory } from './memory.bench.ts';
@@ -25,7 +26,7 @@ const started = Date.now();
 const loadAtStart = loadavg()[0]!;
 const section = (title: string) => process.stdout.write(`\n== ${title}\n`);
 // `--only page,memory` (or `--only proxy`) runs just those parts (names: page, browser, schema,
-// proxy, events, memory, graph), for measuring one thing without the whole run; it cannot rewrite
+// proxy, events, memory, fleet, graph), for measuring one thing without the whole run; it cannot rewrite
 // the doc.
 const onlyAt = process.argv.findIndex((arg) => arg === '--only' || arg.startsWith('--only='));
 const onlyArg = onlyAt < 0 ? undefined : process.argv[onlyAt]!;
@@ -110,6 +111,10 @@ try {
     section('Memory');
     await benchIdleRss(ctx, root, `demo=unix:${qemu.extraSockets[2]!}`);
     await benchProxyMemory(ctx, served, 'demo', demoTarget);
+  }
+  if (want('fleet')) {
+    section('Fleet: 200 qemu-storage-daemon targets');
+    await benchFleet(ctx);
   }
   if (want('graph')) {
     section('Graph model + layout (Node) vs graphviz');

@@ -62,6 +62,11 @@ async function render(views: TargetView[]): Promise<MetricsText> {
     'QMP commands the proxy took for the target: source "sessions" (what sessions sent, with the reads the proxy adds for the backup ledger), "job-poller" and "blockstats-poller" (its shared reads)',
     ['target', 'source'],
   );
+  const written = counter(
+    'blockscope_qmp_commands_written_total',
+    'QMP commands written to the target over all its connections, whoever asked (negotiation, sessions, pollers, the fleet overview)',
+    ['target'],
+  );
   const block = ['target', 'device', 'node'];
   const io = {
     readBytes: counter('blockscope_block_read_bytes_total', 'Bytes read through the device', block),
@@ -137,6 +142,7 @@ async function render(views: TargetView[]): Promise<MetricsText> {
     commands.inc({ target, source: 'sessions' }, mux.sessionCommands);
     commands.inc({ target, source: 'job-poller' }, mux.poller.polls * 2);
     commands.inc({ target, source: 'blockstats-poller' }, mux.blockStats.polls);
+    written.inc({ target }, mux.upstream.commandsSent);
     for (const entry of sample?.blockstats ?? []) {
       const labels = blockLabels(target, entry);
       const s = entry.stats;
