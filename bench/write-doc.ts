@@ -17,6 +17,10 @@ function handWritten(path: string): string[] {
 
 const MEANING: [prefix: string, text: string][] = [
   [
+    'fleet.',
+    'One server watching 200 targets (qemu-storage-daemon processes found by one --target-dir): how long the fleet page takes from being opened until every target is listed with its counts, beside one GET /api/fleet from Node; what the server costs in memory and CPU with the page open; and how many QMP commands it writes to all targets together, which must be 0 while nothing runs (the counts are read once per connection and after changes) and one poll (query-jobs + query-block-jobs) per second for each target with a job. The reads a /metrics scrape causes itself (one query-blockstats per target) are left out of the command rates.',
+  ],
+  [
     'proxy.',
     "How much the proxy costs compared with talking to QEMU's monitor socket directly. The throughput ratio is the share of QEMU's own command rate a pipelining script or page still gets through the proxy (1 = no cost); the added latency is what one command waits longer when sent on its own (the difference of the percentiles, so p99 can come out below p50). The ledger must be 0: a lost reply hangs a page, a misrouted one would show one browser another browser's answer. Refusals as overloaded must be 0 too: the clients write every command at once, as a pipelining script does, and the proxy stops reading a session at its share of pending commands instead of refusing (a refusal is a reply, but not an answer, so it is counted apart from the ledger).",
   ],
