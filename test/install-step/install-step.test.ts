@@ -26,6 +26,8 @@ const EXPRESSIONS: Record<string, string[]> = {
   'proxy/qemu/images.ts: img': ['qemu-img'],
   'proxy/qemu/images.ts: io': ['qemu-io'],
   'proxy/libvirt/passthrough.ts: PASSTHROUGH_PYTHON': ['python3'],
+  // setpriv --pdeathsig … -- ssh: it runs ssh in its own place
+  'proxy/ssh-tunnel.ts: SETPRIV': ['setpriv', 'ssh'],
   'proxy/qemu/launch.ts: command': ['qemu-system-x86_64', 'qemu-storage-daemon'],
   'scripts/dev.mjs: command': ['npx', 'node'],
   'scripts/ensure-deps.mjs: command': ['npm', 'apt-get'],
