@@ -111,6 +111,14 @@ test('lists every target, searches and sorts them, and links into each graph', a
   await expect(page.locator('[data-testid="block-node"][data-node-name="exp0"]')).toBeVisible();
   await page.reload();
   await expect(page.getByRole('combobox', { name: /^Target/ })).toHaveValue('store');
+
+  // a node's address opens its target with the node selected, also as the first page loaded
+  await page.goto(`${served.origin}/#/target/vm1/node/dst`);
+  await expect(page.getByRole('combobox', { name: /^Target/ })).toHaveValue('vm1');
+  const details = page.getByRole('complementary', { name: 'Node details' });
+  await expect(details.getByRole('heading', { name: 'dst', exact: true })).toBeVisible();
+  await page.reload();
+  await expect(details.getByRole('heading', { name: 'dst', exact: true })).toBeVisible();
 });
 
 test('shows a job in the Jobs view of every target and controls it from there', async ({
@@ -125,6 +133,14 @@ test('shows a job in the Jobs view of every target and controls it from there', 
     speed: 4 * MiB,
   });
   await expect(row(page, 'vm1')).toContainText('fleet-m1');
+  // the job's link opens its target with the job's card
+  await row(page, 'vm1').getByRole('link', { name: 'fleet-m1' }).click();
+  await expect(page).toHaveURL(/#\/target\/vm1\/job\/fleet-m1$/);
+  await expect(
+    page
+      .getByRole('complementary', { name: 'Jobs' })
+      .getByRole('article', { name: 'Job fleet-m1' }),
+  ).toBeInViewport();
   await page
     .getByRole('navigation', { name: 'Views' })
     .getByRole('link', { name: 'All jobs' })
