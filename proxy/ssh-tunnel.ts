@@ -160,7 +160,13 @@ export class SshTunnel {
     this.child = child;
     let said = '';
     child.stderr?.on('data', (chunk: Buffer) => {
-      said = (said + chunk.toString('utf8')).slice(-4000);
+      const text = chunk.toString('utf8');
+      said = (said + text).slice(-4000);
+      // ssh is up, but the far end refused the forward's connection (no such socket, nobody
+      // listening, no permission): say so instead of "QEMU closed the connection", and try again
+      // after a pause that doubles like ssh's own
+      const refused = /open failed: (.*)/.exec(text)?.[1]?.trim();
+      if (refused && this.child === child) this.remoteRefused(child, refused);
     });
     // The local socket appears once ssh is logged in and listening (-L binds after authentication).
     const poll = setInterval(() => {
@@ -178,6 +184,8 @@ export class SshTunnel {
       if (this.child !== child) return;
       this.child = null;
       this.lastFailure = classifySshFailure(said, code);
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = null;
       if (!this.wanted) return;
       const delay = this.restartMs * (0.75 + Math.random() * 0.5);
       this.restartMs = Math.min(this.options.maxRestartMs ?? 30_000, this.restartMs * 2);
@@ -189,6 +197,19 @@ export class SshTunnel {
         this.spawn();
       }, delay);
     });
+  }
+
+  private remoteRefused(child: ChildProcess, why: string): void {
+    if (this.timer) return;
+    const delay = this.restartMs * (0.75 + Math.random() * 0.5);
+    this.restartMs = Math.min(this.options.maxRestartMs ?? 30_000, this.restartMs * 2);
+    this.upstream.hold(
+      `remote socket ${this.options.address.path} cannot be opened (ssh: ${why.slice(0, 200)}); trying again in ${Math.max(1, Math.round(delay / 1000))} s`,
+    );
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      if (this.child === child) this.upstream.resume();
+    }, delay);
   }
 }
 

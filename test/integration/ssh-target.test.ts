@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pathToFileURL } from 'node:url';
 import { startProxy, type ProxyHandle } from '../../proxy/server.ts';
 import { ensureServerBuilt } from '../harness/server-build.ts';
+import { startQemu } from '../../proxy/qemu/launch.ts';
 import { startTestQemu, type TestQemu } from '../harness/qemu.ts';
 import { startTestSshd, type TestSshd } from '../harness/sshd.ts';
 import { waitForTarget, waitUntil } from './libvirt-helpers.ts';
@@ -177,6 +178,32 @@ describe('ssh:// targets', () => {
       /^authentication failed/.test(t.reason ?? ''),
     );
     expect(denied.reason).toMatch(/Permission denied/);
+  });
+
+  it('says when the remote socket cannot be opened, and connects once it exists', async () => {
+    const missing = join(sshd.dir, 'later.qmp');
+    const proxy = await startProxy(
+      proxyConfig([{ name: 'remote', address: { type: 'ssh', ...sshTarget(), path: missing } }], {
+        sshConfig: join(sshd.dir, 'ssh_config'),
+      }),
+      { tokenStore: 'ephemeral', ssh: { minRestartMs: 200, maxRestartMs: 1_000 } },
+    );
+    proxies.push(proxy);
+    const row = await waitForTarget(proxy, 'remote', (t) => /^remote socket/.test(t.reason ?? ''));
+    expect(row.state).toBe('disconnected');
+    expect(row.reason).toContain(`remote socket ${missing} cannot be opened (ssh: `);
+    // sshd gives no errno: ssh says only that the connection was refused over there
+    expect(row.reason).toMatch(/connect failed/);
+    // a QEMU monitor appears at that path: the same ssh carries it
+    const pid = proxy.sshPid('remote');
+    const later = await startQemu({ kind: 'storage-daemon', qmpSockets: [missing], args: [] });
+    try {
+      await waitForTarget(proxy, 'remote', (t) => t.state === 'connected');
+      expect(proxy.sshPid('remote')).toBe(pid);
+    } finally {
+      await proxy.stop();
+      await later.stop();
+    }
   });
 
   it('leaves no ssh behind when the proxy process is killed with SIGKILL', async () => {
