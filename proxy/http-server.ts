@@ -77,6 +77,7 @@ export function createRequestHandler(ctx: ApiContext) {
 }
 
 function routes(ctx: ApiContext) {
+  const streams = { open: 0 };
   return (req: IncomingMessage, res: ServerResponse): void => {
     if (!ctx.hostCheck().hostAllowed(req)) {
       return refuse(ctx, req, res, 421, 'unexpected Host header');
@@ -102,7 +103,7 @@ function routes(ctx: ApiContext) {
       if (!ctx.auth.authenticate(req)) return refuse(ctx, req, res, 401, 'not authenticated');
       if (!ctx.fleet) return sendJson(res, 404, { error: 'not found' });
       if (url.pathname === '/api/fleet') return sendJson(res, 200, ctx.fleet.rows());
-      return fleetStream(ctx.fleet, req, res);
+      return fleetStream(ctx.fleet, streams, req, res);
     }
     if (url.pathname === '/metrics') {
       if (req.method !== 'GET') return sendJson(res, 405, { error: 'method not allowed' });
@@ -127,7 +128,6 @@ function routes(ctx: ApiContext) {
 
 /** Open fleet streams at once: each holds a connection, so they are bounded like everything else. */
 export const MAX_FLEET_STREAMS = 64;
-let fleetStreams = 0;
 
 /**
  * GET /api/fleet/events: server-sent events, each the whole fleet (the same rows as GET
@@ -136,13 +136,14 @@ let fleetStreams = 0;
  */
 function fleetStream(
   fleet: NonNullable<ApiContext['fleet']>,
+  streams: { open: number },
   req: IncomingMessage,
   res: ServerResponse,
 ): void {
-  if (fleetStreams >= MAX_FLEET_STREAMS) {
+  if (streams.open >= MAX_FLEET_STREAMS) {
     return sendJson(res, 503, { error: 'too many fleet streams open' });
   }
-  fleetStreams++;
+  streams.open++;
   res.writeHead(200, {
     'Content-Type': 'text/event-stream',
     'Cache-Control': 'no-store',
@@ -164,7 +165,7 @@ function fleetStream(
   const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
   send();
   res.on('close', () => {
-    fleetStreams--;
+    streams.open--;
     off();
     clearInterval(keepAlive);
     if (timer) clearTimeout(timer);

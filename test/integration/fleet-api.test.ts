@@ -3,6 +3,7 @@
 // ends, and no QEMU command at all while every target is idle.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FleetRow } from '../../proxy/fleet.ts';
+import { MAX_FLEET_STREAMS } from '../../proxy/http-server.ts';
 import type { ProxyHandle } from '../../proxy/server.ts';
 import { startTestQemu, type TestQemu } from '../harness/qemu.ts';
 import { waitUntil } from './libvirt-helpers.ts';
@@ -124,5 +125,26 @@ describe('the fleet overview', () => {
     while (after.find((r) => r.name === 'vm')?.jobs);
     session.close();
     stream.close();
+  });
+
+  it('needs a token, and bounds the streams open at once', async () => {
+    expect((await fetch(`${proxy.origin}/api/fleet`)).status).toBe(401);
+    expect((await fetch(`${proxy.origin}/api/fleet/events`)).status).toBe(401);
+    const streams = await Promise.all(Array.from({ length: MAX_FLEET_STREAMS }, openStream));
+    const refused = await fetch(`${proxy.origin}/api/fleet/events`, {
+      headers: { Authorization: `Bearer ${proxy.token}` },
+    });
+    expect(refused.status).toBe(503);
+    expect(await refused.json()).toEqual({ error: 'too many fleet streams open' });
+    for (const s of streams) s.close();
+    // a closed stream frees its place
+    await waitUntil(
+      'a place for a new stream',
+      () =>
+        openStream()
+          .then((s) => (s.close(), true))
+          .catch(() => false),
+      (ok) => ok,
+    );
   });
 });
