@@ -35,6 +35,7 @@ import { DEFAULT_SESSION_LIMITS, Session, type SessionLimits } from './session.t
 import { DEFAULT_UPSTREAM_TUNING, Upstream, type UpstreamTuning } from './upstream.ts';
 import { TargetSet, type TargetChange } from './target-set.ts';
 import { createWsEndpoint, peerOf } from './ws-endpoint.ts';
+import { WsTransport } from './ws-transport.ts';
 import { CloseCode } from '../src/qmp/close-codes.ts';
 import { ProxyEvent, type JsonObject } from '../src/qmp/wire.ts';
 
@@ -216,7 +217,8 @@ export async function startProxy(
     onSession: (ws, { target, role, peer }) => {
       const mux = multiplexers.get(target)!;
       const origin = targetSet.origin(target);
-      new Session(ws, { target, role, peer, mux, origin, policy, audit, limits });
+      const transport = new WsTransport(ws, limits.heartbeatMs);
+      new Session(transport, { target, role, peer, mux, origin, policy, audit, limits });
     },
   });
   server.on('upgrade', endpoint.handleUpgrade);
