@@ -1,6 +1,7 @@
 // Command-line configuration for `blockscope serve` and `blockscope demo`.
 // Errors are ConfigError with one line of text; main() prints it and exits non-zero.
 import { parseArgs } from 'node:util';
+import { parseExpose, type ExposeConfig } from './expose-config.ts';
 import { proxmoxRefusal, proxmoxVmid } from './proxmox.ts';
 
 export class ConfigError extends Error {
@@ -37,6 +38,8 @@ export interface ServerConfig {
   libvirt?: string[];
   /** --libvirt-allow-writes: relay mutating commands to libvirt guests too. */
   libvirtAllowWrites?: boolean;
+  /** --expose: directories where every target gets a plain QMP socket (exposed-sockets.ts). */
+  expose?: ExposeConfig[];
 }
 
 const TARGET_NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
@@ -114,6 +117,7 @@ export function parseServerArgs(
         'tls-key': { type: 'string' },
         libvirt: { type: 'string', multiple: true },
         'libvirt-allow-writes': { type: 'boolean' },
+        expose: { type: 'string', multiple: true },
       },
     }));
   } catch (error) {
@@ -133,6 +137,12 @@ export function parseServerArgs(
   }
   if (values['libvirt-allow-writes'] && libvirt.length === 0) {
     throw new ConfigError('--libvirt-allow-writes needs --libvirt URI');
+  }
+  const expose = (values.expose ?? []).map(parseExpose);
+  const exposeDirs = new Set<string>();
+  for (const { dir } of expose) {
+    if (exposeDirs.has(dir)) throw new ConfigError(`--expose ${dir}: given twice`);
+    exposeDirs.add(dir);
   }
   const listen = parseListen(values.listen ?? DEFAULT_LISTEN);
   const tlsCert = values['tls-cert'];
@@ -167,5 +177,6 @@ export function parseServerArgs(
     qmpManuals: values['qmp-manual'] ?? [],
     libvirt,
     libvirtAllowWrites: values['libvirt-allow-writes'] ?? false,
+    expose,
   };
 }

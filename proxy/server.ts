@@ -34,7 +34,10 @@ import { Policy } from './policy.ts';
 import { DEFAULT_SESSION_LIMITS, Session, type SessionLimits } from './session.ts';
 import { DEFAULT_UPSTREAM_TUNING, Upstream, type UpstreamTuning } from './upstream.ts';
 import { TargetSet, type TargetChange } from './target-set.ts';
-import { createWsEndpoint, peerOf } from './ws-endpoint.ts';
+import { createWsEndpoint, MAX_INBOUND_BYTES, peerOf } from './ws-endpoint.ts';
+import { checkExposeDirs } from './expose-config.ts';
+import { ExposedSockets } from './exposed-sockets.ts';
+import { SocketTransport } from './socket-transport.ts';
 import { WsTransport } from './ws-transport.ts';
 import { CloseCode } from '../src/qmp/close-codes.ts';
 import { ProxyEvent, type JsonObject } from '../src/qmp/wire.ts';
@@ -69,6 +72,8 @@ export interface ProxyHandle {
   token: string;
   viewerToken?: string;
   multiplexers: ReadonlyMap<string, Multiplexer>;
+  /** The plain QMP sockets served now (--expose). */
+  exposedSockets(): string[];
   stop(): Promise<void>;
 }
 
@@ -99,6 +104,10 @@ export async function startProxy(
   checkListenSafety(config.listen.host, config.tls !== undefined);
   checkAllowPaths(config.allowPaths);
   const libvirtConnections = parseLibvirtUris(config.libvirt ?? []);
+  const exposeDirs = checkExposeDirs(
+    config.expose ?? [],
+    config.targets.flatMap(({ address }) => (address.type === 'unix' ? [address.path] : [])),
+  );
   const tokenFile =
     config.tokenFile ?? (options.tokenStore === 'default-file' ? defaultTokenFile() : undefined);
   const token = tokenFile ? loadOrCreateToken(tokenFile, '--token-file') : generateToken();
@@ -139,6 +148,45 @@ export async function startProxy(
     const event = proxyEvent(ProxyEvent.Targets, change as JsonObject);
     for (const mux of targetSet.all()) mux.announce(event);
   });
+
+  const log = options.log ?? ((line: string) => process.stderr.write(`blockscope: ${line}\n`));
+  // --expose: every target's plain QMP socket, a session like a WebSocket's for each client.
+  const exposed = new ExposedSockets({
+    dirs: exposeDirs,
+    log,
+    onClient: (socket, { target, role, peer }) => {
+      const mux = multiplexers.get(target);
+      if (!mux || mux.sessionCount >= limits.maxSessions) {
+        audit.write({
+          role,
+          peer,
+          target,
+          command: null,
+          outcome: 'refused',
+          error: { class: 'connection refused', desc: 'too many sessions for this target' },
+          durationMs: 0,
+        });
+        socket.destroy();
+        return;
+      }
+      const origin = targetSet.origin(target);
+      const transport = new SocketTransport(socket, MAX_INBOUND_BYTES);
+      new Session(transport, { target, role, peer, mux, origin, policy, audit, limits });
+    },
+  });
+  if (exposeDirs.length > 0) {
+    try {
+      for (const target of config.targets) await exposed.open(target.name);
+    } catch (error) {
+      exposed.close();
+      targetSet.close();
+      throw new ConfigError(`--expose: ${(error as Error).message}`);
+    }
+    targetSet.onChange((change: TargetChange) => {
+      for (const name of change.added ?? []) exposed.add(name);
+      for (const name of change.gone ?? []) exposed.remove(name);
+    });
+  }
 
   const scheme = config.tls ? 'https' : 'http';
   let hostCheck: HostCheck | null = null;
@@ -223,12 +271,17 @@ export async function startProxy(
   });
   server.on('upgrade', endpoint.handleUpgrade);
 
-  const bound = await listen(server, config.listen.host, config.listen.port);
+  let bound: Awaited<ReturnType<typeof listen>>;
+  try {
+    bound = await listen(server, config.listen.host, config.listen.port);
+  } catch (error) {
+    exposed.close();
+    throw error;
+  }
   hostCheck = new HostCheck(bound.host, bound.port, scheme, config.allowHosts);
   for (const mux of multiplexers.values()) mux.upstream.start();
   // Each libvirt connection adds its running guests as they are found (libvirt-source.ts).
   const staticNames = new Set(config.targets.map((t) => t.name));
-  const log = options.log ?? ((line: string) => process.stderr.write(`blockscope: ${line}\n`));
   const socketDir =
     libvirtConnections.length > 0 ? mkdtempSync(join(tmpdir(), 'blockscope-libvirt-')) : null;
   const libvirtSources = libvirtConnections.map(
@@ -256,11 +309,13 @@ export async function startProxy(
     token,
     ...(viewerToken ? { viewerToken } : {}),
     multiplexers,
+    exposedSockets: () => exposed.paths(),
     stop() {
       stopped ??= (async () => {
         for (const ws of endpoint.wss.clients)
           ws.close(CloseCode.ServerShutdown, 'server shutting down');
         for (const source of libvirtSources) source.stop();
+        exposed.close();
         targetSet.close();
         if (socketDir) rmSync(socketDir, { recursive: true, force: true });
         for (const ws of endpoint.wss.clients) ws.terminate();

@@ -21,6 +21,8 @@ export interface TransportHandlers {
   closed(): void;
   /** True while the session is not reading (a peer's answer to a ping could not be heard). */
   paused(): boolean;
+  /** True when every message received has been answered (nothing pending or held). */
+  idle(): boolean;
 }
 
 export interface SessionTransport extends PausableSocket {

@@ -99,6 +99,7 @@ export class Session implements SessionSink {
         }),
       closed: () => this.closed(),
       paused: () => this.flow.paused,
+      idle: () => this.flow.pending === 0 && this.flow.heldFrames === 0,
     });
     ctx.mux.attach(this);
   }
