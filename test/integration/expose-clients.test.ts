@@ -156,6 +156,8 @@ describe('an exposed socket speaks QMP as QEMU does', () => {
       ['query-named-block-nodes', 7.5],
       ['query-status', null],
       ['nonexistent-command', [true]],
+      // The largest reply there is, answered from the proxy's copy: still QEMU's bytes.
+      ['query-qmp-schema', 's'],
     ] as const) {
       const ownReply = await own.send({ execute: command, id });
       const myReply = await mine.send({ execute: command, id });
@@ -403,5 +405,35 @@ describe('one QEMU monitor, many tools', () => {
     expect(result.events).toContain('BLOCK_JOB_COMPLETED');
     expect(result.jobs_after).toEqual([]);
     expect(await qemu.direct.execute('query-jobs')).toEqual([]);
+  });
+
+  it('ends the connection of a client that sends a message over 64 KiB or bytes that are not UTF-8', async () => {
+    for (const bad of [
+      Buffer.from(JSON.stringify({ execute: 'query-status', id: 'x'.repeat(70 * 1024) })),
+      Buffer.from([0x7b, 0x22, 0x69, 0x64, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d]),
+    ]) {
+      const client = await PlainQmp.open(operatorSocket);
+      client.socket.write(bad);
+      await client.closed;
+      expect(client.messages.at(-1)?.error).toMatchObject({ class: 'BlockscopeBadRequest' });
+    }
+  });
+
+  it("ends clients' connections when the proxy's connection to QEMU is lost, and greets new ones once it is back", async () => {
+    const mux = proxy.multiplexers.get('vm')!;
+    const client = await PlainQmp.open(operatorSocket);
+    const page = await WsQmp.open(proxy, 'vm');
+    await relay.stop();
+    await client.closed;
+    // The page's session stays and hears the state; the socket client's connection ended.
+    await page.next(
+      (m) => m.event === 'X_BLOCKSCOPE_TARGET_STATE' && (m.data as Message).state !== 'connected',
+    );
+    relay = await startRecordingRelay(join(qemu.dir, 'relay.sock'), qemu.qmpSocket);
+    await expect.poll(() => mux.upstream.currentState, { timeout: 20_000 }).toBe('connected');
+    const again = await PlainQmp.open(operatorSocket);
+    expect(await again.send({ execute: 'query-status', id: 1 })).toHaveProperty('return');
+    again.close();
+    page.close();
   });
 });
