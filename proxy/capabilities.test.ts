@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { negotiationError } from './capabilities.ts';
 
-// The expected texts are QEMU 7.2's answers to the same arguments on its own monitor.
+// The expected texts are QEMU's answers to the same arguments on its own monitor (7.2 and 10.0).
 describe('negotiationError', () => {
   it('accepts no arguments and an empty list', () => {
     expect(negotiationError(undefined)).toBeNull();

@@ -28,7 +28,7 @@ export function negotiationError(args: JsonObject | undefined): QmpErrorBody | n
       if (typeof item !== 'string') {
         return generic(`Invalid parameter type for 'enable[${i}]', expected: string`);
       }
-      // QEMU 7.2's enum visitor names no member here ('null').
+      // QEMU's enum visitor names no member here ('null'; 7.2 and 10.0 alike).
       if (!KNOWN_CAPABILITIES.includes(item)) {
         return generic(`Parameter 'null' does not accept value '${item}'`);
       }
