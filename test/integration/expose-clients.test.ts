@@ -407,6 +407,29 @@ describe('one QEMU monitor, many tools', () => {
     expect(await qemu.direct.execute('query-jobs')).toEqual([]);
   });
 
+  it('cuts off a client that stops reading its replies, without slowing another', async () => {
+    const other = await PlainQmp.open(operatorSocket);
+    const stalled = await PlainQmp.open(operatorSocket);
+    stalled.socket.pause(); // reads nothing more: the replies pile up at the proxy
+    // 60 schema replies are over 10 MiB, past the 8 MiB a session may have unsent.
+    stalled.socket.write(
+      Array.from({ length: 60 }, (_, i) =>
+        JSON.stringify({ execute: 'query-qmp-schema', id: i }),
+      ).join(''),
+    );
+    for (let i = 0; i < 20; i++) {
+      expect(await other.send({ execute: 'query-status', id: `o${i}` })).toHaveProperty('return');
+    }
+    stalled.socket.resume();
+    await stalled.closed;
+    const schemaReplies = stalled.messages.filter((m) => typeof m.id === 'number');
+    // Some came before the cut, not all: the proxy stopped at its limit instead of buffering on.
+    expect(schemaReplies.length).toBeGreaterThan(0);
+    expect(schemaReplies.length).toBeLessThan(60);
+    expect(await other.send({ execute: 'query-status', id: 'after' })).toHaveProperty('return');
+    other.close();
+  });
+
   it('ends the connection of a client that sends a message over 64 KiB or bytes that are not UTF-8', async () => {
     for (const bad of [
       Buffer.from(JSON.stringify({ execute: 'query-status', id: 'x'.repeat(70 * 1024) })),
