@@ -128,7 +128,9 @@ export class ExposedSockets {
     try {
       await listen(server, bound);
       chmodSync(bound, dir.gid === undefined ? 0o600 : 0o660);
-      if (dir.gid !== undefined) {
+      // A socket made in a setgid directory, or by a process of that group, has the group already
+      // (and a system-call filter may forbid chown).
+      if (dir.gid !== undefined && lstatSync(bound).gid !== dir.gid) {
         try {
           chownSync(bound, process.getuid?.() ?? -1, dir.gid);
         } catch (error) {
