@@ -44,4 +44,11 @@ describe('readClientFrame', () => {
       expect(read.id).toBeUndefined();
     }
   });
+
+  it("refuses exec-oob with QEMU's error for a monitor where oob is not enabled", () => {
+    expect(readClientFrame('{"exec-oob":"query-status","id":3}')).toEqual({
+      error: { class: 'GenericError', desc: "QMP input member 'exec-oob' is unexpected" },
+      id: { value: 3 },
+    });
+  });
 });

@@ -29,8 +29,15 @@ export function parseClientCommand(value: JsonValue): ClientCommand {
   const execute = value.execute;
   const command = typeof execute === 'string' && COMMAND_NAME.test(execute) ? execute : undefined;
   for (const key of Object.keys(value)) {
-    if (key === 'exec-oob')
-      return bad('out-of-band execution is not relayed by Blockscope', id, command);
+    // QEMU's answer while out-of-band execution is not enabled (qapi/qmp-dispatch.c), and the
+    // proxy never enables it (capabilities.ts).
+    if (key === 'exec-oob') {
+      return {
+        error: { class: 'GenericError', desc: "QMP input member 'exec-oob' is unexpected" },
+        id,
+        ...(command ? { command } : {}),
+      };
+    }
     if (key !== 'execute' && key !== 'arguments' && key !== 'id') {
       return bad(`QMP input member '${key.slice(0, 64)}' is unexpected`, id, command);
     }

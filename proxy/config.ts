@@ -1,6 +1,7 @@
 // Command-line configuration for `blockscope serve` and `blockscope demo`.
 // Errors are ConfigError with one line of text; main() prints it and exits non-zero.
 import { parseArgs } from 'node:util';
+import { parseExpose, type ExposeConfig } from './expose-config.ts';
 import { proxmoxRefusal, proxmoxVmid } from './proxmox.ts';
 
 export class ConfigError extends Error {
@@ -54,6 +55,8 @@ export interface ServerConfig {
   sshConfig?: string;
   /** --target-dir: directories whose QMP sockets are all targets (target-dir.ts). */
   targetDirs?: string[];
+  /** --expose: directories where every target gets a plain QMP socket (exposed-sockets.ts). */
+  expose?: ExposeConfig[];
 }
 
 export const TARGET_NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
@@ -163,6 +166,7 @@ export function parseServerArgs(
         'libvirt-allow-writes': { type: 'boolean' },
         'ssh-config': { type: 'string' },
         'target-dir': { type: 'string', multiple: true },
+        expose: { type: 'string', multiple: true },
       },
     }));
   } catch (error) {
@@ -187,6 +191,12 @@ export function parseServerArgs(
   }
   if (values['libvirt-allow-writes'] && libvirt.length === 0) {
     throw new ConfigError('--libvirt-allow-writes needs --libvirt URI');
+  }
+  const expose = (values.expose ?? []).map(parseExpose);
+  const exposeDirs = new Set<string>();
+  for (const { dir } of expose) {
+    if (exposeDirs.has(dir)) throw new ConfigError(`--expose ${dir}: given twice`);
+    exposeDirs.add(dir);
   }
   const listen = parseListen(values.listen ?? DEFAULT_LISTEN);
   const tlsCert = values['tls-cert'];
@@ -223,5 +233,6 @@ export function parseServerArgs(
     libvirtAllowWrites: values['libvirt-allow-writes'] ?? false,
     ...(sshConfig !== undefined ? { sshConfig } : {}),
     targetDirs,
+    expose,
   };
 }

@@ -34,6 +34,13 @@ Options for serve and demo:
   --libvirt-allow-writes       Relay block operations to libvirt guests too; without it they are
                                  read-only and each refusal names the virsh command to use
                                  (libvirt does not see changes made behind it; see README "libvirt")
+  --expose DIR[,role=viewer][,group=G]
+                               A plain QMP socket DIR/NAME.qmp for every target (libvirt guests
+                                 too, as they come and go), for qmp-shell, socat and scripts:
+                                 the same connection, policy and audit log as the page. Mode
+                                 0600, or 0660 with group G; operator unless role=viewer;
+                                 repeatable. A file already at a socket's name is never deleted
+                                 (see README "Sharing the monitor")
   --listen HOST:PORT           Where to serve (default ${DEFAULT_LISTEN})
   --token-file FILE            Operator token (generated, 256 bits, mode 0600, if missing;
                                  serve defaults to $XDG_CONFIG_HOME/blockscope/token)

@@ -37,7 +37,11 @@ import { DEFAULT_UPSTREAM_TUNING, Upstream, type UpstreamTuning } from './upstre
 import { SshTunnels } from './ssh-tunnel.ts';
 import { TargetDirSource } from './target-dir.ts';
 import { TargetSet, type TargetChange } from './target-set.ts';
-import { createWsEndpoint, peerOf } from './ws-endpoint.ts';
+import { createWsEndpoint, MAX_INBOUND_BYTES, peerOf } from './ws-endpoint.ts';
+import { checkExposeDirs } from './expose-config.ts';
+import { ExposedSockets } from './exposed-sockets.ts';
+import { SocketTransport } from './socket-transport.ts';
+import { WsTransport } from './ws-transport.ts';
 import { CloseCode } from '../src/qmp/close-codes.ts';
 import { ProxyEvent, type JsonObject } from '../src/qmp/wire.ts';
 
@@ -77,6 +81,8 @@ export interface ProxyHandle {
   multiplexers: ReadonlyMap<string, Multiplexer>;
   /** The ssh process of an ssh:// target (tests cut the link with it). */
   sshPid(name: string): number | undefined;
+  /** The plain QMP sockets served now (--expose). */
+  exposedSockets(): string[];
   stop(): Promise<void>;
 }
 
@@ -107,6 +113,11 @@ export async function startProxy(
   checkListenSafety(config.listen.host, config.tls !== undefined);
   checkAllowPaths(config.allowPaths);
   const libvirtConnections = parseLibvirtUris(config.libvirt ?? []);
+  const exposeDirs = checkExposeDirs(
+    config.expose ?? [],
+    config.targets.flatMap(({ address }) => (address.type === 'unix' ? [address.path] : [])),
+    config.targetDirs ?? [],
+  );
   const tokenFile =
     config.tokenFile ?? (options.tokenStore === 'default-file' ? defaultTokenFile() : undefined);
   const token = tokenFile ? loadOrCreateToken(tokenFile, '--token-file') : generateToken();
@@ -152,6 +163,45 @@ export async function startProxy(
   });
 
   const fleet = new Fleet(targetSet);
+  const log = options.log ?? ((line: string) => process.stderr.write(`blockscope: ${line}\n`));
+  // --expose: every target's plain QMP socket, a session like a WebSocket's for each client.
+  const exposed = new ExposedSockets({
+    dirs: exposeDirs,
+    log,
+    onClient: (socket, { target, role, peer }) => {
+      const mux = multiplexers.get(target);
+      if (!mux || mux.sessionCount >= limits.maxSessions) {
+        audit.write({
+          role,
+          peer,
+          target,
+          command: null,
+          outcome: 'refused',
+          error: { class: 'connection refused', desc: 'too many sessions for this target' },
+          durationMs: 0,
+        });
+        socket.destroy();
+        return;
+      }
+      const origin = targetSet.origin(target);
+      const transport = new SocketTransport(socket, MAX_INBOUND_BYTES);
+      new Session(transport, { target, role, peer, mux, origin, policy, audit, limits });
+    },
+  });
+  if (exposeDirs.length > 0) {
+    try {
+      for (const target of config.targets) await exposed.open(target.name);
+    } catch (error) {
+      exposed.close();
+      targetSet.close();
+      throw new ConfigError(`--expose: ${(error as Error).message}`);
+    }
+    targetSet.onChange((change: TargetChange) => {
+      for (const name of change.added ?? []) exposed.add(name);
+      for (const name of change.gone ?? []) exposed.remove(name);
+    });
+  }
+
   const scheme = config.tls ? 'https' : 'http';
   let hostCheck: HostCheck | null = null;
   const currentHostCheck = () => hostCheck!;
@@ -230,18 +280,24 @@ export async function startProxy(
     onSession: (ws, { target, role, peer }) => {
       const mux = multiplexers.get(target)!;
       const origin = targetSet.origin(target);
-      new Session(ws, { target, role, peer, mux, origin, policy, audit, limits });
+      const transport = new WsTransport(ws, limits.heartbeatMs);
+      new Session(transport, { target, role, peer, mux, origin, policy, audit, limits });
     },
   });
   server.on('upgrade', endpoint.handleUpgrade);
 
-  const bound = await listen(server, config.listen.host, config.listen.port);
+  let bound: Awaited<ReturnType<typeof listen>>;
+  try {
+    bound = await listen(server, config.listen.host, config.listen.port);
+  } catch (error) {
+    exposed.close();
+    throw error;
+  }
   hostCheck = new HostCheck(bound.host, bound.port, scheme, config.allowHosts);
   for (const mux of multiplexers.values()) mux.upstream.start();
   sshTunnels.start();
   // Each libvirt connection adds its running guests as they are found (libvirt-source.ts).
   const staticNames = new Set(config.targets.map((t) => t.name));
-  const log = options.log ?? ((line: string) => process.stderr.write(`blockscope: ${line}\n`));
   const socketDir =
     libvirtConnections.length > 0 ? mkdtempSync(join(tmpdir(), 'blockscope-libvirt-')) : null;
   const libvirtSources = libvirtConnections.map(
@@ -284,6 +340,7 @@ export async function startProxy(
     ...(viewerToken ? { viewerToken } : {}),
     multiplexers,
     sshPid: (name) => sshTunnels.get(name)?.pid,
+    exposedSockets: () => exposed.paths(),
     stop() {
       stopped ??= (async () => {
         for (const ws of endpoint.wss.clients)
@@ -291,6 +348,7 @@ export async function startProxy(
         for (const source of libvirtSources) source.stop();
         for (const source of dirSources) source.stop();
         fleet.close();
+        exposed.close();
         targetSet.close();
         sshTunnels.stop();
         if (socketDir) rmSync(socketDir, { recursive: true, force: true });

@@ -1,10 +1,8 @@
-// One browser (or script) WebSocket speaking plain QMP to one target.
-// Every frame is parsed strictly and rebuilt; client bytes never reach QEMU. The session answers
-// its own qmp_capabilities, applies the role's policy, stops reading its WebSocket while it has
-// its share of commands pending (session-flow.ts), bounds its send buffer, checks that the peer
-// answers pings, and writes the audit log.
-import type { RawData, WebSocket } from 'ws';
-import { CloseCode } from '../src/qmp/close-codes.ts';
+// One client speaking plain QMP to one target: a browser or script over a WebSocket, or a tool on
+// an exposed unix socket (session-transport.ts). Every frame is parsed strictly and rebuilt; client
+// bytes never reach QEMU. The session answers its own qmp_capabilities (capabilities.ts), applies
+// the role's policy, stops reading its connection while it has its share of commands pending
+// (session-flow.ts), bounds its send buffer, and writes the audit log.
 import { ProxyErrorClass } from '../src/qmp/errors.ts';
 import {
   isReadOnlyCommand,
@@ -16,19 +14,26 @@ import {
   type QmpGreeting,
 } from '../src/qmp/wire.ts';
 import { auditOutcome, type AuditLog, type AuditOutcome } from './audit-log.ts';
+import {
+  ALREADY_NEGOTIATED,
+  negotiationError,
+  NOT_NEGOTIATED,
+  sessionGreeting,
+} from './capabilities.ts';
 import type { CommandResult } from './command-queue.ts';
 import type { FlowState, Multiplexer, SessionSink } from './multiplexer.ts';
 import type { Policy, Role } from './policy.ts';
 import { readClientFrame } from './client-frame.ts';
 import type { TargetOrigin } from './target-set.ts';
-import { closeReason } from './ws-endpoint.ts';
 import { isProxyCommand, runProxyCommand } from './proxy-commands.ts';
+import { plainEventAction } from './plain-qmp.ts';
 import { SessionFlow } from './session-flow.ts';
+import type { SessionTransport } from './session-transport.ts';
 
 export interface SessionLimits {
   /**
    * Commands of one session admitted and not yet answered; with that many, the session's
-   * WebSocket is not read until a reply is sent. The target's queue has room for this share from
+   * connection is not read until a reply is sent. The target's queue has room for this share from
    * each of `maxSessions` sessions (server.ts), so it never refuses a session's command.
    */
   maxPending: number;
@@ -56,6 +61,7 @@ export const DEFAULT_SESSION_LIMITS: SessionLimits = {
 export interface SessionContext {
   target: string;
   role: Role;
+  /** Who it is for the audit log: a WebSocket's address and port, an exposed socket's path. */
   peer: string;
   mux: Multiplexer;
   /** Set for a target the proxy discovered (a libvirt guest): the policy treats it differently. */
@@ -71,52 +77,30 @@ type Id = { value: JsonValue } | undefined;
 
 export class Session implements SessionSink {
   private phase: Phase = 'greeting';
-  private alive = true;
   /** Commands of this session in the target's queue (sent or waiting), pre-checks included. */
   private queued = 0;
   private readonly flow: SessionFlow;
-  private readonly heartbeat: ReturnType<typeof setInterval>;
 
   constructor(
-    private readonly ws: WebSocket,
+    private readonly transport: SessionTransport,
     private readonly ctx: SessionContext,
   ) {
-    this.flow = new SessionFlow(ws, ctx.limits, {
+    this.flow = new SessionFlow(transport, ctx.limits, {
       admit: (text, answer) => this.handleFrame(text, answer),
       send: (reply) => this.send(reply),
-      overflow: () => {
-        // Reading again lets the close handshake through; the flow ignores frames from now on.
-        this.ws.resume();
-        this.ws.close(CloseCode.PolicyViolation, 'too much data while paused');
-      },
+      overflow: () => transport.close({ kind: 'flood' }),
     });
-    ws.on('message', (data: RawData, isBinary: boolean) => this.onMessage(data, isBinary));
-    ws.on('pong', () => (this.alive = true));
-    ws.on('close', () => this.closed());
-    ws.on('error', (error: Error & { code?: string }) => {
-      if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+    transport.bind({
+      frame: (text) => this.flow.receive(text),
+      refused: (desc) =>
         this.audit(null, undefined, 'refused', Date.now(), {
           class: ProxyErrorClass.BadRequest,
-          desc: 'frame larger than the 64 KiB limit; the session was closed',
-        });
-      }
+          desc,
+        }),
+      closed: () => this.closed(),
+      paused: () => this.flow.paused,
+      idle: () => this.flow.pending === 0 && this.flow.heldFrames === 0,
     });
-    this.heartbeat = setInterval(() => {
-      if (ws.readyState !== ws.OPEN) return;
-      // A paused session cannot hear its peer's pong; the pause is the proxy's, so it does not
-      // count against the peer. It ends when replies drain (every command has a timeout) or,
-      // for frames sent before the greeting, when QEMU is connected.
-      if (this.flow.paused) {
-        this.alive = true;
-        return;
-      }
-      if (!this.alive) {
-        ws.terminate();
-        return;
-      }
-      this.alive = false;
-      ws.ping();
-    }, ctx.limits.heartbeatMs);
     ctx.mux.attach(this);
   }
 
@@ -127,8 +111,7 @@ export class Session implements SessionSink {
 
   greet(greeting: QmpGreeting): void {
     if (this.phase !== 'greeting') return;
-    // The proxy does not relay out-of-band execution, so it offers no capabilities.
-    this.send({ QMP: { version: greeting.QMP.version as unknown as JsonValue, capabilities: [] } });
+    this.send(sessionGreeting(greeting));
     this.phase = 'negotiating';
     // Frames sent before the greeting waited (reading paused); they are handled now, in order.
     this.flow.start();
@@ -136,9 +119,14 @@ export class Session implements SessionSink {
 
   event(event: QmpEvent): void {
     if (this.phase !== 'running') return;
+    if (this.transport.plain) {
+      const action = plainEventAction(event);
+      if (action === 'close') this.end('the connection to QEMU was lost');
+      if (action !== 'send') return;
+    }
     if (
       (event.event === ProxyEvent.Jobs || event.event === ProxyEvent.BlockStats) &&
-      this.ws.bufferedAmount > this.ctx.limits.softBufferedBytes
+      this.transport.bufferedAmount > this.ctx.limits.softBufferedBytes
     ) {
       return;
     }
@@ -147,17 +135,7 @@ export class Session implements SessionSink {
 
   end(reason: string): void {
     if (this.phase === 'closed') return;
-    this.ws.close(CloseCode.TargetGone, closeReason(reason));
-  }
-
-  private onMessage(data: RawData, isBinary: boolean): void {
-    if (isBinary) {
-      this.ws.close(CloseCode.PolicyViolation, 'binary frames are not QMP');
-      return;
-    }
-    this.flow.receive(
-      Array.isArray(data) ? Buffer.concat(data).toString('utf8') : data.toString('utf8'),
-    );
+    this.transport.close({ kind: 'gone', reason });
   }
 
   /** One frame, answered exactly once through `answer`; a promise while QEMU is asked first. */
@@ -177,17 +155,10 @@ export class Session implements SessionSink {
     const { command, args, id } = parsed;
     if (command === 'qmp_capabilities') return this.negotiate(answer, args, id);
     if (this.phase !== 'running') {
-      return answer(
-        reply(id, {
-          kind: 'error',
-          error: {
-            class: 'CommandNotFound',
-            desc: "Expecting capabilities negotiation with 'qmp_capabilities'",
-          },
-        }),
-      );
+      return answer(reply(id, { kind: 'error', error: NOT_NEGOTIATED }));
     }
-    if (isProxyCommand(command)) {
+    // On a plain socket the proxy's own commands do not exist, as on QEMU's (the policy says so).
+    if (isProxyCommand(command) && !this.transport.plain) {
       return answer(reply(id, runProxyCommand(this.ctx.mux, this, command, args)));
     }
     const { schemaCommands, schema } = this.ctx.mux.upstream;
@@ -245,28 +216,10 @@ export class Session implements SessionSink {
 
   private negotiate(answer: Answer, args: JsonObject | undefined, id: Id): void {
     if (this.phase === 'running') {
-      return answer(
-        reply(id, {
-          kind: 'error',
-          error: {
-            class: 'CommandNotFound',
-            desc: 'Capabilities negotiation is already complete, command ignored',
-          },
-        }),
-      );
+      return answer(reply(id, { kind: 'error', error: ALREADY_NEGOTIATED }));
     }
-    const enable = args?.enable;
-    if (Array.isArray(enable) && enable.length > 0) {
-      return answer(
-        reply(id, {
-          kind: 'error',
-          error: {
-            class: 'GenericError',
-            desc: 'Blockscope offers no QMP capabilities (out-of-band is not relayed)',
-          },
-        }),
-      );
-    }
+    const refused = negotiationError(args);
+    if (refused) return answer(reply(id, { kind: 'error', error: refused }));
     // Nothing reaches QEMU before this, so every earlier frame is answered and this reply leaves
     // at once, before the events below.
     answer(reply(id, { kind: 'return', value: {} }));
@@ -290,14 +243,14 @@ export class Session implements SessionSink {
   }
 
   private send(message: JsonObject): void {
-    if (this.phase === 'closed' || this.ws.readyState !== this.ws.OPEN) return;
-    if (this.ws.bufferedAmount > this.ctx.limits.maxBufferedBytes) {
-      // A close frame would queue behind the unread data; a peer that does not read is cut off.
-      this.ws.terminate();
+    if (this.phase === 'closed' || !this.transport.open) return;
+    if (this.transport.bufferedAmount > this.ctx.limits.maxBufferedBytes) {
+      // A close would queue behind the unread data; a peer that does not read is cut off.
+      this.transport.terminate();
       this.closed();
       return;
     }
-    this.ws.send(JSON.stringify(message));
+    this.transport.send(message);
   }
 
   private audit(
@@ -335,7 +288,6 @@ export class Session implements SessionSink {
   private closed(): void {
     if (this.phase === 'closed') return;
     this.phase = 'closed';
-    clearInterval(this.heartbeat);
     this.flow.stop();
     if (this.queued === 0) this.ctx.mux.detach(this);
   }

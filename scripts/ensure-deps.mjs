@@ -4,7 +4,8 @@
 //   1. npm packages: `npm ci` when node_modules is missing or older than package-lock.json.
 //   2. Debian packages: every program that a test, the demo or the bench starts, as listed in
 //      scripts/system-packages.json (QEMU, its tools, libnbd's tools, Chromium, graphviz, openssl,
-//      curl, systemd-analyze, libvirt and its QMP passthrough, OpenSSH, Prometheus and promtool).
+//      curl, systemd-analyze, libvirt and its QMP passthrough, OpenSSH, Prometheus and promtool,
+//      socat for the exposed sockets' shell client).
 //      Installed with apt-get when running as root, otherwise the exact command is printed.
 //      test/install-step holds the suite to that list: a spawn of anything else fails.
 import { spawnSync } from 'node:child_process';

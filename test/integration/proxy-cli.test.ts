@@ -32,6 +32,7 @@ describe('bin/blockscope', () => {
   it('reports configuration errors as one line and a non-zero exit', async () => {
     const cases = [
       ['serve'],
+      ['serve', '--target', 'vm=unix:/x', '--expose', '/tmp,role=admin'],
       ['serve', '--target', 'vm=unix:/x', '--listen', '0.0.0.0:7780'],
       [
         'serve',
@@ -66,6 +67,7 @@ describe('bin/blockscope', () => {
       '--tls-cert',
       '--qapi-docs',
       '--qmp-manual',
+      '--expose',
     ]) {
       expect(result.stdout).toContain(flag);
     }

@@ -1,0 +1,92 @@
+// A session over a WebSocket (/api/qmp/NAME): text frames are messages, binary frames close the
+// session with 1008, a frame over the limit is closed by ws with 1009 (and audited here), and a
+// ping every `heartbeatMs` drops a peer that stopped answering.
+import type { RawData, WebSocket } from 'ws';
+import { CloseCode } from '../src/qmp/close-codes.ts';
+import type { JsonObject } from '../src/qmp/wire.ts';
+import type { CloseCause, SessionTransport, TransportHandlers } from './session-transport.ts';
+import { closeReason } from './ws-endpoint.ts';
+
+export class WsTransport implements SessionTransport {
+  readonly plain = false;
+  private alive = true;
+  private heartbeat: ReturnType<typeof setInterval> | null = null;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly heartbeatMs: number,
+  ) {}
+
+  get open(): boolean {
+    return this.ws.readyState === this.ws.OPEN;
+  }
+
+  get bufferedAmount(): number {
+    return this.ws.bufferedAmount;
+  }
+
+  bind(handlers: TransportHandlers): void {
+    const { ws } = this;
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      if (isBinary) {
+        ws.close(CloseCode.PolicyViolation, 'binary frames are not QMP');
+        return;
+      }
+      handlers.frame(
+        Array.isArray(data) ? Buffer.concat(data).toString('utf8') : data.toString('utf8'),
+      );
+    });
+    ws.on('pong', () => (this.alive = true));
+    ws.on('close', () => {
+      if (this.heartbeat) clearInterval(this.heartbeat);
+      handlers.closed();
+    });
+    ws.on('error', (error: Error & { code?: string }) => {
+      if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+        handlers.refused('frame larger than the 64 KiB limit; the session was closed');
+      }
+    });
+    this.heartbeat = setInterval(() => {
+      if (ws.readyState !== ws.OPEN) return;
+      // A paused session cannot hear its peer's pong; the pause is the proxy's, so it does not
+      // count against the peer. It ends when replies drain (every command has a timeout) or,
+      // for frames sent before the greeting, when QEMU is connected.
+      if (handlers.paused()) {
+        this.alive = true;
+        return;
+      }
+      if (!this.alive) {
+        ws.terminate();
+        return;
+      }
+      this.alive = false;
+      ws.ping();
+    }, this.heartbeatMs);
+  }
+
+  pause(): void {
+    this.ws.pause();
+  }
+
+  resume(): void {
+    this.ws.resume();
+  }
+
+  send(message: JsonObject): void {
+    this.ws.send(JSON.stringify(message));
+  }
+
+  close(cause: CloseCause): void {
+    if (cause.kind === 'gone') {
+      this.ws.close(CloseCode.TargetGone, closeReason(cause.reason));
+      return;
+    }
+    // Reading again lets the close handshake through; the flow ignores frames from now on.
+    this.ws.resume();
+    this.ws.close(CloseCode.PolicyViolation, 'too much data while paused');
+  }
+
+  terminate(): void {
+    this.ws.terminate();
+  }
+}
