@@ -35,6 +35,7 @@ import { DEFAULT_SESSION_LIMITS, Session, type SessionLimits } from './session.t
 import { DEFAULT_UPSTREAM_TUNING, Upstream, type UpstreamTuning } from './upstream.ts';
 import { TargetSet, type TargetChange } from './target-set.ts';
 import { createWsEndpoint, peerOf } from './ws-endpoint.ts';
+import { logUpstreamChanges } from './upstream-log.ts';
 import { CloseCode } from '../src/qmp/close-codes.ts';
 import { ProxyEvent, type JsonObject } from '../src/qmp/wire.ts';
 
@@ -46,6 +47,8 @@ export interface ProxyOptions {
   distDir?: string;
   /** Token handling when no --token-file is given: 'default-file' (serve) or 'ephemeral' (demo, tests). */
   tokenStore?: 'default-file' | 'ephemeral';
+  /** Make a viewer token for this run when no --viewer-token-file is given (the demo). */
+  ephemeralViewer?: boolean;
   upstream?: Partial<UpstreamTuning>;
   session?: Partial<SessionLimits>;
   jobPollIntervalMs?: number;
@@ -67,6 +70,8 @@ export interface ProxyHandle {
   url: string;
   token: string;
   viewerToken?: string;
+  /** The page's address with the viewer token, when there is one. */
+  viewerUrl?: string;
   multiplexers: ReadonlyMap<string, Multiplexer>;
   stop(): Promise<void>;
 }
@@ -103,7 +108,9 @@ export async function startProxy(
   const token = tokenFile ? loadOrCreateToken(tokenFile, '--token-file') : generateToken();
   const viewerToken = config.viewerTokenFile
     ? loadOrCreateToken(config.viewerTokenFile, '--viewer-token-file')
-    : undefined;
+    : options.ephemeralViewer
+      ? generateToken()
+      : undefined;
   if (viewerToken === token)
     throw new ConfigError('the viewer token must differ from the operator token');
   const auth = new Authenticator(token, viewerToken);
@@ -123,12 +130,13 @@ export async function startProxy(
     ...options.upstream,
   };
 
+  const log = options.log ?? ((line: string) => process.stderr.write(`blockscope: ${line}\n`));
   const targetSet = new TargetSet({
-    create: (spec) =>
-      new Multiplexer(
-        new Upstream(spec.name, spec.address, tuning, spec.traits),
-        options.jobPollIntervalMs,
-      ),
+    create: (spec) => {
+      const upstream = new Upstream(spec.name, spec.address, tuning, spec.traits);
+      logUpstreamChanges(upstream, spec.name, log);
+      return new Multiplexer(upstream, options.jobPollIntervalMs);
+    },
     ...(options.goneRetentionMs !== undefined ? { goneRetentionMs: options.goneRetentionMs } : {}),
   });
   for (const target of config.targets) targetSet.add(target);
@@ -226,7 +234,6 @@ export async function startProxy(
   for (const mux of multiplexers.values()) mux.upstream.start();
   // Each libvirt connection adds its running guests as they are found (libvirt-source.ts).
   const staticNames = new Set(config.targets.map((t) => t.name));
-  const log = options.log ?? ((line: string) => process.stderr.write(`blockscope: ${line}\n`));
   const socketDir =
     libvirtConnections.length > 0 ? mkdtempSync(join(tmpdir(), 'blockscope-libvirt-')) : null;
   const libvirtSources = libvirtConnections.map(
@@ -252,7 +259,7 @@ export async function startProxy(
     origin,
     url: `${origin}/#token=${token}`,
     token,
-    ...(viewerToken ? { viewerToken } : {}),
+    ...(viewerToken ? { viewerToken, viewerUrl: `${origin}/#token=${viewerToken}` } : {}),
     multiplexers,
     stop() {
       stopped ??= (async () => {

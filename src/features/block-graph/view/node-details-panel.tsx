@@ -6,6 +6,7 @@ import { backupLedgerOptions } from '../../../api/backup-ledger-queries.ts';
 import { bitmapOrigin, describeOrigin, findBackupRecord } from '../../../api/bitmap-origin.ts';
 import { liveNamedNodesOptions } from '../../../api/block-graph-queries.ts';
 import { useQmpClient, useTargetName } from '../../../api/qmp-context.tsx';
+import { useReadOnlyReason } from '../../../api/session.ts';
 import {
   isBlockNode,
   NO_OPERATION_LAUNCHER,
@@ -35,11 +36,16 @@ const names = (ids: string[], model: BlockGraphModel) =>
 function OperationButtons({ node, model }: { node: GraphNode; model: BlockGraphModel }) {
   const launcher = useContext(OperationLauncherContext);
   const available = launcher !== NO_OPERATION_LAUNCHER;
+  const readOnly = useReadOnlyReason();
   const rules = operationAvailability(node, model);
   return (
     <div role="group" aria-label="Operations" className="flex flex-wrap gap-1">
       {OPERATION_KINDS.map((kind) => {
-        const rule = available ? rules[kind] : { enabled: false, reason: 'not available' };
+        const rule = !available
+          ? { enabled: false, reason: 'not available' }
+          : readOnly
+            ? { enabled: false, reason: readOnly }
+            : rules[kind];
         const label = kind[0]!.toUpperCase() + kind.slice(1);
         return (
           <button
