@@ -26,7 +26,9 @@ describe('logUpstreamChanges', () => {
     upstream.emit({ state: 'connected', version: '7.2.22' });
     upstream.emit({ state: 'disconnected', reason: 'connection closed by QEMU' });
     upstream.emit({ state: 'connecting' });
-    upstream.emit({ state: 'disconnected', reason: 'connection closed by QEMU' });
+    upstream.emit({ state: 'disconnected', reason: 'connect ECONNREFUSED' });
+    upstream.emit({ state: 'connecting' });
+    upstream.emit({ state: 'disconnected', reason: 'connect ENOENT' });
     upstream.emit({ state: 'connected', version: '7.2.22' });
     expect(lines).toEqual([
       'target demo: connected (QEMU 7.2.22)',

@@ -8,26 +8,29 @@ export function logUpstreamChanges(
   log: (line: string) => void,
 ): () => void {
   let wasConnected = false;
-  let lastLine = '';
-  const say = (line: string) => {
-    if (line === lastLine) return;
-    lastLine = line;
+  // What was last said: one line per outage, however often the retries fail and for what reason.
+  let said: 'connected' | 'down' | 'busy' | null = null;
+  const say = (kind: typeof said, line: string) => {
+    if (kind === said) return;
+    said = kind;
     log(`target ${name}: ${line}`);
   };
   return upstream.onState(({ state, version, reason }) => {
     if (upstream.stopping) return;
     const why = reason ? `: ${reason}` : '';
     if (state === 'connected') {
-      say(`${wasConnected ? 'connected again' : 'connected'}${version ? ` (QEMU ${version})` : ''}`);
+      const what = wasConnected ? 'connected again' : 'connected';
+      say('connected', `${what}${version ? ` (QEMU ${version})` : ''}`);
       wasConnected = true;
     } else if (state === 'disconnected') {
       say(
+        'down',
         wasConnected
           ? `QEMU connection lost${why}; retrying`
           : `cannot connect to QEMU${why}; retrying`,
       );
     } else if (state === 'busy') {
-      say(`the QMP monitor is held by another client${why}; retrying`);
+      say('busy', `the QMP monitor is held by another client${why}; retrying`);
     }
   });
 }

@@ -1,7 +1,7 @@
 // The one modal frame of the page: a dimmed backdrop, a panel that takes focus when it opens,
 // keeps Tab and Shift+Tab inside itself, closes on Escape (unless something must finish first),
 // and gives focus back to whatever had it before, so a dialog can be used from the keyboard alone.
-import { useEffect, useRef, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 
 const FOCUSABLE =
   'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), ' +
@@ -39,6 +39,8 @@ export function ModalDialog({
   children,
 }: ModalDialogProps) {
   const panel = useRef<HTMLDivElement>(null);
+  // Read while rendering, before a child's autoFocus moves focus into the dialog.
+  const [opener] = useState(() => document.activeElement);
   const latest = useRef({ closable, onClose });
   useEffect(() => {
     latest.current = { closable, onClose };
@@ -46,7 +48,6 @@ export function ModalDialog({
 
   // Focus in on open, back out on close.
   useEffect(() => {
-    const before = document.activeElement;
     const root = panel.current;
     if (root && !root.contains(document.activeElement)) {
       // The first field or button, not the Close button in the corner, when there is one.
@@ -55,9 +56,9 @@ export function ModalDialog({
       first.focus();
     }
     return () => {
-      if (before instanceof HTMLElement && before.isConnected) before.focus();
+      if (opener instanceof HTMLElement && opener.isConnected) opener.focus();
     };
-  }, []);
+  }, [opener]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {

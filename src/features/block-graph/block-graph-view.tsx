@@ -80,6 +80,13 @@ function GraphCanvas() {
       for (const change of changes) {
         if (change.type === 'position' && change.position)
           layout.moveNode(change.id, change.position);
+        // Enter or Space on a focused node selects it (Escape lets go): its details open as on a click.
+        if (change.type === 'select') {
+          const { id, selected } = change;
+          setChoices((c) =>
+            selected ? { ...c, selected: id } : c.selected === id ? { ...c, selected: null } : c,
+          );
+        }
       }
     },
     [layout],
