@@ -7,7 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { startBlockscope } from '../test/harness/blockscope.ts';
-import { openGraph } from '../test/fixtures/operations/e2e-helpers.ts';
+import {
+  confirmAndWait,
+  openGraph,
+  openOperation,
+} from '../test/fixtures/operations/e2e-helpers.ts';
 import { expect, test } from '../test/fixtures/operations/e2e-fixture.ts';
 
 /** Presses Tab until a graph node with this aria-label has focus (bounded: the graph is small). */
@@ -94,7 +98,7 @@ test('a viewer sees a read-only session: operations, job controls and removal ar
     await page.locator('[data-testid="block-node"][data-node-name="top"]').click();
     const details = page.getByRole('complementary', { name: 'Node details' });
     const operations = details.getByRole('group', { name: 'Operations' }).getByRole('button');
-    await expect(operations).toHaveCount(6);
+    await expect(operations).toHaveCount(7);
     for (const button of await operations.all()) {
       await expect(button).toBeDisabled();
       await expect(button).toHaveAttribute('title', /Read-only session/);
@@ -169,4 +173,22 @@ test('signing in with the token typed into the form', async ({ page, served }) =
   await expect(page.getByRole('region', { name: 'Block graph' }).getByRole('status')).toHaveText(
     /\d+ nodes/,
   );
+});
+
+test('Stream is its own operation: titled Stream, run from its dialog, the chain shortened in QEMU', async ({
+  page,
+  served,
+  vm,
+}) => {
+  await openGraph(page, served.url);
+  const dialog = await openOperation(page, 'top', 'Stream');
+  await expect(dialog.getByRole('heading', { name: 'Stream top' })).toBeVisible();
+  await expect(dialog.getByText('Direction')).toHaveCount(0);
+  await confirmAndWait(dialog, 'Start stream');
+  // The whole chain was pulled up into top: QEMU reports no backing image under it any more.
+  const nodes = await vm.direct.execute<{ 'node-name': string; backing_file_depth: number }[]>(
+    'query-named-block-nodes',
+    { flat: true },
+  );
+  expect(nodes.find((n) => n['node-name'] === 'top')?.backing_file_depth).toBe(0);
 });

@@ -29,13 +29,21 @@ const TITLES: Record<OperationKind, string> = {
   mirror: 'Mirror',
   backup: 'Backup',
   commit: 'Commit',
+  stream: 'Stream',
   export: 'Export',
   throttle: 'Throttle',
   snapshot: 'Snapshot',
 };
 
 /** Panels made of one form and its plan; the throttle panel holds several, each with its own. */
-const FREEZES_FORM = new Set<OperationKind>(['mirror', 'backup', 'commit', 'export', 'snapshot']);
+const FREEZES_FORM = new Set<OperationKind>([
+  'mirror',
+  'backup',
+  'commit',
+  'stream',
+  'export',
+  'snapshot',
+]);
 const ignore = () => undefined;
 
 export interface OpenOperation {
@@ -61,7 +69,9 @@ function Panel({ open, live }: { open: OpenOperation; live: LiveState }) {
     case 'backup':
       return <BackupPanel live={live} source={open.node} />;
     case 'commit':
-      return <CommitPanel live={live} node={open.node} />;
+      return <CommitPanel live={live} node={open.node} mode="commit" />;
+    case 'stream':
+      return <CommitPanel live={live} node={open.node} mode="stream" />;
     case 'export':
       return <ExportOperationPanel live={live} node={open.node} />;
     case 'snapshot':
@@ -106,7 +116,11 @@ export function OperationDialog({ open, onClose }: { open: OpenOperation; onClos
 }
 
 /** "Remove node" for a block node, judged on the graph's current reads (the dialog reads afresh). */
-function removalOf(live: LiveState | undefined, node: GraphNode, readOnly: string | null): Availability {
+function removalOf(
+  live: LiveState | undefined,
+  node: GraphNode,
+  readOnly: string | null,
+): Availability {
   if (!isBlockNode(node)) return { enabled: false, reason: 'Not a block node' };
   if (readOnly) return { enabled: false, reason: readOnly };
   if (!live) return { enabled: false, reason: 'Reading the block graph…' };
