@@ -42,6 +42,8 @@ export interface ApiContext {
   fieldDocs?: (target: string) => Promise<{ status: number; body: string }>;
   /** What is at a path inside --allow-path (proxy/file-lookup.ts), for GET /api/targets/NAME/file. */
   lookUpFile?: (target: string, path: string) => Promise<FileLookupAnswer | null>;
+  /** The --allow-path directories as real paths, told to signed-in pages by GET /api/session. */
+  allowDirs?: readonly string[];
   /** The Prometheus text for GET /metrics (proxy/metrics.ts). */
   metrics?: () => Promise<MetricsText>;
   /** Called for requests refused by the Host, token-in-URL or authentication checks. */
@@ -183,7 +185,7 @@ function fieldDocs(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, p
     );
 }
 
-/** POST trades a bearer token for the session cookie; GET tells the page its role. */
+/** POST trades a bearer token for the session cookie; GET tells the page its role and --allow-path. */
 function session(ctx: ApiContext, req: IncomingMessage, res: ServerResponse): void {
   const origin = req.headers.origin;
   if (origin !== undefined && !ctx.hostCheck().originAllowed(origin)) {
@@ -199,7 +201,8 @@ function session(ctx: ApiContext, req: IncomingMessage, res: ServerResponse): vo
   if (req.method === 'GET') {
     const auth = ctx.auth.authenticate(req);
     if (!auth) return refuse(ctx, req, res, 401, 'not authenticated');
-    return sendJson(res, 200, { role: auth.role });
+    // Where files may be named: forms offer defaults there and say so beside a path field.
+    return sendJson(res, 200, { role: auth.role, allowPaths: ctx.allowDirs ?? [] });
   }
   sendJson(res, 405, { error: 'method not allowed' });
 }

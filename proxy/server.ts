@@ -182,6 +182,7 @@ export async function startProxy(
         return Promise.resolve({ status: 404, body: JSON.stringify({ error: 'unknown target' }) });
       return docs(upstream.kind, upstream.version);
     },
+    allowDirs: policy.allowDirs,
     lookUpFile: (name, path) =>
       multiplexers.has(name) ? lookUpFile(path, policy.allowDirs) : Promise.resolve(null),
     secure: config.tls !== undefined,

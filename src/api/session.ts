@@ -7,6 +7,8 @@ export type Role = 'operator' | 'viewer';
 
 export interface SessionInfo {
   role: Role;
+  /** The --allow-path directories (real paths): where files and sockets may be named. */
+  allowPaths?: string[];
 }
 
 /** One disk of a libvirt guest, as `virsh domblklist --details` lists it. */

@@ -1,6 +1,6 @@
 // Every refusal, against a real qemu-system behind a recording relay: the refused request gets a
 // clear status or QMP-shaped error, nothing of it reaches QEMU, and the audit log records it.
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -102,7 +102,8 @@ describe('HTTP and upgrade refusals', () => {
     expect(setCookie).toMatch(/^blockscope_session=[^;]+; HttpOnly; SameSite=Strict; Path=\//);
     const cookie = setCookie.split(';')[0]!;
     const session = await fetch(`${base}/api/session`, { headers: { Cookie: cookie } });
-    expect(await session.json()).toEqual({ role: 'viewer' });
+    // the role, and where files may be named (as real paths)
+    expect(await session.json()).toEqual({ role: 'viewer', allowPaths: [realpathSync(allowDir)] });
     const targets = await fetch(`${base}/api/targets`, { headers: { Cookie: cookie } });
     expect(await targets.json()).toEqual([
       {
