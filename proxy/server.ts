@@ -36,6 +36,7 @@ import { DEFAULT_UPSTREAM_TUNING, Upstream, type UpstreamTuning } from './upstre
 import { TargetSet, type TargetChange } from './target-set.ts';
 import { createWsEndpoint, peerOf } from './ws-endpoint.ts';
 import { logUpstreamChanges } from './upstream-log.ts';
+import { REFUSED_DRIVERS } from './open-by-name.ts';
 import { CloseCode } from '../src/qmp/close-codes.ts';
 import { ProxyEvent, type JsonObject } from '../src/qmp/wire.ts';
 
@@ -183,6 +184,14 @@ export async function startProxy(
       return docs(upstream.kind, upstream.version);
     },
     allowDirs: policy.allowDirs,
+    commandsFor: (name, role) => {
+      const upstream = multiplexers.get(name)?.upstream;
+      if (!upstream) return null;
+      const known = upstream.schemaCommands;
+      if (!known) return { status: 503, body: { error: 'the target is not connected yet' } };
+      const commands = policy.permittedCommands(role, known, targetSet.origin(name));
+      return { status: 200, body: { commands, refusedDrivers: [...REFUSED_DRIVERS.keys()] } };
+    },
     lookUpFile: (name, path) =>
       multiplexers.has(name) ? lookUpFile(path, policy.allowDirs) : Promise.resolve(null),
     secure: config.tls !== undefined,
