@@ -11,6 +11,7 @@ import {
   confirmAndWait,
   openGraph,
   openOperation,
+  VDA,
 } from '../test/fixtures/operations/e2e-helpers.ts';
 import { expect, test } from '../test/fixtures/operations/e2e-fixture.ts';
 
@@ -191,4 +192,39 @@ test('Stream is its own operation: titled Stream, run from its dialog, the chain
     { flat: true },
   );
   expect(nodes.find((n) => n['node-name'] === 'top')?.backing_file_depth).toBe(0);
+});
+
+test("a device's own throttle shows its limits, not QEMU's group name, inside the card; edge labels have a legend", async ({
+  page,
+  served,
+  vm,
+}) => {
+  await vm.direct.execute('block_set_io_throttle', {
+    id: VDA,
+    bps: 0,
+    bps_rd: 0,
+    bps_wr: 0,
+    iops: 100,
+    iops_rd: 0,
+    iops_wr: 0,
+  });
+  const blocks =
+    await vm.direct.execute<{ qdev: string; inserted?: { group?: string; iops?: number } }[]>(
+      'query-block',
+    );
+  const internal = blocks.find((b) => b.qdev === VDA)?.inserted?.group;
+  expect(internal).toBeTruthy();
+  await openGraph(page, served.url);
+  const card = page.locator(`[data-testid="block-node"][data-node-name="${VDA}"]`);
+  const badge = card.getByTitle(/^throttled/);
+  await expect(badge).toHaveText('throttled · 100 IOPS');
+  // (QEMU names the group after the device's path: the card's subtitle, not the badge, shows it.)
+  await expect(badge).not.toContainText(internal!);
+  const [inner, outer] = [await badge.boundingBox(), await card.boundingBox()];
+  expect(inner!.x + inner!.width).toBeLessThanOrEqual(outer!.x + outer!.width + 0.5);
+
+  const legend = page.getByText('Edge labels');
+  await legend.click();
+  await expect(page.getByText('consistent-read')).toBeVisible();
+  await expect(page.getByText('write-unchanged')).toBeVisible();
 });

@@ -26,6 +26,7 @@ import { flowElements, matchesSearch, visibleIds, type ViewChoices } from './vie
 import { GraphToolbar } from './view/graph-toolbar.tsx';
 import { KIND_STYLE } from './view/kind-style.ts';
 import { nodeTypes } from './view/node-cards.tsx';
+import { PermLegend } from './view/perm-legend.tsx';
 import { NodeDetailsPanel } from './view/node-details-panel.tsx';
 import { edgeTypes } from './view/perm-edge.tsx';
 import { useDarkMode } from './view/use-dark-mode.ts';
@@ -168,6 +169,7 @@ function GraphCanvas() {
       >
         <Background />
         <Controls showInteractive={false} />
+        <PermLegend />
         <MiniMap
           pannable
           zoomable
