@@ -228,3 +228,37 @@ test("a device's own throttle shows its limits, not QEMU's group name, inside th
   await expect(page.getByText('consistent-read')).toBeVisible();
   await expect(page.getByText('write-unchanged')).toBeVisible();
 });
+
+/** Whether any node card overlaps the box of `over` (both in page pixels). */
+async function nodesUnder(page: Page, selector: string): Promise<string[]> {
+  return page.evaluate((sel) => {
+    const over = document.querySelector(sel)?.getBoundingClientRect();
+    if (!over) return ['(no overlay)'];
+    return [...document.querySelectorAll<HTMLElement>('.react-flow__node')]
+      .filter((n) => {
+        const r = n.getBoundingClientRect();
+        return (
+          r.left < over.right && r.right > over.left && r.top < over.bottom && r.bottom > over.top
+        );
+      })
+      .map((n) => n.getAttribute('aria-label') ?? '?');
+  }, selector);
+}
+
+test('zoom to fit keeps every node clear of the toolbar, the minimap and the details panel', async ({
+  page,
+  served,
+}) => {
+  await page.setViewportSize({ width: 1024, height: 700 });
+  await openGraph(page, served.url);
+  const graph = page.getByRole('region', { name: 'Block graph' });
+  await graph.getByRole('button', { name: 'Zoom to fit' }).click();
+  await expect.poll(() => nodesUnder(page, '[data-graph-overlay="top"]')).toEqual([]);
+  await expect.poll(() => nodesUnder(page, '.react-flow__minimap')).toEqual([]);
+
+  await page.locator('[data-testid="block-node"][data-node-name="top"]').dispatchEvent('click');
+  await expect(page.getByRole('complementary', { name: 'Node details' })).toBeVisible();
+  await graph.getByRole('button', { name: 'Zoom to fit' }).click();
+  await expect.poll(() => nodesUnder(page, '[data-graph-overlay="right"]')).toEqual([]);
+  await expect.poll(() => nodesUnder(page, '[data-graph-overlay="top"]')).toEqual([]);
+});

@@ -183,7 +183,7 @@ function Dashboard() {
             <section aria-label="Block graph" className="relative min-w-0 flex-1">
               <TargetSpecifics info={info} />
             </section>
-            <div className="flex w-[30rem] min-w-0 flex-col border-l border-slate-200 dark:border-slate-800">
+            <div className="flex w-[22rem] min-w-0 flex-col xl:w-[30rem] border-l border-slate-200 dark:border-slate-800">
               <aside aria-label="Jobs" className="min-h-0 flex-1 overflow-auto">
                 <h2 className="sticky top-0 bg-slate-50 px-3 py-2 font-medium dark:bg-slate-950">
                   Jobs

@@ -129,13 +129,14 @@ export function NodeDetailsPanel({
     <aside
       ref={panel}
       tabIndex={-1}
+      data-graph-overlay="right"
       onKeyDown={(e) => {
         const typing =
           e.target instanceof HTMLElement && e.target.closest('input, textarea, select');
         if (e.key === 'Escape' && !typing) closeToNode();
       }}
       aria-label="Node details"
-      className="absolute top-0 right-0 bottom-0 z-20 flex w-96 flex-col gap-3 overflow-auto border-l border-slate-200 bg-white p-3 text-sm shadow-lg outline-none focus-visible:ring-2 focus-visible:ring-sky-600 dark:border-slate-800 dark:bg-slate-900"
+      className="absolute top-0 right-0 bottom-0 z-20 flex w-80 flex-col xl:w-96 gap-3 overflow-auto border-l border-slate-200 bg-white p-3 text-sm shadow-lg outline-none focus-visible:ring-2 focus-visible:ring-sky-600 dark:border-slate-800 dark:bg-slate-900"
     >
       <div className="flex items-start gap-2">
         <div className="min-w-0 flex-1">
