@@ -250,7 +250,7 @@ test("a failing job is reported with QEMU's error text, and the burst of errors 
   // The event log shows the burst of BLOCK_JOB_ERROR as one row with a count.
   await page.getByRole('tab', { name: 'Event log' }).click();
   const log = page.getByRole('region', { name: 'Event log' });
-  await log.getByRole('combobox', { name: 'Filter events by name' }).fill('BLOCK_JOB_ERROR');
+  await log.getByRole('combobox', { name: 'Filter events' }).fill('BLOCK_JOB_ERROR');
   const rows = log.getByRole('list', { name: 'Events' }).getByRole('listitem');
   await expect(rows).toHaveCount(1);
   await expect(rows.first()).toContainText(/×\d+/);

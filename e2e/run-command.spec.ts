@@ -128,3 +128,31 @@ test("QEMU's refusal is shown with its class and message", async ({ page, allowe
   await expect(alert).toContainText("Duplicate nodes with node-name='data'");
   await page.screenshot({ path: test.info().outputPath('run-command.png') });
 });
+
+test('offers only what the proxy lets this session send: no quit, no HMP, no network drivers', async ({
+  page,
+  allowed,
+}) => {
+  const form = await openCommand(page, allowed.url, 'blockdev-add');
+  const drivers = await form
+    .getByLabel('driver', { exact: true })
+    .locator('option')
+    .allTextContents();
+  expect(drivers).toContain('qcow2');
+  expect(drivers).toContain('file');
+  for (const refused of ['http', 'https', 'ssh', 'rbd', 'iscsi', 'nfs']) {
+    expect(drivers).not.toContain(refused);
+  }
+  const panel = page.getByRole('region', { name: 'Run command' });
+  const offered = await panel
+    .locator('#run-command-names option')
+    .evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value));
+  expect(offered).toContain('blockdev-add');
+  expect(offered).toContain('query-block');
+  for (const refused of ['quit', 'human-monitor-command', 'device_add', 'migrate', 'stop'])
+    expect(offered).not.toContain(refused);
+  // Typed anyway: the panel says Blockscope refuses it, and offers no form to send.
+  await panel.getByRole('combobox', { name: /^Command/ }).fill('quit');
+  await expect(panel).toContainText('Blockscope refuses it');
+  await expect(panel.getByRole('form')).toHaveCount(0);
+});

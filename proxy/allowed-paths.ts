@@ -92,9 +92,18 @@ export function realAllowDirs(dirs: string[]): string[] {
   return dirs.map((dir) => realPathOf(resolve(dir)));
 }
 
-export const pathError = (path: string, where: string): QmpErrorBody => ({
+/** The refusal names the allowed directories, so the operator can pick a path that works. */
+export const pathError = (
+  path: string,
+  where: string,
+  allowDirs: readonly string[],
+): QmpErrorBody => ({
   class: ProxyErrorClass.PathNotAllowed,
-  desc: `${where} '${path}' is outside the directories allowed by --allow-path (absolute paths only)`,
+  desc: `${where} '${path}' is outside the directories allowed by --allow-path (${
+    allowDirs.length === 0
+      ? 'none is given, so no file can be named'
+      : `allowed: ${allowDirs.join(', ')}; absolute paths only`
+  })`,
 });
 
 /**
@@ -122,5 +131,5 @@ export function fileNameProblem(
       desc: `${where} '${name}' is a ${kind === 'json' ? 'json: pseudo-protocol name' : 'protocol: name'}; only absolute paths inside --allow-path are accepted`,
     };
   }
-  return pathAllowed(name, allowDirs) ? null : pathError(name, where);
+  return pathAllowed(name, allowDirs) ? null : pathError(name, where, allowDirs);
 }

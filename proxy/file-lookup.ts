@@ -43,8 +43,7 @@ export async function lookUpFile(
   if (Buffer.byteLength(path) >= PATH_MAX) return refused(400, 'the path is longer than PATH_MAX');
   const real = await realPathOfAsync(resolve(path));
   if (!insideAllowDirs(real, allowDirs)) {
-    const none = allowDirs.length === 0 ? '; none is configured, so no path can be looked up' : '';
-    return refused(403, `${pathError(path, 'path').desc}${none}`);
+    return refused(403, pathError(path, 'path', allowDirs).desc);
   }
   try {
     return { status: 200, body: await describe(path, real) };

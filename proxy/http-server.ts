@@ -10,6 +10,7 @@ import { serveMetrics, type MetricsText } from './metrics.ts';
 import { serveStaticFile } from './static-files.ts';
 import type { StaticSite } from './static-manifest.ts';
 import type { SourceInfo, TargetInfo } from './target-set.ts';
+import type { Role } from './policy.ts';
 
 const SECURITY_HEADERS = {
   'Content-Security-Policy':
@@ -42,6 +43,10 @@ export interface ApiContext {
   fieldDocs?: (target: string) => Promise<{ status: number; body: string }>;
   /** What is at a path inside --allow-path (proxy/file-lookup.ts), for GET /api/targets/NAME/file. */
   lookUpFile?: (target: string, path: string) => Promise<FileLookupAnswer | null>;
+  /** The --allow-path directories as real paths, told to signed-in pages by GET /api/session. */
+  allowDirs?: readonly string[];
+  /** What this role may send to a target, for GET /api/targets/NAME/commands; null: unknown target. */
+  commandsFor?: (target: string, role: Role) => CommandList | null;
   /** The Prometheus text for GET /metrics (proxy/metrics.ts). */
   metrics?: () => Promise<MetricsText>;
   /** The fleet overview (proxy/fleet.ts), for GET /api/fleet and GET /api/fleet/events. */
@@ -111,6 +116,8 @@ function routes(ctx: ApiContext) {
       return serveMetrics(ctx.metrics, res, SECURITY_HEADERS);
     }
     if (url.pathname.startsWith('/api/qapi-docs/')) return fieldDocs(ctx, req, res, url.pathname);
+    const commands = COMMANDS_ROUTE.exec(url.pathname);
+    if (commands?.[1]) return commandList(ctx, req, res, decodeURIComponent(commands[1]));
     const file = FILE_ROUTE.exec(url.pathname);
     if (file?.[1]) return fileLookup(ctx, req, res, decodeURIComponent(file[1]), url.searchParams);
     if (url.pathname.startsWith('/api/')) return sendJson(res, 404, { error: 'not found' });
@@ -175,6 +182,24 @@ function fleetStream(
 const gzipAsync = promisify(gzipCallback);
 
 const FILE_ROUTE = /^\/api\/targets\/([^/]+)\/file$/;
+export type CommandList =
+  | { status: 200; body: { commands: string[]; refusedDrivers: string[] } }
+  | { status: 503; body: { error: string } };
+
+const COMMANDS_ROUTE = /^\/api\/targets\/([^/]+)\/commands$/;
+
+/**
+ * GET /api/targets/NAME/commands: the live schema's commands this session's role may send to the
+ * target, and the block drivers refused whatever the role, so the page offers only what can run.
+ */
+function commandList(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, target: string) {
+  if (req.method !== 'GET') return sendJson(res, 405, { error: 'method not allowed' });
+  const auth = ctx.auth.authenticate(req);
+  if (!auth) return refuse(ctx, req, res, 401, 'not authenticated');
+  const answer = ctx.commandsFor?.(target, auth.role);
+  if (!answer) return sendJson(res, 404, { error: 'unknown target' });
+  sendJson(res, answer.status, answer.body);
+}
 
 /**
  * GET /api/targets/NAME/file?path=ABS: what is at the path, for either role. A path outside
@@ -239,7 +264,7 @@ function fieldDocs(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, p
     );
 }
 
-/** POST trades a bearer token for the session cookie; GET tells the page its role. */
+/** POST trades a bearer token for the session cookie; GET tells the page its role and --allow-path. */
 function session(ctx: ApiContext, req: IncomingMessage, res: ServerResponse): void {
   const origin = req.headers.origin;
   if (origin !== undefined && !ctx.hostCheck().originAllowed(origin)) {
@@ -255,7 +280,8 @@ function session(ctx: ApiContext, req: IncomingMessage, res: ServerResponse): vo
   if (req.method === 'GET') {
     const auth = ctx.auth.authenticate(req);
     if (!auth) return refuse(ctx, req, res, 401, 'not authenticated');
-    return sendJson(res, 200, { role: auth.role });
+    // Where files may be named: forms offer defaults there and say so beside a path field.
+    return sendJson(res, 200, { role: auth.role, allowPaths: ctx.allowDirs ?? [] });
   }
   sendJson(res, 405, { error: 'method not allowed' });
 }

@@ -75,12 +75,14 @@ async function runServer(
   config: ServerConfig,
   tokenStore: 'default-file' | 'ephemeral',
   onStop: () => Promise<void>,
+  ephemeralViewer = false,
 ): Promise<number> {
   if (!existsSync(join(dist, 'index.html'))) {
     throw new ConfigError('the dashboard is not built; run `npm run build` first');
   }
-  const proxy = await startProxy(config, { distDir: dist, tokenStore });
+  const proxy = await startProxy(config, { distDir: dist, tokenStore, ephemeralViewer });
   process.stdout.write(`Blockscope: ${proxy.url}\n`);
+  if (proxy.viewerUrl) process.stdout.write(`Blockscope, read-only viewer: ${proxy.viewerUrl}\n`);
 
   return new Promise<number>((resolve) => {
     let stopping = false;
@@ -123,7 +125,7 @@ export async function main(argv: string[], options: MainOptions): Promise<number
       // The demo's images live in its temporary directory; new targets may be created there.
       config.allowPaths.push(vm.dir);
       try {
-        return await runServer(options.distDir, config, 'ephemeral', () => vm.stop());
+        return await runServer(options.distDir, config, 'ephemeral', () => vm.stop(), true);
       } catch (error) {
         await vm.stop();
         throw error;

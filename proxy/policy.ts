@@ -135,6 +135,20 @@ export class Policy {
     };
   }
 
+  /**
+   * The live schema's commands this role may send to a target at all: what Run command offers.
+   * Their arguments are still checked when sent.
+   */
+  permittedCommands(
+    role: Role,
+    schemaCommands: ReadonlySet<string>,
+    origin?: TargetOrigin,
+  ): string[] {
+    return [...schemaCommands]
+      .filter((command) => this.immediate(role, command, schemaCommands, origin) === null)
+      .sort();
+  }
+
   /** Tells the policy what a command QEMU accepted did (the protocol nodes it added or removed). */
   observe(command: string, args: JsonObject, schema: JsonValue | null | undefined): void {
     const files = nodeFilesOf(schema);

@@ -42,6 +42,8 @@ import { checkExposeDirs } from './expose-config.ts';
 import { ExposedSockets } from './exposed-sockets.ts';
 import { SocketTransport } from './socket-transport.ts';
 import { WsTransport } from './ws-transport.ts';
+import { logUpstreamChanges } from './upstream-log.ts';
+import { REFUSED_DRIVERS } from './open-by-name.ts';
 import { CloseCode } from '../src/qmp/close-codes.ts';
 import { ProxyEvent, type JsonObject } from '../src/qmp/wire.ts';
 
@@ -53,6 +55,8 @@ export interface ProxyOptions {
   distDir?: string;
   /** Token handling when no --token-file is given: 'default-file' (serve) or 'ephemeral' (demo, tests). */
   tokenStore?: 'default-file' | 'ephemeral';
+  /** Make a viewer token for this run when no --viewer-token-file is given (the demo). */
+  ephemeralViewer?: boolean;
   upstream?: Partial<UpstreamTuning>;
   session?: Partial<SessionLimits>;
   jobPollIntervalMs?: number;
@@ -78,6 +82,8 @@ export interface ProxyHandle {
   url: string;
   token: string;
   viewerToken?: string;
+  /** The page's address with the viewer token, when there is one. */
+  viewerUrl?: string;
   multiplexers: ReadonlyMap<string, Multiplexer>;
   /** The ssh process of an ssh:// target (tests cut the link with it). */
   sshPid(name: string): number | undefined;
@@ -123,7 +129,9 @@ export async function startProxy(
   const token = tokenFile ? loadOrCreateToken(tokenFile, '--token-file') : generateToken();
   const viewerToken = config.viewerTokenFile
     ? loadOrCreateToken(config.viewerTokenFile, '--viewer-token-file')
-    : undefined;
+    : options.ephemeralViewer
+      ? generateToken()
+      : undefined;
   if (viewerToken === token)
     throw new ConfigError('the viewer token must differ from the operator token');
   const auth = new Authenticator(token, viewerToken);
@@ -143,6 +151,7 @@ export async function startProxy(
     ...options.upstream,
   };
 
+  const log = options.log ?? ((line: string) => process.stderr.write(`blockscope: ${line}\n`));
   const sshTunnels = new SshTunnels(config.sshConfig, options.ssh);
   const targetSet = new TargetSet({
     create: (spec) => {
@@ -150,6 +159,7 @@ export async function startProxy(
       const local = address.type === 'ssh' ? sshTunnels.localAddress(spec.name) : address;
       const upstream = new Upstream(spec.name, local, tuning, spec.traits);
       if (address.type === 'ssh') sshTunnels.add(spec.name, address, upstream);
+      logUpstreamChanges(upstream, spec.name, log);
       return new Multiplexer(upstream, options.jobPollIntervalMs);
     },
     ...(options.goneRetentionMs !== undefined ? { goneRetentionMs: options.goneRetentionMs } : {}),
@@ -163,7 +173,6 @@ export async function startProxy(
   });
 
   const fleet = new Fleet(targetSet);
-  const log = options.log ?? ((line: string) => process.stderr.write(`blockscope: ${line}\n`));
   // --expose: every target's plain QMP socket, a session like a WebSocket's for each client.
   const exposed = new ExposedSockets({
     dirs: exposeDirs,
@@ -236,6 +245,15 @@ export async function startProxy(
       if (!upstream)
         return Promise.resolve({ status: 404, body: JSON.stringify({ error: 'unknown target' }) });
       return docs(upstream.kind, upstream.version);
+    },
+    allowDirs: policy.allowDirs,
+    commandsFor: (name, role) => {
+      const upstream = multiplexers.get(name)?.upstream;
+      if (!upstream) return null;
+      const known = upstream.schemaCommands;
+      if (!known) return { status: 503, body: { error: 'the target is not connected yet' } };
+      const commands = policy.permittedCommands(role, known, targetSet.origin(name));
+      return { status: 200, body: { commands, refusedDrivers: [...REFUSED_DRIVERS.keys()] } };
     },
     lookUpFile: (name, path) =>
       multiplexers.has(name) ? lookUpFile(path, policy.allowDirs) : Promise.resolve(null),
@@ -337,7 +355,7 @@ export async function startProxy(
     origin,
     url: `${origin}/#token=${token}`,
     token,
-    ...(viewerToken ? { viewerToken } : {}),
+    ...(viewerToken ? { viewerToken, viewerUrl: `${origin}/#token=${viewerToken}` } : {}),
     multiplexers,
     sshPid: (name) => sshTunnels.get(name)?.pid,
     exposedSockets: () => exposed.paths(),

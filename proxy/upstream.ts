@@ -119,6 +119,11 @@ export class Upstream {
     return this.greeting ? formatQemuVersion(this.greeting.QMP.version) : undefined;
   }
 
+  /** stop() was called: the connection is being closed on purpose, not lost. */
+  get stopping(): boolean {
+    return this.stopped;
+  }
+
   onState(listener: (change: StateChange) => void): () => void {
     this.stateListeners.add(listener);
     return () => this.stateListeners.delete(listener);

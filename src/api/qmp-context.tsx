@@ -10,11 +10,12 @@ import {
   useSyncExternalStore,
   type ReactNode,
 } from 'react';
-import { useQueryClient } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { QmpClient, type ClientState, type SocketLike } from '../qmp/client.ts';
 import type { QmpEvent } from '../qmp/wire.ts';
 import { watchBackupLedger } from './backup-ledger-queries.ts';
 import { targetKey } from './query-keys.ts';
+import { upstreamStateOptions, watchUpstreamState, type UpstreamState } from './upstream-state.ts';
 
 interface QmpContextValue {
   target: string;
@@ -43,10 +44,12 @@ export function QmpProvider({ target, children }: { target: string; children: Re
     });
     // State the proxy only pushes (sent right after negotiation): listen before connecting.
     const offLedger = watchBackupLedger(queryClient, client, target);
+    const offUpstream = watchUpstreamState(queryClient, client, target);
     client.connect();
     return () => {
       off();
       offLedger();
+      offUpstream();
       client.close();
     };
   }, [client, queryClient, target]);
@@ -83,4 +86,9 @@ export function useQmpEvent(handler: (event: QmpEvent) => void): void {
     ref.current = handler;
   });
   useEffect(() => client.onEvent((event) => ref.current(event)), [client]);
+}
+
+/** The current target's QEMU connection as the proxy last told it; undefined before it has. */
+export function useUpstreamState(): UpstreamState | undefined {
+  return useQuery(upstreamStateOptions(useTargetName())).data;
 }

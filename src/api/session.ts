@@ -1,12 +1,14 @@
 // The browser side of authentication: the `#token=` fragment is exchanged once for an HttpOnly,
 // SameSite=Strict cookie and then removed from the address bar; it never travels in a URL query.
-import { queryOptions } from '@tanstack/react-query';
+import { queryOptions, useQuery } from '@tanstack/react-query';
 import type { TargetState } from '../qmp/wire.ts';
 
 export type Role = 'operator' | 'viewer';
 
 export interface SessionInfo {
   role: Role;
+  /** The --allow-path directories (real paths): where files and sockets may be named. */
+  allowPaths?: string[];
 }
 
 /** One disk of a libvirt guest, as `virsh domblklist --details` lists it. */
@@ -74,11 +76,25 @@ async function getJson<T>(path: string, init?: RequestInit): Promise<T> {
   return (await response.json()) as T;
 }
 
+export type SignInResult = 'none' | 'accepted' | 'refused';
+
+/** Trades a token for the session cookie; 'refused' when the server does not know the token. */
+export async function signIn(token: string): Promise<Exclude<SignInResult, 'none'>> {
+  const response = await fetch('/api/session', {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: { Authorization: `Bearer ${token}` },
+  });
+  if (response.status === 401 || response.status === 403) return 'refused';
+  if (!response.ok) throw new HttpError(response.status, `/api/session: HTTP ${response.status}`);
+  return 'accepted';
+}
+
 /** Exchanges a `#token=` in the address bar for a session cookie, then removes it from history. */
-export async function exchangeTokenFromFragment(): Promise<void> {
+export async function exchangeTokenFromFragment(): Promise<SignInResult> {
   const params = new URLSearchParams(window.location.hash.slice(1));
   const token = params.get('token');
-  if (!token) return;
+  if (!token) return 'none';
   params.delete('token');
   const rest = params.toString();
   window.history.replaceState(
@@ -86,18 +102,22 @@ export async function exchangeTokenFromFragment(): Promise<void> {
     '',
     `${window.location.pathname}${window.location.search}${rest ? `#${rest}` : ''}`,
   );
-  await fetch('/api/session', {
-    method: 'POST',
-    credentials: 'same-origin',
-    headers: { Authorization: `Bearer ${token}` },
-  });
+  // A token pasted with stray spaces or quotes is still the token.
+  return signIn(token.trim().replace(/^["']|["']$/g, ''));
 }
+
+/** A refusal that waiting will not change (not signed in, not allowed, not found). */
+export function isClientRefusal(error: unknown): boolean {
+  return error instanceof HttpError && error.status >= 400 && error.status < 500;
+}
+
+const retryUnlessRefused = (count: number, error: Error) => !isClientRefusal(error) && count < 3;
 
 export function sessionOptions() {
   return queryOptions({
     queryKey: ['session'],
     queryFn: () => getJson<SessionInfo>('/api/session'),
-    retry: (count, error) => !(error instanceof HttpError && error.status === 401) && count < 3,
+    retry: retryUnlessRefused,
   });
 }
 
@@ -108,6 +128,7 @@ export function targetsOptions() {
   return queryOptions({
     queryKey: ['targets'],
     queryFn: () => getJson<TargetInfo[]>('/api/targets'),
+    retry: retryUnlessRefused,
     refetchInterval: (query) => ((query.state.data?.length ?? 0) > 0 ? 5_000 : 1_000),
   });
 }
@@ -116,6 +137,18 @@ export function targetSourcesOptions() {
   return queryOptions({
     queryKey: ['target-sources'],
     queryFn: () => getJson<SourceInfo[]>('/api/target-sources'),
+    retry: retryUnlessRefused,
     refetchInterval: 5_000,
   });
+}
+
+/** What a viewer sees on every control that would change QEMU's state. */
+export const READ_ONLY_REASON = 'Read-only session: a viewer can look but not change anything';
+
+/**
+ * Why this session may not change QEMU's state, or null for an operator. The proxy refuses a
+ * viewer's writes whatever the page does; this lets the page say so before a form is filled.
+ */
+export function useReadOnlyReason(): string | null {
+  return useQuery(sessionOptions()).data?.role === 'viewer' ? READ_ONLY_REASON : null;
 }

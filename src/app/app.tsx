@@ -1,10 +1,12 @@
 // The application shell: session, target choice, and the fixed places of each feature.
-import { QueryClient, QueryClientProvider, useQuery } from '@tanstack/react-query';
-import { useEffect, useMemo, useState } from 'react';
+import { QueryClient, QueryClientProvider, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { QmpProvider } from '../api/qmp-context.tsx';
 import {
   exchangeTokenFromFragment,
+  HttpError,
   isLibvirtTarget,
+  sessionOptions,
   targetSourcesOptions,
   targetsOptions,
   type TargetInfo,
@@ -14,6 +16,8 @@ import { QmpError } from '../qmp/errors.ts';
 import { BlockGraphView } from '../features/block-graph/block-graph-view.tsx';
 import { NO_NODE_NOTES, NodeNotesContext } from '../features/block-graph/node-notes.ts';
 import { ConnectionBadge } from '../features/connection/connection-badge.tsx';
+import { DimmedWhenNotLive, QemuGoneBanner } from '../features/connection/qemu-gone-banner.tsx';
+import { SignIn } from '../features/connection/sign-in.tsx';
 import { SourceStatus } from '../features/connection/source-status.tsx';
 import { TargetSwitcher } from '../features/connection/target-switcher.tsx';
 import { EventLogPanel } from '../features/events/event-log-panel.tsx';
@@ -74,13 +78,46 @@ function TargetSpecifics({ info }: { info: TargetInfo | undefined }) {
   );
 }
 
-function Dashboard() {
-  const [sessionReady, setSessionReady] = useState(false);
+/**
+ * Signs in from a `#token=` in the address bar: when the page opens, and whenever one is pasted
+ * into an open tab (a hash change does not reload the page). Then everything is read again.
+ */
+function useSignInFromLink(): { ready: boolean; linkRefused: boolean; signedIn: () => void } {
+  const queryClient = useQueryClient();
+  const [ready, setReady] = useState(false);
+  const [linkRefused, setLinkRefused] = useState(false);
+  const signedIn = useCallback(() => {
+    setLinkRefused(false);
+    void queryClient.resetQueries();
+  }, [queryClient]);
   useEffect(() => {
-    void exchangeTokenFromFragment().finally(() => setSessionReady(true));
-  }, []);
+    let first = true;
+    const exchange = () =>
+      void exchangeTokenFromFragment()
+        .then((result) => {
+          if (result === 'refused') setLinkRefused(true);
+          if (result === 'accepted' && !first) signedIn();
+        })
+        .catch(() => undefined)
+        .finally(() => {
+          first = false;
+          setReady(true);
+        });
+    exchange();
+    window.addEventListener('hashchange', exchange);
+    return () => window.removeEventListener('hashchange', exchange);
+  }, [signedIn]);
+  return { ready, linkRefused, signedIn };
+}
+
+function Dashboard() {
+  const { ready: sessionReady, linkRefused, signedIn } = useSignInFromLink();
   const targets = useQuery({ ...targetsOptions(), enabled: sessionReady });
   const sources = useQuery({ ...targetSourcesOptions(), enabled: sessionReady });
+  const session = useQuery({ ...sessionOptions(), enabled: sessionReady });
+  const notSignedIn =
+    (targets.error instanceof HttpError && targets.error.status === 401) ||
+    (session.error instanceof HttpError && session.error.status === 401);
   // The view is in the address (route.ts): the fleet, every job, or one target.
   const route = useRoute();
   useRouteFocus(route);
@@ -117,6 +154,14 @@ function Dashboard() {
         </nav>
         <TargetSwitcher targets={targets.data ?? []} selected={target} onSelect={setSelected} />
         <div className="ml-auto flex items-center gap-3">
+          {session.data?.role === 'viewer' && (
+            <span
+              title="This session can look but not change anything: operations and job controls are off"
+              className="rounded border border-amber-400 bg-amber-50 px-2 py-0.5 text-sm font-medium text-amber-900 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100"
+            >
+              Viewer · read-only
+            </span>
+          )}
           {target && <ConnectionBadge key={target} />}
           <button
             type="button"
@@ -130,17 +175,20 @@ function Dashboard() {
       </header>
       <SourceStatus sources={sources.data ?? []} />
       {isLibvirtTarget(info) && <LibvirtBanner key={target} target={info} />}
+      {target && <QemuGoneBanner key={target} />}
       {target && <TargetListFollower />}
-      {targets.isError && (
+      {targets.isError && !notSignedIn && (
         <p
           role="alert"
           className="bg-red-50 px-4 py-2 text-sm text-red-800 dark:bg-red-950 dark:text-red-200"
         >
-          Cannot reach the Blockscope server ({targets.error.message}). Open the URL with the
-          <code className="mx-1">#token=</code>that the server printed.
+          Cannot read the list of targets from the Blockscope server ({targets.error.message});
+          retrying.
         </p>
       )}
-      {fleetView ? (
+      {notSignedIn ? (
+        <SignIn linkRefused={linkRefused} onSignedIn={signedIn} />
+      ) : fleetView ? (
         <main className="flex min-h-0 flex-1 flex-col">
           <FleetPage view={fleetView} />
         </main>
@@ -148,67 +196,71 @@ function Dashboard() {
         <main className="grid flex-1 place-items-center text-slate-500">
           {targets.isPending
             ? 'Loading targets…'
-            : (sources.data?.length ?? 0) > 0
-              ? 'No running guests yet: they appear here as libvirt starts them.'
-              : 'No QEMU targets are configured.'}
+            : targets.isError
+              ? 'No list of targets yet.'
+              : (sources.data?.length ?? 0) > 0
+                ? 'No running guests yet: they appear here as libvirt starts them.'
+                : 'No QEMU targets are configured.'}
         </main>
       ) : (
         <main className="flex min-h-0 flex-1">
-          <section aria-label="Block graph" className="relative min-w-0 flex-1">
-            <TargetSpecifics info={info} />
-          </section>
-          <div className="flex w-[30rem] min-w-0 flex-col border-l border-slate-200 dark:border-slate-800">
-            <aside aria-label="Jobs" className="min-h-0 flex-1 overflow-auto">
-              <h2 className="sticky top-0 bg-slate-50 px-3 py-2 font-medium dark:bg-slate-950">
-                Jobs
-              </h2>
-              <JobsPanel
-                {...(libvirtWatched
-                  ? {
-                      controlsFor: (job) => (
-                        <LibvirtJobControls target={libvirtWatched} job={job} />
-                      ),
-                    }
-                  : {})}
-              />
-            </aside>
-            <div className="flex min-h-0 flex-1 flex-col border-t border-slate-200 dark:border-slate-800">
-              <div role="tablist" aria-label="Panels" className="flex gap-1 px-2 pt-2">
-                {BOTTOM_TABS.map((t) => (
-                  <button
-                    key={t.id}
-                    role="tab"
-                    type="button"
-                    aria-selected={tab === t.id}
-                    onClick={() => setTab(t.id)}
-                    className="rounded-t px-3 py-1 text-sm aria-selected:bg-white aria-selected:font-medium dark:aria-selected:bg-slate-900"
-                  >
-                    {t.label}
-                  </button>
-                ))}
-              </div>
-              <div
-                className="min-h-0 flex-1 overflow-auto bg-white dark:bg-slate-900"
-                role="tabpanel"
-              >
-                {tab === 'exports' && (
-                  <section aria-label="Exports">
-                    <ExportsPanel />
-                  </section>
-                )}
-                {tab === 'events' && (
-                  <section aria-label="Event log">
-                    <EventLogPanel />
-                  </section>
-                )}
-                {tab === 'run' && (
-                  <section aria-label="Run command">
-                    <RunCommandPanel />
-                  </section>
-                )}
+          <DimmedWhenNotLive>
+            <section aria-label="Block graph" className="relative min-w-0 flex-1">
+              <TargetSpecifics info={info} />
+            </section>
+            <div className="flex w-[22rem] min-w-0 flex-col xl:w-[30rem] border-l border-slate-200 dark:border-slate-800">
+              <aside aria-label="Jobs" className="min-h-0 flex-1 overflow-auto">
+                <h2 className="sticky top-0 bg-slate-50 px-3 py-2 font-medium dark:bg-slate-950">
+                  Jobs
+                </h2>
+                <JobsPanel
+                  {...(libvirtWatched
+                    ? {
+                        controlsFor: (job) => (
+                          <LibvirtJobControls target={libvirtWatched} job={job} />
+                        ),
+                      }
+                    : {})}
+                />
+              </aside>
+              <div className="flex min-h-0 flex-1 flex-col border-t border-slate-200 dark:border-slate-800">
+                <div role="tablist" aria-label="Panels" className="flex gap-1 px-2 pt-2">
+                  {BOTTOM_TABS.map((t) => (
+                    <button
+                      key={t.id}
+                      role="tab"
+                      type="button"
+                      aria-selected={tab === t.id}
+                      onClick={() => setTab(t.id)}
+                      className="rounded-t px-3 py-1 text-sm aria-selected:bg-white aria-selected:font-medium dark:aria-selected:bg-slate-900"
+                    >
+                      {t.label}
+                    </button>
+                  ))}
+                </div>
+                <div
+                  className="min-h-0 flex-1 overflow-auto bg-white dark:bg-slate-900"
+                  role="tabpanel"
+                >
+                  {tab === 'exports' && (
+                    <section aria-label="Exports">
+                      <ExportsPanel />
+                    </section>
+                  )}
+                  {tab === 'events' && (
+                    <section aria-label="Event log">
+                      <EventLogPanel />
+                    </section>
+                  )}
+                  {tab === 'run' && (
+                    <section aria-label="Run command">
+                      <RunCommandPanel />
+                    </section>
+                  )}
+                </div>
               </div>
             </div>
-          </div>
+          </DimmedWhenNotLive>
         </main>
       )}
     </div>

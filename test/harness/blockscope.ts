@@ -10,6 +10,8 @@ export interface Served {
   origin: string;
   token: string;
   pid: number;
+  /** What the server has written to stderr so far (its notes: connections lost and back…). */
+  stderr(): string;
   stop(): Promise<void>;
 }
 
@@ -58,6 +60,7 @@ export async function startBlockscope(args: string[], options: StartOptions = {}
     origin: parsed.origin,
     token: new URLSearchParams(parsed.hash.slice(1)).get('token') ?? '',
     pid: child.pid!,
+    stderr: () => stderr,
     async stop() {
       if (child.exitCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));

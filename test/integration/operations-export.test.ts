@@ -1,6 +1,7 @@
 // NBD export plans against a real qemu-system: one-click export with safe defaults (server on
 // 127.0.0.1, read-only, named after the node), bitmaps through a frozen copy, removal and server
 // stop. Read from outside with nbdinfo and nbdcopy, compared with the image.
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { imagesIdentical } from '../harness/qemu.ts';
@@ -13,6 +14,8 @@ import {
 } from '../../src/features/operations/plans/export.ts';
 import type { NbdAddress } from '../../src/features/operations/plans/live-state.ts';
 import { runPlan } from '../../src/features/operations/run-plan.ts';
+import type { PathLookup } from '../../src/qmp/file-lookup.ts';
+import { lookUpFile } from '../../proxy/file-lookup.ts';
 import {
   expectPlan,
   freePort,
@@ -95,7 +98,12 @@ describe('export plans', () => {
     const address: NbdAddress = { type: 'unix', path: join(ops.dir, 'nbd.sock') };
     const live = await ops.live({ state: 'stopped' });
     const plan = expectPlan(
-      planExport(live, { ...defaultExportInput(live, 'top'), address, bitmaps: ['changes'] }),
+      planExport(live, {
+        ...defaultExportInput(live, 'top'),
+        address,
+        bitmaps: ['changes'],
+        socketLookup: (await lookUpFile(address.path, [ops.dir])).body as PathLookup,
+      }),
     );
     expect(plan.steps.map((s) => s.command)).toEqual([
       'nbd-server-start',
@@ -149,5 +157,58 @@ describe('export plans', () => {
       { ...defaultExportInput(live, 'top'), id: 'top' },
     );
     expect(!dup.ok && dup.problems[0]?.message).toMatch(/already in use/);
+  });
+
+  it('starts a unix-socket server only where nothing is: a file there is never replaced', async () => {
+    ops = await startOpsQemu();
+    const dir = ops.dir;
+    // What the proxy's look-up says about a path (the page asks GET /api/targets/NAME/file).
+    const look = async (path: string) => (await lookUpFile(path, [dir])).body as PathLookup;
+    const live = await ops.live({ state: 'stopped' });
+    const taken = join(dir, 'precious.txt');
+    writeFileSync(taken, 'keep me\n');
+    const unix = (path: string): NbdAddress => ({ type: 'unix', path });
+    const onFile = { ...defaultExportInput(live, 'top'), address: unix(taken) };
+
+    // Not looked at yet: refused, nothing sent. A regular file there: refused, with why.
+    const unchecked = planExport(live, onFile);
+    expect(!unchecked.ok && unchecked.problems[0]).toMatchObject({ pending: true });
+    const refused = planExport(live, {
+      ...onFile,
+      socketLookup: await look(taken),
+    });
+    expect(!refused.ok && refused.problems[0]?.message).toMatch(
+      /precious\.txt exists .*QEMU would delete it to listen there/,
+    );
+
+    // A free path: the server starts there and serves the export over the socket.
+    const free = join(dir, 'nbd.sock');
+    const input = { ...defaultExportInput(live, 'top'), address: unix(free) };
+    const plan = expectPlan(
+      planExport(live, {
+        ...input,
+        socketLookup: await look(free),
+      }),
+    );
+    // Between plan and run a file appears at the path: the runner looks again and stops.
+    writeFileSync(free, 'arrived late\n');
+    const late = await runPlan(ops.runner, plan, { lookUpPath: look });
+    expect(late.ok).toBe(false);
+    if (!late.ok) expect(late.failure.message).toMatch(/appeared since the plan was made/);
+    expect(readFileSync(free, 'utf8')).toBe('arrived late\n');
+    expect(readFileSync(taken, 'utf8')).toBe('keep me\n');
+    expect(await ops.qemu.direct.execute('query-block-exports')).toEqual([]);
+
+    const sock = join(dir, 'nbd2.sock');
+    const ok = expectPlan(
+      planExport(live, {
+        ...input,
+        address: unix(sock),
+        socketLookup: await look(sock),
+      }),
+    );
+    await runOk(ops.runner, { ok: true, plan: ok });
+    const info = await nbdinfo(`nbd+unix:///top?socket=${sock}`);
+    expect(info.exports[0]).toMatchObject({ 'export-name': 'top', is_read_only: true });
   });
 });

@@ -1,6 +1,6 @@
 // Every refusal, against a real qemu-system behind a recording relay: the refused request gets a
 // clear status or QMP-shaped error, nothing of it reaches QEMU, and the audit log records it.
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -102,7 +102,8 @@ describe('HTTP and upgrade refusals', () => {
     expect(setCookie).toMatch(/^blockscope_session=[^;]+; HttpOnly; SameSite=Strict; Path=\//);
     const cookie = setCookie.split(';')[0]!;
     const session = await fetch(`${base}/api/session`, { headers: { Cookie: cookie } });
-    expect(await session.json()).toEqual({ role: 'viewer' });
+    // the role, and where files may be named (as real paths)
+    expect(await session.json()).toEqual({ role: 'viewer', allowPaths: [realpathSync(allowDir)] });
     const targets = await fetch(`${base}/api/targets`, { headers: { Cookie: cookie } });
     expect(await targets.json()).toEqual([
       {
@@ -263,5 +264,54 @@ describe('command refusals', () => {
     expect(relay.lines.slice(mark).filter((l) => !/"query-(block-)?jobs"/.test(l))).toEqual([]);
     viewer.close();
     operator.close();
+  });
+
+  it('lists for each role exactly the commands it may send (GET /api/targets/NAME/commands)', async () => {
+    const list = async (token?: string) => {
+      const response = await fetch(`${proxy.origin}/api/targets/vm/commands`, {
+        headers: token ? { Authorization: `Bearer ${token}` } : {},
+      });
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    };
+    expect((await list()).status).toBe(401);
+    const missing = await fetch(`${proxy.origin}/api/targets/nope/commands`, {
+      headers: { Authorization: `Bearer ${proxy.token}` },
+    });
+    expect(missing.status).toBe(404);
+
+    const viewerList = (await list(proxy.viewerToken)).body as { commands: string[] };
+    const operatorList = (await list(proxy.token)).body as {
+      commands: string[];
+      refusedDrivers: string[];
+    };
+    // The viewer's list is exactly what the proxy does not refuse by name when it sends every
+    // schema command (without arguments: whatever gets through fails QEMU's own argument check).
+    const schema =
+      await qemu.direct.execute<{ name: string; 'meta-type': string }[]>('query-qmp-schema');
+    // qmp_capabilities is the session's own business, answered by the proxy: never offered.
+    const commands = schema
+      .filter((e) => e['meta-type'] === 'command' && e.name !== 'qmp_capabilities')
+      .map((e) => e.name);
+    const viewer = await WsQmp.open(proxy, 'vm', { token: proxy.viewerToken });
+    const replies = await Promise.all(
+      commands.map((name, i) => viewer.send({ execute: name, id: i })),
+    );
+    viewer.close();
+    const refusedByName = (reply: unknown) =>
+      /^Blockscope(Denied)?$/.test(
+        String((reply as { error?: { class?: string } }).error?.class ?? ''),
+      );
+    const passed = new Set(commands.filter((_, i) => !refusedByName(replies[i])));
+    expect(passed.has('query-named-block-nodes')).toBe(true);
+    expect(passed.has('blockdev-add')).toBe(false);
+    expect(new Set(viewerList.commands)).toEqual(passed);
+
+    expect(operatorList.commands).toEqual(expect.arrayContaining(viewerList.commands));
+    expect(operatorList.commands).toEqual(
+      expect.arrayContaining(['blockdev-add', 'blockdev-backup', 'block-job-cancel']),
+    );
+    for (const denied of ['quit', 'human-monitor-command', 'device_add', 'migrate', 'stop'])
+      expect(operatorList.commands).not.toContain(denied);
+    expect(operatorList.refusedDrivers).toEqual(expect.arrayContaining(['http', 'ssh', 'rbd']));
   });
 });

@@ -26,6 +26,12 @@ import { flowElements, matchesSearch, visibleIds, type ViewChoices } from './vie
 import { GraphToolbar } from './view/graph-toolbar.tsx';
 import { KIND_STYLE } from './view/kind-style.ts';
 import { nodeTypes } from './view/node-cards.tsx';
+import { PermLegend } from './view/perm-legend.tsx';
+import { fitViewport, inView, uncoveredArea } from './view/fit-area.ts';
+
+const MIN_ZOOM = 0.05;
+/** A fit never magnifies beyond life size: a few nodes stay at their natural size. */
+const MAX_FIT_ZOOM = 1;
 import { NodeDetailsPanel } from './view/node-details-panel.tsx';
 import { edgeTypes } from './view/perm-edge.tsx';
 import { useDarkMode } from './view/use-dark-mode.ts';
@@ -48,7 +54,8 @@ function GraphCanvas() {
   const { model, error, isFetching } = useBlockGraphState();
   const layout = useGraphLayout(model);
   const [choices, setChoices] = useState<ViewChoices>({ device: null, search: '', selected: null });
-  const { fitBounds } = useReactFlow();
+  const { setViewport, getViewport } = useReactFlow();
+  const container = useRef<HTMLDivElement>(null);
   const dark = useDarkMode();
 
   const notesOf = useContext(NodeNotesContext);
@@ -60,26 +67,57 @@ function GraphCanvas() {
   );
 
   const fitTo = useCallback(
-    (ids: Iterable<string>, duration = 200) => {
+    (ids: Iterable<string>, duration = 200, details = false) => {
       const rect = model ? boundsOf(ids, model, layout.positions) : null;
-      if (rect) void fitBounds(rect, { padding: 0.1, duration });
+      if (!rect || !container.current) return;
+      const options = { details, minZoom: MIN_ZOOM, maxZoom: MAX_FIT_ZOOM };
+      void setViewport(fitViewport(container.current, rect, options), { duration });
     },
-    [fitBounds, model, layout.positions],
+    [setViewport, model, layout.positions],
   );
 
-  // Fit once when the first layout arrives; later changes must not move the picture.
-  const fitted = useRef(false);
+  // Fit once when the first layout arrives. Later changes leave the picture where it is, unless
+  // they bring nodes that would land out of sight (an operation's new target, a job): then the
+  // view fits everything again, so nothing new is hidden off-screen or under the toolbar.
+  const fitted = useRef<Set<string> | null>(null);
   useEffect(() => {
-    if (fitted.current || layout.laidOutKey === null) return;
-    fitted.current = true;
-    fitTo(Object.keys(layout.positions), 0);
-  }, [layout.laidOutKey, layout.positions, fitTo]);
+    if (layout.laidOutKey === null) return;
+    const ids = Object.keys(layout.positions);
+    const before = fitted.current;
+    fitted.current = new Set(ids);
+    if (!before) return fitTo(ids, 0);
+    const added = ids.filter((id) => !before.has(id));
+    if (added.length === 0 || !model || !container.current) return;
+    const rect = boundsOf(added, model, layout.positions);
+    const area = uncoveredArea(container.current, choices.selected !== null);
+    if (rect && !inView(rect, getViewport(), area)) fitTo(ids, 200, choices.selected !== null);
+  }, [layout.laidOutKey, layout.positions, fitTo, getViewport, model, choices.selected]);
+
+  // A node chosen under the details panel or the toolbar (the panel covers most of a narrow
+  // window) is brought into the uncovered part, at the same zoom.
+  useEffect(() => {
+    if (!choices.selected || !model || !container.current) return;
+    const rect = boundsOf([choices.selected], model, layout.positions);
+    const viewport = getViewport();
+    if (!rect || inView(rect, viewport, uncoveredArea(container.current))) return;
+    const zoom = { details: false, minZoom: viewport.zoom, maxZoom: viewport.zoom };
+    void setViewport(fitViewport(container.current, rect, zoom), { duration: 200 });
+    // Only when the choice changes: later layout changes must not pull the view back.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [choices.selected]);
 
   const onNodesChange = useCallback(
     (changes: NodeChange<BlockFlowNode>[]) => {
       for (const change of changes) {
         if (change.type === 'position' && change.position)
           layout.moveNode(change.id, change.position);
+        // Enter or Space on a focused node selects it (Escape lets go): its details open as on a click.
+        if (change.type === 'select') {
+          const { id, selected } = change;
+          setChoices((c) =>
+            selected ? { ...c, selected: id } : c.selected === id ? { ...c, selected: null } : c,
+          );
+        }
       }
     },
     [layout],
@@ -90,7 +128,7 @@ function GraphCanvas() {
     const node = model?.nodes.find((n) => n.name === nodeName && n.kind !== 'job');
     if (!node) return false;
     setChoices((c) => ({ ...c, device: null, selected: node.id }));
-    fitTo([node.id]);
+    fitTo([node.id], 200, true);
     return true;
   });
 
@@ -111,7 +149,7 @@ function GraphCanvas() {
         : `${model.nodes.length} nodes${isFetching ? ' · refreshing' : ''}`;
 
   return (
-    <div className="absolute inset-0">
+    <div ref={container} className="absolute inset-0">
       <GraphToolbar
         search={choices.search}
         onSearch={(search) => setChoices((c) => ({ ...c, search }))}
@@ -135,6 +173,7 @@ function GraphCanvas() {
           else void downloadPng(model, layout.positions, visible, filename);
         }}
         status={status}
+        besidePanel={selected !== undefined}
       />
       {(error || layout.error) && (
         <p
@@ -157,11 +196,12 @@ function GraphCanvas() {
         onlyRenderVisibleElements={elements.nodes.length > VIRTUALISE_ABOVE}
         nodesConnectable={false}
         edgesFocusable={false}
-        minZoom={0.05}
+        minZoom={MIN_ZOOM}
         colorMode={dark ? 'dark' : 'light'}
       >
         <Background />
         <Controls showInteractive={false} />
+        <PermLegend />
         <MiniMap
           pannable
           zoomable

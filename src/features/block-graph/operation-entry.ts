@@ -4,12 +4,14 @@
 import { createContext } from 'react';
 import type { BlockGraphModel, GraphNode } from './model/types.ts';
 
-export type OperationKind = 'mirror' | 'backup' | 'commit' | 'export' | 'throttle' | 'snapshot';
+export type OperationKind =
+  'mirror' | 'backup' | 'commit' | 'stream' | 'export' | 'throttle' | 'snapshot';
 
 export const OPERATION_KINDS: readonly OperationKind[] = [
   'mirror',
   'backup',
   'commit',
+  'stream',
   'export',
   'throttle',
   'snapshot',
@@ -101,6 +103,10 @@ export function operationAvailability(
     mirror: plain(source),
     backup: plain(source),
     commit,
+    // Stream pulls the same chain the other way: it needs a backing image just as commit does.
+    stream: commit.enabled
+      ? { enabled: true }
+      : { ...commit, reason: commit.reason?.replace('to commit into', 'to stream from') },
     export: isBlockNode
       ? { enabled: true }
       : { enabled: false, reason: 'Export a block node, not a device, job or export' },

@@ -1,31 +1,22 @@
-// The state of the page's connection to the current target, in words and colour.
-import { useConnectionState, useQmpClient } from '../../api/qmp-context.tsx';
-import { formatQemuVersion } from '../../qmp/wire.ts';
+// The header's word on whether the page is live: its connection to the Blockscope server and the
+// server's connection to QEMU, in words and colour.
+import { useQemuLink } from './qemu-link.ts';
 
-const LABELS: Record<string, { text: string; tone: string }> = {
-  idle: { text: 'Idle', tone: 'bg-slate-400' },
-  connecting: { text: 'Connecting…', tone: 'bg-amber-500' },
-  negotiating: { text: 'Connecting…', tone: 'bg-amber-500' },
-  running: { text: 'Connected', tone: 'bg-emerald-500' },
-  disconnected: { text: 'Disconnected — retrying', tone: 'bg-red-500' },
-  refused: { text: 'Disconnected', tone: 'bg-red-500' },
-  closed: { text: 'Closed', tone: 'bg-slate-400' },
-};
+const TONES = {
+  green: 'bg-emerald-500',
+  red: 'bg-red-500',
+  amber: 'bg-amber-500',
+  slate: 'bg-slate-400',
+} as const;
 
 export function ConnectionBadge() {
-  const state = useConnectionState();
-  const client = useQmpClient();
-  const label = LABELS[state] ?? { text: state, tone: 'bg-slate-400' };
-  const version = client.greeting ? `QEMU ${formatQemuVersion(client.greeting.QMP.version)}` : null;
+  const link = useQemuLink();
+  const tone = link.live ? TONES.green : TONES[link.tone];
   return (
     <span role="status" aria-label="Connection" className="flex items-center gap-2 text-sm">
-      <span className={`h-2.5 w-2.5 rounded-full ${label.tone}`} aria-hidden />
-      {label.text}
-      {version && state === 'running' && <span className="text-slate-500">{version}</span>}
-      {/* why the connection ended (close-codes.ts); a refused session is not retried */}
-      {client.problem && (state === 'disconnected' || state === 'refused') && (
-        <span className="text-slate-500">{client.problem}</span>
-      )}
+      <span className={`h-2.5 w-2.5 rounded-full ${tone}`} aria-hidden />
+      {link.live ? 'Connected' : link.label}
+      {link.live && link.version && <span className="text-slate-500">QEMU {link.version}</span>}
     </span>
   );
 }

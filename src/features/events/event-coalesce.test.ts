@@ -62,8 +62,23 @@ describe('event log coalescing', () => {
       ev('BLOCK_JOB_READY', { device: 'a' }, 1),
       ev('RESUME', undefined, 2),
     ]);
-    expect(filterRows(rows, 'block_job').map((r) => r.name)).toEqual(['BLOCK_JOB_READY']);
-    expect(filterRows(rows, '  ')).toHaveLength(3);
+    expect(filterRows(rows, { text: 'block_job' }).map((r) => r.name)).toEqual(['BLOCK_JOB_READY']);
+    expect(filterRows(rows, { text: '  ' })).toHaveLength(3);
     expect(eventNames(rows)).toEqual(['BLOCK_JOB_READY', 'JOB_STATUS_CHANGE', 'RESUME']);
+  });
+
+  it("finds a job by its id in the events' data, and leaves out command notices unless asked", () => {
+    const rows = feed([
+      ev('JOB_STATUS_CHANGE', { id: 'mirror-data', status: 'running' }, 0),
+      ev('X_BLOCKSCOPE_COMMAND_DONE', { command: 'blockdev-mirror', id: 'mirror-data' }, 1),
+      ev('BLOCK_JOB_READY', { device: 'mirror-data', len: 1 }, 2),
+      ev('BLOCK_JOB_READY', { device: 'backup-vdb', len: 1 }, 3),
+    ]);
+    expect(filterRows(rows, { text: 'Mirror-Data' }).map((r) => r.seq)).toEqual([0, 2]);
+    expect(
+      filterRows(rows, { text: 'mirror-data', commandNotices: true }).map((r) => r.seq),
+    ).toEqual([0, 1, 2]);
+    expect(filterRows(rows, { text: '' }).map((r) => r.seq)).toEqual([0, 2, 3]);
+    expect(filterRows(rows, { text: '', commandNotices: true })).toHaveLength(4);
   });
 });

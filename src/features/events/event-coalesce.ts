@@ -63,11 +63,39 @@ export function appendEvent(
   return next.length > limit ? next.slice(next.length - limit) : next;
 }
 
-/** Rows whose name contains the filter text (case-insensitive); an empty filter keeps all. */
-export function filterRows(rows: readonly EventRow[], filter: string): readonly EventRow[] {
-  const needle = filter.trim().toLowerCase();
-  if (!needle) return rows;
-  return rows.filter((r) => r.name.toLowerCase().includes(needle));
+/** The proxy's own notice after each command it sent for a session: many, and rarely wanted. */
+export const COMMAND_NOTICE = 'X_BLOCKSCOPE_COMMAND_DONE';
+
+export interface RowFilter {
+  /** Matched, case-insensitively, against the event's name and its data as JSON text. */
+  text: string;
+  /** Keep the proxy's command notices (left out unless asked for). */
+  commandNotices?: boolean;
+}
+
+const dataText = new WeakMap<object, string>();
+
+/** The data of a row as lower-case JSON, made once per row (rows are replaced, never mutated). */
+function searchableData(row: EventRow): string {
+  if (!row.data) return '';
+  let text = dataText.get(row.data);
+  if (text === undefined) dataText.set(row.data, (text = JSON.stringify(row.data).toLowerCase()));
+  return text;
+}
+
+/**
+ * Rows whose name or data contains the filter text (a job id, a node name, a device), without
+ * the proxy's command notices unless asked for. An empty text keeps every other row.
+ */
+export function filterRows(rows: readonly EventRow[], filter: RowFilter): readonly EventRow[] {
+  const needle = filter.text.trim().toLowerCase();
+  const notices = filter.commandNotices === true;
+  if (!needle && notices) return rows;
+  return rows.filter(
+    (r) =>
+      (notices || r.name !== COMMAND_NOTICE) &&
+      (!needle || r.name.toLowerCase().includes(needle) || searchableData(r).includes(needle)),
+  );
 }
 
 /** The distinct event names seen, for the filter's suggestions. */

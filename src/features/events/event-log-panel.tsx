@@ -1,9 +1,10 @@
-// Every QMP event of the target, newest first, filterable by name. Bursts of identical events
+// Every QMP event of the target, newest first, filterable by name or by anything in its data (a
+// job id, a node), with the proxy's per-command notices left out unless asked for. Bursts of identical events
 // are one row with a count (event-coalesce.ts). Payloads are shown as JSON text, never HTML.
 import { useDeferredValue, useId, useState } from 'react';
 import { useTargetName } from '../../api/qmp-context.tsx';
 import { eventLogFor, useEventLogRows } from './event-log-store.ts';
-import { eventNames, filterRows, type EventRow } from './event-coalesce.ts';
+import { COMMAND_NOTICE, eventNames, filterRows, type EventRow } from './event-coalesce.ts';
 
 function clock(epochMs: number): string {
   const d = new Date(epochMs);
@@ -41,8 +42,10 @@ export function EventLogPanel() {
   const target = useTargetName();
   const rows = useEventLogRows(target);
   const [filter, setFilter] = useState('');
+  const [commandNotices, setCommandNotices] = useState(false);
   const deferred = useDeferredValue(filter);
-  const shown = filterRows(rows, deferred);
+  const shown = filterRows(rows, { text: deferred, commandNotices });
+  const notices = rows.filter((r) => r.name === COMMAND_NOTICE).length;
   const listId = useId();
   return (
     <div className="flex flex-col">
@@ -51,8 +54,8 @@ export function EventLogPanel() {
           type="search"
           value={filter}
           onChange={(e) => setFilter(e.target.value)}
-          aria-label="Filter events by name"
-          placeholder="Filter by name, e.g. BLOCK_JOB"
+          aria-label="Filter events"
+          placeholder="Filter by name or data, e.g. BLOCK_JOB or a job id"
           list={listId}
           className="min-w-0 flex-1 rounded border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-900"
         />
@@ -61,6 +64,17 @@ export function EventLogPanel() {
             <option key={name} value={name} />
           ))}
         </datalist>
+        <label
+          className="flex shrink-0 items-center gap-1 text-xs text-slate-600 dark:text-slate-400"
+          title={`${COMMAND_NOTICE}: the proxy's notice after each command it sent`}
+        >
+          <input
+            type="checkbox"
+            checked={commandNotices}
+            onChange={(e) => setCommandNotices(e.target.checked)}
+          />
+          Command notices ({notices})
+        </label>
         <span className="text-xs text-slate-500" aria-live="polite">
           {shown.length} of {rows.length}
         </span>

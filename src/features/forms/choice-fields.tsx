@@ -1,9 +1,12 @@
 // Choice fields: booleans are tri-state (unset / true / false) because many optional booleans
 // default to true in QEMU (auto-finalize, auto-dismiss) and "unset" must stay distinguishable;
-// enums are selects whose deprecated or unstable values say so.
+// enums are selects whose deprecated or unstable values say so, and a driver tag leaves out the
+// drivers the proxy refuses.
+import { useContext } from 'react';
 import { describedBy, FieldFrame } from './field-frame.tsx';
 import { inputClass, type FieldProps } from './field-props.ts';
 import { useFieldError, useFormState } from './form-state-context.tsx';
+import { FormPickersContext } from './pickers-context.tsx';
 
 const UNSET_VALUE = '';
 
@@ -37,11 +40,16 @@ export function BooleanField(props: FieldProps) {
 export function EnumField(props: FieldProps) {
   const error = useFieldError(props.model.path);
   const { showAdvanced } = useFormState();
+  const pickers = useContext(FormPickersContext);
   const model = props.model;
   if (model.kind !== 'enum') return null;
   const current = props.value.k === 'text' ? props.value.text : UNSET_VALUE;
+  // A union's `driver` tag (BlockdevDriver) leaves out the drivers the proxy always refuses.
+  const refused = model.path.at(-1) === 'driver' ? pickers.refusedDrivers : undefined;
   const values = model.values.filter(
-    (v) => showAdvanced || !(v.deprecated || v.unstable) || v.name === current,
+    (v) =>
+      v.name === current ||
+      ((showAdvanced || !(v.deprecated || v.unstable)) && !refused?.has(v.name)),
   );
   return (
     <FieldFrame model={model} inputId={props.inputId} hint="(one of)">

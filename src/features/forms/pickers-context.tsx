@@ -7,6 +7,8 @@ export interface FormPickers {
   nodeNames: string[];
   jobIds: string[];
   bitmapNames?: string[];
+  /** Block drivers the proxy refuses for everyone (network and host-device drivers): not offered. */
+  refusedDrivers?: ReadonlySet<string>;
 }
 
 export const FormPickersContext = createContext<FormPickers>({ nodeNames: [], jobIds: [] });

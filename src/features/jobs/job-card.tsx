@@ -11,7 +11,7 @@ import type { JobHistory } from './job-timeline.ts';
 import type { JobCommands } from './job-verbs.ts';
 import { formatBytes, formatLimit } from '../../schema/units.ts';
 import { statusWords } from './job-format.ts';
-import { cardFigures, displayFraction } from './job-figures.ts';
+import { cardFigures, displayFraction, samplesForRate } from './job-figures.ts';
 import { ProgressBar, Sparkline } from './job-progress.tsx';
 import { JobControls } from './job-controls.tsx';
 import { JobTimeline } from './job-timeline-view.tsx';
@@ -111,7 +111,11 @@ export interface JobCardProps {
 
 export function JobCard(props: JobCardProps) {
   const { job, history, samples, ends, creates, commands, now, readOnly, controls } = props;
-  const estimate = estimateRate(samples, { speed: job.speed });
+  const full = estimateRate(samples, { speed: job.speed });
+  // The bar and the ETA from every sample; a quiet job's rate only from what moved since.
+  const recent = samplesForRate(job, history, samples);
+  const estimate =
+    recent === samples ? full : { ...full, rate: estimateRate(recent, { speed: job.speed }).rate };
   const ready = job.status === 'ready' || job.status === 'standby';
   const failed = job.error !== undefined || (job.ioStatus !== undefined && job.ioStatus !== 'ok');
   const tone = failed ? 'error' : ready ? 'ready' : job.status === 'running' ? 'run' : 'idle';

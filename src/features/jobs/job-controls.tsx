@@ -4,6 +4,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { jobsKey } from '../../api/jobs-queries.ts';
 import { useQmpClient, useTargetName } from '../../api/qmp-context.tsx';
+import { useReadOnlyReason } from '../../api/session.ts';
 import type { JsonObject } from '../../qmp/wire.ts';
 import type { JobRow } from './job-model.ts';
 import { formatBytes, formatLimit, parseRate } from '../../schema/units.ts';
@@ -28,6 +29,7 @@ function useJobCommand() {
 
 export function JobControls({ job, commands }: { job: JobRow; commands: JobCommands }) {
   const run = useJobCommand();
+  const readOnly = useReadOnlyReason();
   const [confirming, setConfirming] = useState<JobControl | null>(null);
   const controls = jobControls(job, commands);
   const speedCommand = setSpeedCommand(job, commands, 0);
@@ -46,8 +48,9 @@ export function JobControls({ job, commands }: { job: JobRow; commands: JobComma
             <button
               key={c.key}
               type="button"
-              title={c.help}
-              disabled={run.isPending}
+              title={readOnly ?? c.help}
+              aria-description={readOnly ?? undefined}
+              disabled={run.isPending || readOnly !== null}
               className={c.danger ? DANGER : BUTTON}
               // Aborting a job that has copied something throws that work away: ask first.
               onClick={() => (c.danger && job.current > 0 ? setConfirming(c) : send(c))}
@@ -65,7 +68,7 @@ export function JobControls({ job, commands }: { job: JobRow; commands: JobComma
           onKeep={() => setConfirming(null)}
         />
       )}
-      {speedCommand && <SpeedForm job={job} commands={commands} />}
+      {speedCommand && !readOnly && <SpeedForm job={job} commands={commands} />}
       {run.error && (
         <p role="alert" className="text-xs text-red-700 dark:text-red-300">
           {run.variables?.label ?? 'Command'} refused: {run.error.message}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cardFigures, displayFraction } from './job-figures.ts';
+import { cardFigures, displayFraction, samplesForRate } from './job-figures.ts';
 import type { JobRow } from './job-model.ts';
 import type { RateEstimate } from './job-rate.ts';
 import type { JobHistory } from './job-timeline.ts';
@@ -55,5 +55,19 @@ describe('displayFraction', () => {
     expect(displayFraction(zero('running'), est(undefined, 0))).toBe(0);
     expect(displayFraction({ ...zero('concluded'), error: 'EIO' }, est(undefined, 0))).toBe(0);
     expect(displayFraction({ ...zero('running'), total: 10 }, est(1, 1))).toBe(0.5);
+  });
+});
+
+describe('samplesForRate', () => {
+  const samples = [0, 1_000, 2_000, 3_000, 4_000].map((t) => ({ t, current: t, total: 9_000 }));
+  it('measures a ready or paused job only from what moved since it became so', () => {
+    const history = { lastSeenAt: 2_500 } as JobHistory;
+    expect(samplesForRate(job('ready'), history, samples).map((s) => s.t)).toEqual([3_000, 4_000]);
+    expect(samplesForRate(job('paused'), history, samples).map((s) => s.t)).toEqual([3_000, 4_000]);
+  });
+  it('keeps every sample of a running job', () => {
+    expect(samplesForRate(job('running'), { lastSeenAt: 2_500 } as JobHistory, samples)).toBe(
+      samples,
+    );
   });
 });

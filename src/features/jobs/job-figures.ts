@@ -9,6 +9,21 @@ import { formatDuration } from './job-format.ts';
 /** States where copying is idle by design; a rate is shown only if data still moves. */
 const QUIET = new Set(['ready', 'standby', 'paused']);
 
+/**
+ * The samples a card's rate is measured over. In a quiet state (ready, standby, paused) only
+ * those since the page heard of it count: the bulk copy before a mirror became ready, or the
+ * copying before a pause, is not what moves now. `lastSeenAt` is the browser-clock arrival of
+ * the job's latest event, the state change itself in these states.
+ */
+export function samplesForRate(
+  job: JobRow,
+  history: JobHistory | undefined,
+  samples: readonly ProgressSample[],
+): readonly ProgressSample[] {
+  const since = QUIET.has(job.status) ? history?.lastSeenAt : undefined;
+  return since === undefined ? samples : samples.filter((s) => s.t >= since);
+}
+
 export interface CardFigures {
   rate: string;
   eta: string;

@@ -160,6 +160,19 @@ export function virshPlan(kind: OperationKind, ctx: VirshContext): VirshPlan {
         notes: ['Add --bandwidth MiB/s to limit the rate.'],
       };
     }
+    case 'stream':
+      return {
+        title: `Stream into ${target}'s active image with virsh blockpull`,
+        steps: [
+          {
+            says: `Copy the images below ${target}'s active image up into it; the guest keeps running on it.`,
+            text: v('blockpull', domain, target, '--verbose', '--wait'),
+          },
+        ],
+        notes: [
+          'Add --bandwidth MiB/s to limit the rate; --base IMAGE to keep the images below it.',
+        ],
+      };
     case 'export': {
       const xml = `${domain}-${target}-export.xml`;
       return {

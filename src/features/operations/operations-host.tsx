@@ -1,8 +1,8 @@
 // Provides OperationLauncherContext to the graph and shows the chosen operation's guided panel
 // as a dialog. Mount it inside the QmpProvider, around the graph (the app shell does this).
-import { useQuery } from '@tanstack/react-query';
-import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { sessionOptions } from '../../api/session.ts';
+import { useCallback, useMemo, useState, type ReactNode } from 'react';
+import { useReadOnlyReason } from '../../api/session.ts';
+import { DialogCloseButton, ModalDialog } from '../../components/modal-dialog.tsx';
 import {
   isBlockNode,
   OperationLauncherContext,
@@ -29,13 +29,21 @@ const TITLES: Record<OperationKind, string> = {
   mirror: 'Mirror',
   backup: 'Backup',
   commit: 'Commit',
+  stream: 'Stream',
   export: 'Export',
   throttle: 'Throttle',
   snapshot: 'Snapshot',
 };
 
 /** Panels made of one form and its plan; the throttle panel holds several, each with its own. */
-const FREEZES_FORM = new Set<OperationKind>(['mirror', 'backup', 'commit', 'export', 'snapshot']);
+const FREEZES_FORM = new Set<OperationKind>([
+  'mirror',
+  'backup',
+  'commit',
+  'stream',
+  'export',
+  'snapshot',
+]);
 const ignore = () => undefined;
 
 export interface OpenOperation {
@@ -61,7 +69,9 @@ function Panel({ open, live }: { open: OpenOperation; live: LiveState }) {
     case 'backup':
       return <BackupPanel live={live} source={open.node} />;
     case 'commit':
-      return <CommitPanel live={live} node={open.node} />;
+      return <CommitPanel live={live} node={open.node} mode="commit" />;
+    case 'stream':
+      return <CommitPanel live={live} node={open.node} mode="stream" />;
     case 'export':
       return <ExportOperationPanel live={live} node={open.node} />;
     case 'snapshot':
@@ -79,54 +89,40 @@ function Panel({ open, live }: { open: OpenOperation; live: LiveState }) {
 
 export function OperationDialog({ open, onClose }: { open: OpenOperation; onClose: () => void }) {
   const { live, error } = useLiveState();
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && onClose();
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [onClose]);
   const title = `${TITLES[open.kind]} ${open.qdev ?? open.node}`;
   const [started, setStarted] = useState(false);
   return (
-    <div className="fixed inset-0 z-50 grid place-items-center bg-black/40 p-4">
-      <div
-        role="dialog"
-        aria-modal="true"
-        aria-label={title}
-        className="flex max-h-full w-[44rem] max-w-full flex-col gap-3 overflow-auto rounded-lg bg-white p-4 shadow-xl dark:bg-slate-900"
-      >
-        <div className="flex items-center">
-          <h2 className="text-lg font-semibold">{title}</h2>
-          <button
-            type="button"
-            onClick={onClose}
-            className="ml-auto rounded border px-2 py-0.5 text-sm"
-          >
-            Close
-          </button>
-        </div>
-        {error && <p role="alert">Cannot read the block layer: {error.message}</p>}
-        {live ? (
-          <PlanRunStarted.Provider value={FREEZES_FORM.has(open.kind) ? setStarted : ignore}>
-            {/* Once a plan runs, only its review stays: the form's inputs are what it ran. */}
-            <div
-              data-running={started}
-              className="[&[data-running=true]>div>*:not([data-plan-review])]:hidden"
-            >
-              <Panel key={`${open.kind}:${open.node}`} open={open} live={live} />
-            </div>
-          </PlanRunStarted.Provider>
-        ) : (
-          !error && <p className="text-sm text-slate-500">Reading the live state…</p>
-        )}
+    <ModalDialog label={title} onClose={onClose}>
+      <div className="flex items-center">
+        <h2 className="text-lg font-semibold">{title}</h2>
+        <DialogCloseButton onClose={onClose} />
       </div>
-    </div>
+      {error && <p role="alert">Cannot read the block layer: {error.message}</p>}
+      {live ? (
+        <PlanRunStarted.Provider value={FREEZES_FORM.has(open.kind) ? setStarted : ignore}>
+          {/* Once a plan runs, only its review stays: the form's inputs are what it ran. */}
+          <div
+            data-running={started}
+            className="[&[data-running=true]>div>*:not([data-plan-review])]:hidden"
+          >
+            <Panel key={`${open.kind}:${open.node}`} open={open} live={live} />
+          </div>
+        </PlanRunStarted.Provider>
+      ) : (
+        !error && <p className="text-sm text-slate-500">Reading the live state…</p>
+      )}
+    </ModalDialog>
   );
 }
 
 /** "Remove node" for a block node, judged on the graph's current reads (the dialog reads afresh). */
-function removalOf(live: LiveState | undefined, node: GraphNode, viewer: boolean): Availability {
+function removalOf(
+  live: LiveState | undefined,
+  node: GraphNode,
+  readOnly: string | null,
+): Availability {
   if (!isBlockNode(node)) return { enabled: false, reason: 'Not a block node' };
-  if (viewer) return { enabled: false, reason: 'Read-only session: viewers cannot close nodes' };
+  if (readOnly) return { enabled: false, reason: readOnly };
   if (!live) return { enabled: false, reason: 'Reading the block graph…' };
   const blocker = removalBlocker(live, node.name);
   if (blocker) return { enabled: false, reason: blocker };
@@ -139,14 +135,14 @@ export function OperationsHost({ children }: { children: ReactNode }) {
   const [removing, setRemoving] = useState<string | null>(null);
   const graphLive = useGraphLiveState();
   // The proxy refuses blockdev-del to a viewer anyway; say so before anything is tried.
-  const viewer = useQuery(sessionOptions()).data?.role === 'viewer';
+  const readOnly = useReadOnlyReason();
   const launcher = useMemo<OperationLauncher>(
     () => ({
       open: (kind, node) => setOpen(operationSubject(kind, node)),
-      removal: (node) => removalOf(graphLive, node, viewer),
+      removal: (node) => removalOf(graphLive, node, readOnly),
       remove: (node) => setRemoving(node.name),
     }),
-    [graphLive, viewer],
+    [graphLive, readOnly],
   );
   const close = useCallback(() => setOpen(null), []);
   const closeRemoval = useCallback(() => setRemoving(null), []);

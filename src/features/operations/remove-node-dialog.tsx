@@ -2,7 +2,8 @@
 // the blockdev-del plan through the operations' runner and shows QEMU's answer. The plan is made
 // from a fresh read of the live state, whatever the graph showed when the button was pressed.
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useId, useState } from 'react';
+import { useId, useState } from 'react';
+import { ModalDialog } from '../../components/modal-dialog.tsx';
 import { useQmpClient, useTargetName } from '../../api/qmp-context.tsx';
 import type { LiveState } from './plans/live-state.ts';
 import { closableTree, listNames, planRemoveNodes } from './plans/node-removal.ts';
@@ -23,16 +24,6 @@ function filesOf(live: LiveState, nodes: string[]): string[] {
   return [...new Set(shown.filter((f) => f !== '' && !f.startsWith('json:')))];
 }
 
-/** Remembers what had focus when the dialog opened and gives it back when it closes. */
-function useFocusReturn(): void {
-  useEffect(() => {
-    const before = document.activeElement;
-    return () => {
-      if (before instanceof HTMLElement && before.isConnected) before.focus();
-    };
-  }, []);
-}
-
 export function RemoveNodeDialog({ node, onClose }: { node: string; onClose: () => void }) {
   const client = useQmpClient();
   const target = useTargetName();
@@ -44,14 +35,8 @@ export function RemoveNodeDialog({ node, onClose }: { node: string; onClose: () 
   const live = query.data && query.dataUpdatedAt >= openedAt ? query.data : undefined;
   const { run, start } = usePlanRunner();
   const [ran, setRan] = useState<ReturnType<typeof planRemoveNodes> | null>(null);
-  useFocusReturn();
 
   const running = run?.running === true;
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && !running && onClose();
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [onClose, running]);
 
   // While and after the run, keep showing the plan that ran (the node is gone from later reads).
   const tree = live ? closableTree(live, node) : [];
@@ -63,108 +48,101 @@ export function RemoveNodeDialog({ node, onClose }: { node: string; onClose: () 
   const done = run?.result?.ok === true;
 
   return (
-    <div className="fixed inset-0 z-50 grid place-items-center bg-black/40 p-4">
-      <div
-        role="alertdialog"
-        aria-modal="true"
-        aria-labelledby={titleId}
-        aria-describedby={textId}
-        className="flex max-h-full w-[36rem] max-w-full flex-col gap-3 overflow-auto rounded-lg bg-white p-4 text-sm shadow-xl dark:bg-slate-900 dark:text-slate-100"
-      >
-        <h2 id={titleId} className="text-lg font-semibold break-all">
-          Remove node &apos;{node}&apos;?
-        </h2>
-        {query.error && !live && (
-          <p role="alert" className="text-red-700 dark:text-red-300">
-            Cannot read the block layer: {query.error.message}
+    <ModalDialog
+      role="alertdialog"
+      labelledBy={titleId}
+      describedBy={textId}
+      width="w-[36rem]"
+      closable={!running}
+      onClose={onClose}
+    >
+      <h2 id={titleId} className="text-lg font-semibold break-all">
+        Remove node &apos;{node}&apos;?
+      </h2>
+      {query.error && !live && (
+        <p role="alert" className="text-red-700 dark:text-red-300">
+          Cannot read the block layer: {query.error.message}
+        </p>
+      )}
+      {!result && !query.error && (
+        <p id={textId} className="text-slate-500">
+          Reading the live state…
+        </p>
+      )}
+      {result && !result.ok && (
+        <div
+          id={textId}
+          role="alert"
+          className="rounded bg-amber-50 p-2 text-amber-900 dark:bg-amber-950 dark:text-amber-100"
+        >
+          <p className="font-medium">Cannot remove it:</p>
+          <ul className="list-disc pl-5">
+            {result.problems.map((p) => (
+              <li key={p.message}>{p.message}</li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {plan && (
+        <p id={textId} className="break-words">
+          Close node {listNames(names)}? Nothing uses {names.length > 1 ? 'them' : 'it'} now. QEMU
+          lets go of {names.length > 1 ? 'them' : 'it'} and of the file&apos;s lock; the image file
+          stays on disk{files.length > 0 ? `: ${files.join(', ')}` : ''}.
+        </p>
+      )}
+      {plan && <PlanSteps plan={plan} run={run} />}
+      {failure && (
+        <div
+          role="alert"
+          className="rounded bg-red-50 p-2 text-red-900 dark:bg-red-950 dark:text-red-100"
+        >
+          <p>
+            Step {failure.index + 1} ({failure.step.command}) failed:{' '}
+            <strong>{failure.message}</strong>
           </p>
-        )}
-        {!result && !query.error && (
-          <p id={textId} className="text-slate-500">
-            Reading the live state…
-          </p>
-        )}
-        {result && !result.ok && (
-          <div
-            id={textId}
-            role="alert"
-            className="rounded bg-amber-50 p-2 text-amber-900 dark:bg-amber-950 dark:text-amber-100"
-          >
-            <p className="font-medium">Cannot remove it:</p>
-            <ul className="list-disc pl-5">
-              {result.problems.map((p) => (
-                <li key={p.message}>{p.message}</li>
-              ))}
-            </ul>
-          </div>
-        )}
-        {plan && (
-          <p id={textId} className="break-words">
-            Close node {listNames(names)}? Nothing uses {names.length > 1 ? 'them' : 'it'} now. QEMU
-            lets go of {names.length > 1 ? 'them' : 'it'} and of the file&apos;s lock; the image
-            file stays on disk{files.length > 0 ? `: ${files.join(', ')}` : ''}.
-          </p>
-        )}
-        {plan && <PlanSteps plan={plan} run={run} />}
-        {failure && (
-          <div
-            role="alert"
-            className="rounded bg-red-50 p-2 text-red-900 dark:bg-red-950 dark:text-red-100"
-          >
+          {failure.hint && <p>What to do: {failure.hint}</p>}
+          {failure.index > 0 && (
             <p>
-              Step {failure.index + 1} ({failure.step.command}) failed:{' '}
-              <strong>{failure.message}</strong>
+              Closed before the failure: {listNames(names.slice(0, failure.index))}. Check the
+              graph.
             </p>
-            {failure.hint && <p>What to do: {failure.hint}</p>}
-            {failure.index > 0 && (
-              <p>
-                Closed before the failure: {listNames(names.slice(0, failure.index))}. Check the
-                graph.
-              </p>
-            )}
-          </div>
-        )}
-        {done && (
-          <p
-            role="status"
-            className="rounded bg-emerald-50 p-2 text-emerald-900 dark:bg-emerald-950 dark:text-emerald-100"
-          >
-            Done. Closed {listNames(names)}.
-          </p>
-        )}
-        <div className="flex justify-end gap-2">
-          {run && !running ? (
-            <button type="button" className={BUTTON} onClick={onClose} autoFocus>
-              Close
-            </button>
-          ) : (
-            <>
-              <button
-                type="button"
-                className={BUTTON}
-                onClick={onClose}
-                disabled={running}
-                autoFocus
-              >
-                {plan ? 'Keep it' : 'Close'}
-              </button>
-              {plan && (
-                <button
-                  type="button"
-                  className={DANGER}
-                  disabled={running}
-                  onClick={() => {
-                    setRan(result);
-                    void start(plan);
-                  }}
-                >
-                  {running ? 'Removing…' : 'Remove node'}
-                </button>
-              )}
-            </>
           )}
         </div>
+      )}
+      {done && (
+        <p
+          role="status"
+          className="rounded bg-emerald-50 p-2 text-emerald-900 dark:bg-emerald-950 dark:text-emerald-100"
+        >
+          Done. Closed {listNames(names)}.
+        </p>
+      )}
+      <div className="flex justify-end gap-2">
+        {run && !running ? (
+          <button type="button" className={BUTTON} onClick={onClose} autoFocus>
+            Close
+          </button>
+        ) : (
+          <>
+            <button type="button" className={BUTTON} onClick={onClose} disabled={running} autoFocus>
+              {plan ? 'Keep it' : 'Close'}
+            </button>
+            {plan && (
+              <button
+                type="button"
+                className={DANGER}
+                disabled={running}
+                onClick={() => {
+                  setRan(result);
+                  void start(plan);
+                }}
+              >
+                {running ? 'Removing…' : 'Remove node'}
+              </button>
+            )}
+          </>
+        )}
       </div>
-    </div>
+    </ModalDialog>
   );
 }

@@ -6,9 +6,10 @@ import { useQmpClient, useTargetName } from '../../api/qmp-context.tsx';
 import { qmpQueryOptions } from '../../api/qmp-queries.ts';
 import { targetKey } from '../../api/query-keys.ts';
 import { useFieldDocs, useSchemaIndex } from '../../api/schema-queries.ts';
+import { commandListOptions } from '../../api/command-list-queries.ts';
 import { sessionOptions } from '../../api/session.ts';
 import { QmpError } from '../../qmp/errors.ts';
-import { isReadOnlyCommand, type JsonObject, type JsonValue } from '../../qmp/wire.ts';
+import type { JsonObject, JsonValue } from '../../qmp/wire.ts';
 import { CommandForm } from '../forms/command-form.tsx';
 import { inputClass } from '../forms/field-props.ts';
 import { FormPickersContext, type FormPickers } from '../forms/pickers-context.tsx';
@@ -49,7 +50,14 @@ export function RunCommandPanel() {
   const schema = useSchemaIndex();
   const fieldDocs = useFieldDocs();
   const session = useQuery(sessionOptions());
-  const pickers = useFormPickers();
+  const permitted = useQuery(commandListOptions(target));
+  const basePickers = useFormPickers();
+  const refusedDrivers = permitted.data?.refusedDrivers;
+  const pickers = useMemo(
+    () =>
+      refusedDrivers ? { ...basePickers, refusedDrivers: new Set(refusedDrivers) } : basePickers,
+    [basePickers, refusedDrivers],
+  );
   const [command, setCommand] = useState('');
   const run = useMutation({
     mutationFn: (vars: { command: string; args: JsonObject | undefined }) =>
@@ -58,13 +66,17 @@ export function RunCommandPanel() {
     onSettled: () => queryClient.invalidateQueries({ queryKey: targetKey(target) }),
   });
 
-  const allowed = useMemo(() => {
-    const names = [...(schema.data?.commands.keys() ?? [])].sort();
-    return session.data?.role === 'operator' ? names : names.filter(isReadOnlyCommand);
-  }, [schema.data, session.data]);
+  // The proxy's own list: commands it refuses by name whatever the arguments are not offered.
+  const allowed = permitted.data?.commands ?? [];
 
-  if (schema.isPending)
+  if (schema.isPending || permitted.isPending)
     return <p className="p-3 text-sm text-slate-500">Reading the QMP schema…</p>;
+  if (permitted.isError)
+    return (
+      <p role="alert" className="p-3 text-sm text-red-700">
+        Cannot read which commands this session may run: {permitted.error.message}
+      </p>
+    );
   if (schema.isError)
     return (
       <p role="alert" className="p-3 text-sm text-red-700">
@@ -103,7 +115,7 @@ export function RunCommandPanel() {
       {command && !known && (
         <p className="text-sm text-slate-500">
           {schema.data.commands.has(command)
-            ? `${command} is not available to this session's role.`
+            ? `${command} is not available here: Blockscope refuses it for this session's role (operators: block-layer commands; see --allow-command).`
             : 'No such command in this QEMU; pick one from the list.'}
         </p>
       )}

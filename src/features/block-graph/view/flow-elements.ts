@@ -67,6 +67,7 @@ export function flowElements(
       position,
       ...nodeSize(node.kind),
       selected: node.id === choices.selected,
+      ariaLabel: `${node.kind} ${node.label}`,
       data: {
         node,
         dimmed: searching && !matchesSearch(node, choices.search),
@@ -74,6 +75,8 @@ export function flowElements(
       },
     });
   }
+  // Tab walks the picture as it reads: top to bottom, then left to right.
+  nodes.sort((a, b) => a.position.y - b.position.y || a.position.x - b.position.x);
   const shown = new Set(nodes.map((n) => n.id));
   const dimmed = new Set(nodes.filter((n) => n.data.dimmed).map((n) => n.id));
   const edges: PermFlowEdge[] = model.edges

@@ -15,6 +15,8 @@ export interface ToolbarProps {
   onTidy(): void;
   onExport(format: 'svg' | 'png' | 'dot'): void;
   status: string;
+  /** The details panel is open on the right: wrap short of it rather than under it. */
+  besidePanel?: boolean;
 }
 
 export function GraphToolbar(props: ToolbarProps) {
@@ -22,7 +24,12 @@ export function GraphToolbar(props: ToolbarProps) {
     <div
       role="toolbar"
       aria-label="Graph tools"
-      className="absolute top-2 left-2 z-10 flex flex-wrap items-center gap-2 rounded-md bg-slate-50/90 p-1.5 shadow dark:bg-slate-950/90"
+      data-graph-overlay="top"
+      className={`absolute top-2 left-2 z-10 flex flex-wrap items-center gap-2 rounded-md bg-slate-50/90 p-1.5 shadow dark:bg-slate-950/90 ${
+        props.besidePanel
+          ? 'max-w-[calc(100%-21rem)] xl:max-w-[calc(100%-25rem)]'
+          : 'max-w-[calc(100%-1rem)]'
+      }`}
     >
       <input
         type="search"

@@ -15,7 +15,7 @@ function Badge({ children, title }: { children: string; title: string }) {
   return (
     <span
       title={title}
-      className="rounded bg-white/80 px-1 text-[10px] leading-4 font-medium text-slate-700 ring-1 ring-slate-300 dark:bg-slate-800 dark:text-slate-200 dark:ring-slate-600"
+      className="max-w-full min-w-0 truncate rounded bg-white/80 px-1 text-[10px] leading-4 font-medium text-slate-700 ring-1 ring-slate-300 dark:bg-slate-800 dark:text-slate-200 dark:ring-slate-600"
     >
       {children}
     </span>
@@ -31,11 +31,15 @@ function badgesOf(node: GraphNode) {
     badges.push({ text: `export ${node.exports.join(', ')}`, title: 'Served by an export' });
   }
   if (node.throttle) {
-    const group = node.throttle.group ? ` ${node.throttle.group}` : '';
+    // A device's own limits (block_set_io_throttle) live in a group QEMU names itself: not a
+    // name the operator chose, so only the limits are shown (the details panel has the rest).
+    const { how } = node.throttle;
+    const group = node.throttle.group && how !== 'legacy' ? ` ${node.throttle.group}` : '';
     const limits = throttleSummary(node.throttle.limits);
+    const text = `throttled${group}${limits ? ` · ${limits}` : ''}`;
     badges.push({
-      text: `throttled${group}${limits ? ` · ${limits}` : ''}`,
-      title: `Throttled (${node.throttle.how})`,
+      text,
+      title: `${text} (${how === 'legacy' ? "the device's own limits" : `throttle ${how}`})`,
     });
   }
   if (node.readOnly) badges.push({ text: 'ro', title: 'Read-only' });

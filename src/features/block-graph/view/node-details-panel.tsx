@@ -1,11 +1,12 @@
 // The details of the selected node: everything the model knows, the edges with their full
 // permissions, the raw QMP results it was joined from, and the entry points of the operations.
 import { useQuery } from '@tanstack/react-query';
-import { useContext, type ReactNode } from 'react';
+import { useContext, useEffect, useRef, type ReactNode } from 'react';
 import { backupLedgerOptions } from '../../../api/backup-ledger-queries.ts';
 import { bitmapOrigin, describeOrigin, findBackupRecord } from '../../../api/bitmap-origin.ts';
 import { liveNamedNodesOptions } from '../../../api/block-graph-queries.ts';
 import { useQmpClient, useTargetName } from '../../../api/qmp-context.tsx';
+import { useReadOnlyReason } from '../../../api/session.ts';
 import {
   isBlockNode,
   NO_OPERATION_LAUNCHER,
@@ -35,11 +36,16 @@ const names = (ids: string[], model: BlockGraphModel) =>
 function OperationButtons({ node, model }: { node: GraphNode; model: BlockGraphModel }) {
   const launcher = useContext(OperationLauncherContext);
   const available = launcher !== NO_OPERATION_LAUNCHER;
+  const readOnly = useReadOnlyReason();
   const rules = operationAvailability(node, model);
   return (
     <div role="group" aria-label="Operations" className="flex flex-wrap gap-1">
       {OPERATION_KINDS.map((kind) => {
-        const rule = available ? rules[kind] : { enabled: false, reason: 'not available' };
+        const rule = !available
+          ? { enabled: false, reason: 'not available' }
+          : readOnly
+            ? { enabled: false, reason: readOnly }
+            : rules[kind];
         const label = kind[0]!.toUpperCase() + kind.slice(1);
         return (
           <button
@@ -103,10 +109,34 @@ export function NodeDetailsPanel({
   const outgoing = model.edges.filter((e) => e.source === node.id);
   const throttle = node.throttle;
   const ledger = useQuery(backupLedgerOptions(useTargetName())).data;
+  const panel = useRef<HTMLElement>(null);
+  useEffect(() => {
+    // Chosen from the keyboard (Enter on a focused node): go on into the panel, so Tab reaches
+    // its operations next rather than the rest of the graph.
+    const from = document.activeElement;
+    if (from instanceof HTMLElement && from.matches('.react-flow__node:focus-visible')) {
+      panel.current?.focus();
+    }
+  }, [node.id]);
+  const closeToNode = () => {
+    const card = document.querySelector<HTMLElement>(
+      `.react-flow__node[data-id="${CSS.escape(node.id)}"]`,
+    );
+    onClose();
+    card?.focus();
+  };
   return (
     <aside
+      ref={panel}
+      tabIndex={-1}
+      data-graph-overlay="right"
+      onKeyDown={(e) => {
+        const typing =
+          e.target instanceof HTMLElement && e.target.closest('input, textarea, select');
+        if (e.key === 'Escape' && !typing) closeToNode();
+      }}
       aria-label="Node details"
-      className="absolute top-0 right-0 bottom-0 z-20 flex w-96 flex-col gap-3 overflow-auto border-l border-slate-200 bg-white p-3 text-sm shadow-lg dark:border-slate-800 dark:bg-slate-900"
+      className="absolute top-0 right-0 bottom-0 z-20 flex w-80 flex-col xl:w-96 gap-3 overflow-auto border-l border-slate-200 bg-white p-3 text-sm shadow-lg outline-none focus-visible:ring-2 focus-visible:ring-sky-600 dark:border-slate-800 dark:bg-slate-900"
     >
       <div className="flex items-start gap-2">
         <div className="min-w-0 flex-1">

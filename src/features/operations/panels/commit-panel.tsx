@@ -1,5 +1,6 @@
-// Commit panel: top and base picked on the backing chain as drawn; an active commit (top is the
-// active layer) says it will need Complete. Stream, the reverse direction, is one switch away.
+// Commit and stream, the two directions along a backing chain, picked on the chain as drawn.
+// Commit writes upper layers down into a base (an active commit says it will need Complete);
+// stream copies lower layers up into a node. Each is its own operation with its own title.
 import { useMemo, useState } from 'react';
 import {
   AmountField,
@@ -22,10 +23,15 @@ import {
 import type { LiveState } from '../plans/live-state.ts';
 import { suggestJobId } from '../plans/names.ts';
 
-type Mode = 'commit' | 'stream';
-
-export function CommitPanel({ live, node }: { live: LiveState; node: string }) {
-  const [mode, setMode] = useState<Mode>('commit');
+export function CommitPanel({
+  live,
+  node,
+  mode,
+}: {
+  live: LiveState;
+  node: string;
+  mode: 'commit' | 'stream';
+}) {
   const [input, setInput] = useState<CommitInput>(() => defaultCommitInput(live, node));
   const [streamBase, setStreamBase] = useState('');
   const [streamJob, setStreamJob] = useState(() => defaultStreamInput(live, node).jobId);
@@ -56,15 +62,11 @@ export function CommitPanel({ live, node }: { live: LiveState; node: string }) {
       <p className="text-sm">
         Chain of <strong>{input.device}</strong>: {layers.join(' → ')}
       </p>
-      <SelectField<Mode>
-        label="Direction"
-        value={mode}
-        onChange={setMode}
-        options={[
-          { value: 'commit', label: 'Commit — write the upper layers down into a base' },
-          { value: 'stream', label: 'Stream — copy the lower layers up into a node' },
-        ]}
-      />
+      <p className="text-xs text-slate-600 dark:text-slate-300">
+        {mode === 'commit'
+          ? 'Commit writes the upper layers down into a base; the layers above it are dropped.'
+          : 'Stream copies the lower layers up into a node; the layers below it are dropped.'}
+      </p>
       <div className="grid grid-cols-2 gap-2">
         <SelectField
           label={mode === 'commit' ? 'Top (first layer to commit)' : 'Node to stream into'}
@@ -130,7 +132,6 @@ export function CommitPanel({ live, node }: { live: LiveState; node: string }) {
         onChange={setKeepNodes}
       />
       <PlanReview
-        key={mode}
         result={result}
         confirmLabel={mode === 'commit' ? 'Start commit' : 'Start stream'}
       />

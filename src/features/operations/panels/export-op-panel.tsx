@@ -1,20 +1,31 @@
 // Export panel: safe defaults (NBD server on 127.0.0.1 if Blockscope has not started one,
 // read-only, named after the node), so one confirmation exports the node; options below.
+import { useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
+import { sessionOptions } from '../../../api/session.ts';
 import { CheckField, SelectField, TextField, problemFor } from '../fields.tsx';
 import { PlanReview } from '../plan-review.tsx';
 import { bitmapsOf } from '../plans/bitmaps.ts';
 import { defaultExportInput, planExport, type ExportInput } from '../plans/export.ts';
 import type { LiveState, NbdAddress } from '../plans/live-state.ts';
 import { describeAddress } from '../plans/nbd.ts';
+import { usePathLookup } from '../use-path-lookup.ts';
 
 export function ExportOperationPanel({ live, node }: { live: LiveState; node: string }) {
   const [input, setInput] = useState<ExportInput>(() => defaultExportInput(live, node));
   const set = (patch: Partial<ExportInput>) => setInput((old) => ({ ...old, ...patch }));
-  const result = useMemo(() => planExport(live, input), [live, input]);
-  const problems = result.ok ? [] : result.problems;
   const running = live.nbdServer.state === 'running' ? live.nbdServer.address : undefined;
   const address = input.address;
+  // QEMU replaces whatever is at a socket path: the plan needs the proxy's look at it.
+  const socketLookup = usePathLookup(!running && address.type === 'unix' ? address.path : null);
+  const result = useMemo(
+    () => planExport(live, { ...input, ...(socketLookup ? { socketLookup } : {}) }),
+    [live, input, socketLookup],
+  );
+  const problems = result.ok ? [] : result.problems;
+  // A socket must be named inside --allow-path: the default goes in the first allowed directory.
+  const allowed = useQuery(sessionOptions()).data?.allowPaths ?? [];
+  const defaultSocket = allowed[0] ? `${allowed[0].replace(/\/$/, '')}/blockscope-nbd.sock` : '';
   const setAddress = (a: NbdAddress) => set({ address: a });
 
   return (
@@ -74,7 +85,7 @@ export function ExportOperationPanel({ live, node }: { live: LiveState; node: st
                   setAddress(
                     type === 'inet'
                       ? { type, host: '127.0.0.1', port: 10809 }
-                      : { type, path: '/tmp/blockscope-nbd.sock' },
+                      : { type, path: defaultSocket },
                   )
                 }
                 options={[
@@ -98,12 +109,19 @@ export function ExportOperationPanel({ live, node }: { live: LiveState; node: st
                   />
                 </>
               ) : (
-                <TextField
-                  label="Socket path"
-                  value={address.path}
-                  onChange={(path) => setAddress({ type: 'unix', path })}
-                  error={problemFor(problems, 'address')}
-                />
+                <div className="flex flex-col gap-1">
+                  <TextField
+                    label="Socket path"
+                    value={address.path}
+                    onChange={(path) => setAddress({ type: 'unix', path })}
+                    error={problemFor(problems, 'address')}
+                  />
+                  <p className="text-xs text-slate-500">
+                    {allowed.length > 0
+                      ? `Inside ${allowed.join(', ')} (--allow-path); nothing may be at the path.`
+                      : 'No directory is allowed (--allow-path), so no socket can be named: use TCP.'}
+                  </p>
+                </div>
               )}
               <TextField
                 label="Max connections (0 = unlimited)"

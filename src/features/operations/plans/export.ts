@@ -2,8 +2,10 @@
 // read-only export named after the node. Read-only exports refuse recording bitmaps
 // ("Enabled bitmap ... incompatible with readonly export"), so a recording bitmap is published
 // through a frozen copy made in one transaction (add disabled + merge), as qmp-domain.md §5.4.
+import type { PathLookup } from '../../../qmp/file-lookup.ts';
 import type { JsonObject } from '../../../qmp/wire.ts';
 import { findBitmap } from './bitmaps.ts';
+import { describeFile } from './new-file.ts';
 import { existingNodeProblem } from './source-checks.ts';
 import type { LiveState, NbdAddress } from './live-state.ts';
 import { uniqueName } from './names.ts';
@@ -27,6 +29,28 @@ export interface ExportInput {
   /** Used only when the server must be started. */
   address: NbdAddress;
   maxConnections?: number;
+  /** What the proxy found at a unix socket path (plans/new-file.ts has the same rule for files). */
+  socketLookup?: PathLookup;
+}
+
+/**
+ * QEMU deletes whatever is at a unix socket path before it listens there (unix_listen_saddr in
+ * util/qemu-sockets.c unlinks it): a regular file of the operator's would be lost. So the server
+ * starts only on a path the proxy looked at and found empty; there is nothing to confirm.
+ */
+function socketPathProblem(address: NbdAddress, lookup: PathLookup | undefined): Problem | null {
+  if (address.type !== 'unix') return null;
+  const { path } = address;
+  const field = 'address';
+  if (!lookup || lookup.path !== path) {
+    return { field, message: `Checking whether ${path} exists…`, pending: true };
+  }
+  if ('error' in lookup) return { field, message: `Could not check ${path}: ${lookup.error}` };
+  if (!lookup.exists) return null;
+  return {
+    field,
+    message: `${path} exists (${describeFile(lookup)}); QEMU would delete it to listen there. Choose a path where nothing is.`,
+  };
 }
 
 export function defaultExportInput(live: LiveState, node: string): ExportInput {
@@ -62,6 +86,7 @@ export function planExport(live: LiveState, input: ExportInput): PlanResult {
       : null,
     input.name === '' ? { field: 'name', message: 'An export name is required.' } : null,
     running ? null : nbdAddressProblem(address),
+    running ? null : socketPathProblem(address, input.socketLookup),
     input.maxConnections !== undefined && input.maxConnections < 0
       ? {
           field: 'max-connections',
@@ -81,6 +106,10 @@ export function planExport(live: LiveState, input: ExportInput): PlanResult {
       explanation: `QEMU listens for NBD clients on ${describeAddress(address)}.`,
       command: 'nbd-server-start',
       arguments: args,
+      // looked at again just before the step: a file that appeared meanwhile stops the plan
+      ...(address.type === 'unix'
+        ? { createsFile: { path: address.path, overwriteConfirmed: false } }
+        : {}),
       undo: { command: 'nbd-server-stop', arguments: {} },
     });
   }

@@ -1,0 +1,264 @@
+// What an operator meets first, in Chromium against a real QEMU served by the real server: an
+// operation done from the keyboard alone, a viewer who sees at once that the session is
+// read-only, a QEMU killed under an open page, and signing in without, with a wrong and with a
+// pasted token.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from '@playwright/test';
+import { startBlockscope } from '../test/harness/blockscope.ts';
+import {
+  confirmAndWait,
+  openGraph,
+  openOperation,
+  VDA,
+} from '../test/fixtures/operations/e2e-helpers.ts';
+import { expect, test } from '../test/fixtures/operations/e2e-fixture.ts';
+
+/** Presses Tab until a graph node with this aria-label has focus (bounded: the graph is small). */
+async function tabToNode(page: Page, label: string): Promise<void> {
+  for (let i = 0; i < 60; i++) {
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => document.activeElement?.getAttribute('aria-label'));
+    if (focused === label) return;
+  }
+  throw new Error(`Tab never reached the node '${label}'`);
+}
+
+test('an operation from the keyboard alone: node, details, dialog, Escape back', async ({
+  page,
+  served,
+}) => {
+  await openGraph(page, served.url);
+  await tabToNode(page, 'format top');
+  // The focused node is drawn with a ring a person can see.
+  const outline = await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle);
+  expect(outline).toBe('solid');
+
+  await page.keyboard.press('Enter');
+  const details = page.getByRole('complementary', { name: 'Node details' });
+  await expect(details.getByRole('heading', { name: 'top', exact: true })).toBeVisible();
+  await expect(details).toBeFocused();
+
+  // Tab goes on into the panel: its Close button, then the operations.
+  await page.keyboard.press('Tab');
+  await expect(details.getByRole('button', { name: 'Close details' })).toBeFocused();
+  await page.keyboard.press('Tab');
+  const backup = details.getByRole('button', { name: 'Backup', exact: true });
+  for (let i = 0; i < 6 && !(await backup.evaluate((b) => b === document.activeElement)); i++) {
+    await page.keyboard.press('Tab');
+  }
+  await expect(backup).toBeFocused();
+  await page.keyboard.press('Enter');
+
+  const dialog = page.getByRole('dialog', { name: /^Backup / });
+  await expect(dialog).toBeVisible();
+  // Focus went into the dialog, and Tab keeps it there however far it goes.
+  await expect.poll(() => dialog.evaluate((d) => d.contains(document.activeElement))).toBe(true);
+  for (let i = 0; i < 40; i++) {
+    await page.keyboard.press('Tab');
+    expect(await dialog.evaluate((d) => d.contains(document.activeElement))).toBe(true);
+  }
+  for (let i = 0; i < 5; i++) {
+    await page.keyboard.press('Shift+Tab');
+    expect(await dialog.evaluate((d) => d.contains(document.activeElement))).toBe(true);
+  }
+
+  // Escape closes it and gives focus back to the button that opened it.
+  await page.keyboard.press('Escape');
+  await expect(dialog).toHaveCount(0);
+  await expect(backup).toBeFocused();
+
+  // Escape in the panel closes it and goes back to the node.
+  await page.keyboard.press('Escape');
+  await expect(details).toHaveCount(0);
+  const focused = await page.evaluate(() => document.activeElement?.getAttribute('aria-label'));
+  expect(focused).toBe('format top');
+});
+
+test('a viewer sees a read-only session: operations, job controls and removal are off', async ({
+  page,
+  vm,
+}) => {
+  const dir = mkdtempSync(join(tmpdir(), 'blockscope-viewer-'));
+  const served = await startBlockscope([
+    'serve',
+    '--target',
+    `ops=unix:${vm.qmpSocket}`,
+    '--allow-path',
+    vm.dir,
+    '--token-file',
+    join(dir, 'token'),
+    '--viewer-token-file',
+    join(dir, 'viewer-token'),
+  ]);
+  try {
+    const viewerToken = readFileSync(join(dir, 'viewer-token'), 'utf8').trim();
+    await openGraph(page, `${served.origin}/#token=${viewerToken}`);
+    await expect(page.getByRole('banner')).toContainText('Viewer · read-only');
+    await page.locator('[data-testid="block-node"][data-node-name="top"]').click();
+    const details = page.getByRole('complementary', { name: 'Node details' });
+    const operations = details.getByRole('group', { name: 'Operations' }).getByRole('button');
+    await expect(operations).toHaveCount(7);
+    for (const button of await operations.all()) {
+      await expect(button).toBeDisabled();
+      await expect(button).toHaveAttribute('title', /Read-only session/);
+    }
+    await expect(details.getByRole('button', { name: 'Remove node' })).toBeDisabled();
+  } finally {
+    await served.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('QEMU killed under an open page: header, banner, dimmed views and the server log say so', async ({
+  page,
+  served,
+  vm,
+}) => {
+  await openGraph(page, served.url);
+  const header = page.getByRole('banner');
+  await expect(header.getByRole('status', { name: 'Connection' })).toContainText('Connected');
+
+  process.kill(vm.process.pid, 'SIGKILL');
+  await vm.process.exited;
+
+  const status = header.getByRole('status', { name: 'Connection' });
+  await expect(status).toContainText('QEMU disconnected');
+  await expect(status).not.toContainText('Connected');
+  const banner = page.getByRole('alert').filter({ hasText: 'QEMU disconnected' });
+  await expect(banner).toContainText(/since \d/);
+  await expect(banner).toContainText('the last state read, not QEMU now');
+  await expect(page.locator('[data-stale="true"]')).toHaveCount(1);
+  // The server's own log says it too, once.
+  await expect.poll(() => served.stderr()).toMatch(/target ops: QEMU connection lost.*retrying/);
+  expect(served.stderr().match(/QEMU connection lost/g)).toHaveLength(1);
+});
+
+test('signing in: no token, a wrong one, then the right one pasted into the same tab', async ({
+  page,
+  served,
+}) => {
+  const started = Date.now();
+  await page.goto(served.origin);
+  const form = page.getByRole('form', { name: 'Sign in to this Blockscope server' });
+  await expect(form).toBeVisible();
+  // Said at once, not after the page's retries.
+  expect(Date.now() - started).toBeLessThan(5_000);
+  await expect(page.getByText('No QEMU targets are configured')).toHaveCount(0);
+
+  // A wrong token in the link: refused, and said so.
+  await page.goto(`${served.origin}/#token=not-the-token`);
+  await expect(form.getByRole('alert')).toContainText('not accepted');
+
+  // A wrong token typed in: the same words, nothing else changes.
+  await form.getByLabel('Token').fill('still-not-it');
+  await form.getByRole('button', { name: 'Sign in' }).click();
+  await expect(form.getByRole('alert')).toContainText('not accepted');
+
+  // The right #token= pasted into the address bar of this tab (a hash change, no reload).
+  await page.evaluate((token) => (window.location.hash = `token=${token}`), served.token);
+  await expect(page.getByRole('region', { name: 'Block graph' }).getByRole('status')).toHaveText(
+    /\d+ nodes/,
+  );
+  await expect(form).toHaveCount(0);
+  // The token left the address bar.
+  expect(page.url()).not.toContain('token=');
+});
+
+test('signing in with the token typed into the form', async ({ page, served }) => {
+  await page.goto(served.origin);
+  const form = page.getByRole('form', { name: 'Sign in to this Blockscope server' });
+  await form.getByLabel('Token').fill(`#token=${served.token}`);
+  await form.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('region', { name: 'Block graph' }).getByRole('status')).toHaveText(
+    /\d+ nodes/,
+  );
+});
+
+test('Stream is its own operation: titled Stream, run from its dialog, the chain shortened in QEMU', async ({
+  page,
+  served,
+  vm,
+}) => {
+  await openGraph(page, served.url);
+  const dialog = await openOperation(page, 'top', 'Stream');
+  await expect(dialog.getByRole('heading', { name: 'Stream top' })).toBeVisible();
+  await expect(dialog.getByText('Direction')).toHaveCount(0);
+  await confirmAndWait(dialog, 'Start stream');
+  // The whole chain was pulled up into top: QEMU reports no backing image under it any more.
+  const nodes = await vm.direct.execute<{ 'node-name': string; backing_file_depth: number }[]>(
+    'query-named-block-nodes',
+    { flat: true },
+  );
+  expect(nodes.find((n) => n['node-name'] === 'top')?.backing_file_depth).toBe(0);
+});
+
+test("a device's own throttle shows its limits, not QEMU's group name, inside the card; edge labels have a legend", async ({
+  page,
+  served,
+  vm,
+}) => {
+  await vm.direct.execute('block_set_io_throttle', {
+    id: VDA,
+    bps: 0,
+    bps_rd: 0,
+    bps_wr: 0,
+    iops: 100,
+    iops_rd: 0,
+    iops_wr: 0,
+  });
+  const blocks =
+    await vm.direct.execute<{ qdev: string; inserted?: { group?: string; iops?: number } }[]>(
+      'query-block',
+    );
+  const internal = blocks.find((b) => b.qdev === VDA)?.inserted?.group;
+  expect(internal).toBeTruthy();
+  await openGraph(page, served.url);
+  const card = page.locator(`[data-testid="block-node"][data-node-name="${VDA}"]`);
+  const badge = card.getByTitle(/^throttled/);
+  await expect(badge).toHaveText('throttled · 100 IOPS');
+  // (QEMU names the group after the device's path: the card's subtitle, not the badge, shows it.)
+  await expect(badge).not.toContainText(internal!);
+  const [inner, outer] = [await badge.boundingBox(), await card.boundingBox()];
+  expect(inner!.x + inner!.width).toBeLessThanOrEqual(outer!.x + outer!.width + 0.5);
+
+  const legend = page.getByText('Edge labels');
+  await legend.click();
+  await expect(page.getByText('consistent-read')).toBeVisible();
+  await expect(page.getByText('write-unchanged')).toBeVisible();
+});
+
+/** Whether any node card overlaps the box of `over` (both in page pixels). */
+async function nodesUnder(page: Page, selector: string): Promise<string[]> {
+  return page.evaluate((sel) => {
+    const over = document.querySelector(sel)?.getBoundingClientRect();
+    if (!over) return ['(no overlay)'];
+    return [...document.querySelectorAll<HTMLElement>('.react-flow__node')]
+      .filter((n) => {
+        const r = n.getBoundingClientRect();
+        return (
+          r.left < over.right && r.right > over.left && r.top < over.bottom && r.bottom > over.top
+        );
+      })
+      .map((n) => n.getAttribute('aria-label') ?? '?');
+  }, selector);
+}
+
+test('zoom to fit keeps every node clear of the toolbar, the minimap and the details panel', async ({
+  page,
+  served,
+}) => {
+  await page.setViewportSize({ width: 1024, height: 700 });
+  await openGraph(page, served.url);
+  const graph = page.getByRole('region', { name: 'Block graph' });
+  await graph.getByRole('button', { name: 'Zoom to fit' }).click();
+  await expect.poll(() => nodesUnder(page, '[data-graph-overlay="top"]')).toEqual([]);
+  await expect.poll(() => nodesUnder(page, '.react-flow__minimap')).toEqual([]);
+
+  await page.locator('[data-testid="block-node"][data-node-name="top"]').dispatchEvent('click');
+  await expect(page.getByRole('complementary', { name: 'Node details' })).toBeVisible();
+  await graph.getByRole('button', { name: 'Zoom to fit' }).click();
+  await expect.poll(() => nodesUnder(page, '[data-graph-overlay="right"]')).toEqual([]);
+  await expect.poll(() => nodesUnder(page, '[data-graph-overlay="top"]')).toEqual([]);
+});
