@@ -1,9 +1,10 @@
 // The fleet overview: one row per target (state and why, kind, version, how many disks, nodes and
 // NBD exports, its jobs) for GET /api/fleet and its event stream. It costs QEMU nothing while a
 // target is idle: jobs come from the target's shared job poller (job-poller.ts, which polls only
-// while jobs exist), and the counts are read once per connection and again only after something
-// that can change them (a job ending, a device or export deleted, a session's successful
-// mutating command), a few hundred milliseconds later so that a burst makes one read.
+// while jobs exist), and the counts are read when the fleet is first asked for, once per
+// connection after that, and again only after something that can change them (a job ending, a
+// device or export deleted, a session's successful mutating command), a few hundred milliseconds
+// later so that a burst makes one read.
 import { ProxyEvent, type JsonObject, type JsonValue, type QmpEvent } from '../src/qmp/wire.ts';
 import type { Multiplexer } from './multiplexer.ts';
 import type { TargetInfo, TargetSet } from './target-set.ts';
@@ -45,6 +46,11 @@ export class Fleet {
   private readonly watches = new Map<string, Watch>();
   private readonly listeners = new Set<() => void>();
   private readonly offTargets: () => void;
+  /**
+   * Nobody has asked for the fleet yet: no counts are read, so a server whose fleet page is
+   * never opened sends QEMU nothing for it. The first look reads them; events keep them fresh.
+   */
+  private wanted = false;
 
   constructor(
     private readonly targets: TargetSet,
@@ -63,6 +69,12 @@ export class Fleet {
   }
 
   rows(): FleetRow[] {
+    if (!this.wanted) {
+      this.wanted = true;
+      for (const watch of this.watches.values()) {
+        if (watch.mux.upstream.currentState === 'connected') this.recount(watch);
+      }
+    }
     return this.targets.infos().map((info) => {
       const watch = info.state === 'gone' ? undefined : this.watches.get(info.name);
       return {
@@ -101,8 +113,9 @@ export class Fleet {
     if (latest) watch.jobs = latest;
     const offState = mux.upstream.onState(({ state }) => {
       watch.generation++;
-      if (state === 'connected') this.recount(watch);
-      else {
+      if (state === 'connected') {
+        if (this.wanted) this.recount(watch);
+      } else {
         delete watch.counts;
         delete watch.jobs;
       }
@@ -115,7 +128,7 @@ export class Fleet {
       mux.observers.delete(observer);
     };
     this.watches.set(name, watch);
-    if (mux.upstream.currentState === 'connected') this.recount(watch);
+    if (this.wanted && mux.upstream.currentState === 'connected') this.recount(watch);
   }
 
   private unwatch(watch: Watch): void {
@@ -134,7 +147,9 @@ export class Fleet {
       this.changed();
       return;
     }
-    if (RECOUNT_EVENTS.has(event.event) || isJobEnd(event)) this.recountSoon(watch);
+    if (this.wanted && (RECOUNT_EVENTS.has(event.event) || isJobEnd(event))) {
+      this.recountSoon(watch);
+    }
   }
 
   private recountSoon(watch: Watch): void {
