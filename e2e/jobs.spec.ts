@@ -322,6 +322,14 @@ test('a blockdev-create job started elsewhere is listed with its error and dismi
   await card.getByRole('button', { name: 'Dismiss' }).click();
   const finished = jobsPanel(page).getByRole('region', { name: 'Finished jobs' });
   await expect(finished.getByRole('article', { name: 'Job create-bad' })).toContainText('Failed');
+  // The creation that went well is folded into one line; its card is there when opened.
+  const folded = finished.getByText('1 image creation completed (create-file)');
+  await expect(folded).toBeVisible();
+  await expect(finished.getByRole('article', { name: 'Job create-file' })).toBeHidden();
+  await folded.click();
+  await expect(finished.getByRole('article', { name: 'Job create-file' })).toContainText(
+    'Completed',
+  );
   await expect(jobsPanel(page).getByText('No block jobs')).toBeVisible();
   expect(await qemu.direct.execute('query-jobs')).toEqual([]);
 });

@@ -58,6 +58,10 @@ export function JobsPanel({ controlsFor }: { controlsFor?: (job: JobRow) => Reac
   const finished = Object.values(timeline).filter(
     (h) => h.endedAt !== undefined && !listed.has(h.id),
   );
+  // Image creations that went well are steps of something else (a backup's or mirror's new
+  // image): folded into one line so the jobs an operator started stay in sight.
+  const creations = finished.filter((h) => h.type === 'create' && h.outcome === 'completed');
+  const notable = finished.filter((h) => !creations.includes(h));
   const now = jobs.data?.receivedAt ?? 0;
   const samples = rateStoreFor(target);
   const connected = useConnectionState() === 'running';
@@ -129,9 +133,20 @@ export function JobsPanel({ controlsFor }: { controlsFor?: (job: JobRow) => Reac
               Clear finished
             </button>
           </div>
-          {finished.map((h) => (
+          {notable.map((h) => (
             <FinishedJobCard key={h.id} history={h} end={ends.findLast((e) => e.job === h.id)} />
           ))}
+          {creations.length > 0 && (
+            <details className="px-3 py-1 text-xs text-slate-600 dark:text-slate-400">
+              <summary className="cursor-pointer">
+                {creations.length} image creation{creations.length > 1 ? 's' : ''} completed (
+                {creations.map((h) => h.id).join(', ')})
+              </summary>
+              {creations.map((h) => (
+                <FinishedJobCard key={h.id} history={h} />
+              ))}
+            </details>
+          )}
         </section>
       )}
     </div>
