@@ -50,6 +50,12 @@ test('a throttle group shared by two disks, edited live, then removed', async ({
   await groups.getByLabel('Group id').fill('tg1');
   await groups.getByLabel('Bandwidth, total (bytes/s)', { exact: true }).fill('8 MiB/s');
   await confirmAndWait(groups, 'Create group');
+  // Made, so its id is taken: the form says nothing red about the name it just used.
+  await expect(groups.getByLabel('Group id')).toHaveValue('tg1');
+  await expect(groups.getByLabel('Group id')).not.toHaveAttribute('aria-invalid', 'true');
+  await expect(groups.getByText("A throttle group 'tg1' already exists.")).toHaveCount(0);
+  await groups.getByRole('button', { name: 'New group' }).click();
+  await expect(groups.getByLabel('Group id')).not.toHaveValue('tg1');
   await groups.getByRole('button', { name: 'Attach data to tg1' }).click();
   await confirmAndWait(groups, 'Confirm');
   await expect.poll(() => deviceNode(vm, VDB)).toBe('data-throttle');

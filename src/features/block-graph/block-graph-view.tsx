@@ -28,6 +28,7 @@ import { KIND_STYLE } from './view/kind-style.ts';
 import { nodeTypes } from './view/node-cards.tsx';
 import { PermLegend } from './view/perm-legend.tsx';
 import { fitViewport, inView, uncoveredArea } from './view/fit-area.ts';
+import { READABLE_ZOOM } from './view/use-zoomed-out.ts';
 
 const MIN_ZOOM = 0.05;
 /** A fit never magnifies beyond life size: a few nodes stay at their natural size. */
@@ -89,9 +90,30 @@ function GraphCanvas() {
     const added = ids.filter((id) => !before.has(id));
     if (added.length === 0 || !model || !container.current) return;
     const rect = boundsOf(added, model, layout.positions);
-    const area = uncoveredArea(container.current, choices.selected !== null);
-    if (rect && !inView(rect, getViewport(), area)) fitTo(ids, 200, choices.selected !== null);
-  }, [layout.laidOutKey, layout.positions, fitTo, getViewport, model, choices.selected]);
+    const details = choices.selected !== null;
+    const viewport = getViewport();
+    if (!rect || inView(rect, viewport, uncoveredArea(container.current, details))) return;
+    // Everything again, unless that would shrink the cards past readable (and past where the
+    // operator had zoomed): then the new nodes are brought into sight at the present zoom.
+    const whole = boundsOf(ids, model, layout.positions);
+    const all = whole
+      ? fitViewport(container.current, whole, { details, minZoom: MIN_ZOOM, maxZoom: MAX_FIT_ZOOM })
+      : null;
+    const keep = { details, minZoom: viewport.zoom, maxZoom: viewport.zoom };
+    const next =
+      all && all.zoom >= Math.min(viewport.zoom, READABLE_ZOOM)
+        ? all
+        : fitViewport(container.current, rect, keep);
+    void setViewport(next, { duration: 200 });
+  }, [
+    layout.laidOutKey,
+    layout.positions,
+    fitTo,
+    getViewport,
+    setViewport,
+    model,
+    choices.selected,
+  ]);
 
   // A node chosen under the details panel or the toolbar (the panel covers most of a narrow
   // window) is brought into the uncovered part, at the same zoom.

@@ -3,7 +3,7 @@
 // boolean, so components re-render only when the threshold is crossed.
 import { useStore } from '@xyflow/react';
 
-const READABLE_ZOOM = 0.45;
+export const READABLE_ZOOM = 0.45;
 
 export function useZoomedOut(): boolean {
   return useStore((state) => state.transform[2] < READABLE_ZOOM);

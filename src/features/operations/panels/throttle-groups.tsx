@@ -28,6 +28,10 @@ const BUTTON = 'rounded border border-slate-300 px-2 py-0.5 text-xs dark:border-
 function CreateGroup({ live }: { live: LiveState }) {
   const [id, setId] = useState(() => suggestGroupId(live));
   const [limits, setLimits] = useState<ThrottleLimits | undefined>({});
+  // After a group is made its id is taken: say it was made, not that the name is in use, until
+  // the operator asks for another (a fresh form, a fresh suggestion).
+  const [created, setCreated] = useState<string | null>(null);
+  const [round, setRound] = useState(0);
   const result = useMemo(
     () => (limits ? planGroupCreate(live, id, limits) : INVALID),
     [live, id, limits],
@@ -40,15 +44,35 @@ function CreateGroup({ live }: { live: LiveState }) {
           label="Group id"
           value={id}
           onChange={setId}
-          error={result.ok ? undefined : problemFor(result.problems, 'id')}
+          error={result.ok || created === id ? undefined : problemFor(result.problems, 'id')}
         />
         <LimitFields
+          key={round}
           idPrefix="new-group"
           initial={{}}
           onChange={setLimits}
           problems={result.ok ? [] : result.problems}
         />
-        <PlanReview result={result} confirmLabel="Create group" />
+        <PlanReview
+          key={round}
+          result={result}
+          confirmLabel="Create group"
+          onFinished={(ok) => ok && setCreated(id)}
+        />
+        {created && (
+          <button
+            type="button"
+            className={`${BUTTON} self-start`}
+            onClick={() => {
+              setCreated(null);
+              setId(suggestGroupId(live));
+              setLimits({});
+              setRound((r) => r + 1);
+            }}
+          >
+            New group
+          </button>
+        )}
       </div>
     </details>
   );
