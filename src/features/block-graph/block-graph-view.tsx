@@ -28,7 +28,6 @@ import { KIND_STYLE } from './view/kind-style.ts';
 import { nodeTypes } from './view/node-cards.tsx';
 import { PermLegend } from './view/perm-legend.tsx';
 import { fitViewport, inView, uncoveredArea } from './view/fit-area.ts';
-import { READABLE_ZOOM } from './view/use-zoomed-out.ts';
 
 const MIN_ZOOM = 0.05;
 /** A fit never magnifies beyond life size: a few nodes stay at their natural size. */
@@ -77,43 +76,37 @@ function GraphCanvas() {
     [setViewport, model, layout.positions],
   );
 
-  // Fit once when the first layout arrives. Later changes leave the picture where it is, unless
-  // they bring nodes that would land out of sight (an operation's new target, a job): then the
-  // view fits everything again, so nothing new is hidden off-screen or under the toolbar.
+  // Fit once when the first layout arrives. Later changes leave the picture where it is (a
+  // jumping view loses the operator's place); nodes that arrive out of sight (an operation's new
+  // target, a job) are announced in the toolbar with a button that brings them into view.
   const fitted = useRef<Set<string> | null>(null);
+  const [unseen, setUnseen] = useState<string[]>([]);
   useEffect(() => {
     if (layout.laidOutKey === null) return;
     const ids = Object.keys(layout.positions);
     const before = fitted.current;
-    fitted.current = new Set(ids);
+    const now = new Set(ids);
+    fitted.current = now;
     if (!before) return fitTo(ids, 0);
     const added = ids.filter((id) => !before.has(id));
-    if (added.length === 0 || !model || !container.current) return;
-    const rect = boundsOf(added, model, layout.positions);
-    const details = choices.selected !== null;
-    const viewport = getViewport();
-    if (!rect || inView(rect, viewport, uncoveredArea(container.current, details))) return;
-    // Everything again, unless that would shrink the cards past readable (and past where the
-    // operator had zoomed): then the new nodes are brought into sight at the present zoom.
-    const whole = boundsOf(ids, model, layout.positions);
-    const all = whole
-      ? fitViewport(container.current, whole, { details, minZoom: MIN_ZOOM, maxZoom: MAX_FIT_ZOOM })
-      : null;
-    const keep = { details, minZoom: viewport.zoom, maxZoom: viewport.zoom };
-    const next =
-      all && all.zoom >= Math.min(viewport.zoom, READABLE_ZOOM)
-        ? all
-        : fitViewport(container.current, rect, keep);
-    void setViewport(next, { duration: 200 });
-  }, [
-    layout.laidOutKey,
-    layout.positions,
-    fitTo,
-    getViewport,
-    setViewport,
-    model,
-    choices.selected,
-  ]);
+    const area =
+      added.length > 0 && model && container.current
+        ? uncoveredArea(container.current, choices.selected !== null)
+        : null;
+    const out = added.filter((id) => {
+      const rect = area && model ? boundsOf([id], model, layout.positions) : null;
+      return rect !== null && area !== null && !inView(rect, getViewport(), area);
+    });
+    setUnseen((old) => {
+      const still = old.filter((id) => now.has(id));
+      return out.length === 0 && still.length === old.length ? old : [...still, ...out];
+    });
+  }, [layout.laidOutKey, layout.positions, fitTo, getViewport, model, choices.selected]);
+  const showUnseen = useCallback(() => {
+    if (!model) return;
+    fitTo(visibleIds(model, choices.device), 200, choices.selected !== null);
+    setUnseen([]);
+  }, [fitTo, model, choices.device, choices.selected]);
 
   // A node chosen under the details panel or the toolbar (the panel covers most of a narrow
   // window) is brought into the uncovered part, at the same zoom.
@@ -196,6 +189,8 @@ function GraphCanvas() {
         }}
         status={status}
         besidePanel={selected !== undefined}
+        unseen={unseen.length}
+        onShowUnseen={showUnseen}
       />
       {(error || layout.error) && (
         <p

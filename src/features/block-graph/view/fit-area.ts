@@ -26,7 +26,15 @@ export interface Area {
   height: number;
 }
 
-export function uncoveredArea(container: HTMLElement, details = false): Area {
+/**
+ * `minimap` says which side gives way to the minimap in the bottom-right corner: its height off
+ * the bottom, its width off the right, or neither (for asking whether a node is in sight).
+ */
+export function uncoveredArea(
+  container: HTMLElement,
+  details = false,
+  minimap: 'bottom' | 'right' | 'none' = 'none',
+): Area {
   const box = container.getBoundingClientRect();
   let top = GAP;
   let right = GAP;
@@ -39,11 +47,10 @@ export function uncoveredArea(container: HTMLElement, details = false): Area {
     if (edge === 'right') right = Math.max(right, box.right - r.left + GAP);
   }
   if (details) right = Math.max(right, detailsWidth() + GAP);
-  // The minimap sits in the bottom-right corner: keep the bottom clear of it when the panel
-  // does not already cover that side.
-  const minimap = container.querySelector('.react-flow__minimap')?.getBoundingClientRect();
-  if (minimap && minimap.width > 0 && right < box.right - minimap.left) {
-    bottom = Math.max(bottom, box.bottom - minimap.top + GAP / 2);
+  const map = container.querySelector('.react-flow__minimap')?.getBoundingClientRect();
+  if (map && map.width > 0 && right < box.right - map.left) {
+    if (minimap === 'bottom') bottom = Math.max(bottom, box.bottom - map.top + GAP / 2);
+    if (minimap === 'right') right = Math.max(right, box.right - map.left + GAP / 2);
   }
   return {
     left: GAP,
@@ -53,18 +60,27 @@ export function uncoveredArea(container: HTMLElement, details = false): Area {
   };
 }
 
+/**
+ * The viewport that shows `rect` whole in the uncovered area. The minimap's corner is kept clear
+ * by giving up its height or its width, whichever leaves the larger picture (a wide graph loses
+ * height, a tall one width).
+ */
 export function fitViewport(container: HTMLElement, rect: Rect, options: FitOptions): Viewport {
-  const area = uncoveredArea(container, options.details);
-  const inner = getViewportForBounds(
-    rect,
-    area.width,
-    area.height,
-    options.minZoom,
-    options.maxZoom,
-    0.05,
-  );
-  // getViewportForBounds centres in a box at the origin: move it into the uncovered area.
-  return { x: inner.x + area.left, y: inner.y + area.top, zoom: inner.zoom };
+  const fits = (['bottom', 'right'] as const).map((side) => {
+    const area = uncoveredArea(container, options.details, side);
+    const inner = getViewportForBounds(
+      rect,
+      area.width,
+      area.height,
+      options.minZoom,
+      options.maxZoom,
+      0.05,
+    );
+    // getViewportForBounds centres in a box at the origin: move it into the uncovered area.
+    return { x: inner.x + area.left, y: inner.y + area.top, zoom: inner.zoom };
+  });
+  const [low, side] = fits as [Viewport, Viewport];
+  return side.zoom > low.zoom ? side : low;
 }
 
 /** Whether a rectangle of the graph (flow coordinates) lies wholly in the uncovered area. */

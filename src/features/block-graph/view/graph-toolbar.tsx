@@ -17,6 +17,9 @@ export interface ToolbarProps {
   status: string;
   /** The details panel is open on the right: wrap short of it rather than under it. */
   besidePanel?: boolean;
+  /** How many new nodes arrived out of sight, and what brings them into view. */
+  unseen?: number;
+  onShowUnseen?(): void;
 }
 
 export function GraphToolbar(props: ToolbarProps) {
@@ -79,6 +82,15 @@ export function GraphToolbar(props: ToolbarProps) {
       <span role="status" className="text-xs text-slate-500">
         {props.status}
       </span>
+      {props.unseen !== undefined && props.unseen > 0 && (
+        <button
+          type="button"
+          onClick={props.onShowUnseen}
+          className="rounded border border-sky-400 bg-sky-50 px-2 py-1 text-xs font-medium text-sky-900 hover:bg-sky-100 dark:border-sky-700 dark:bg-sky-950 dark:text-sky-100"
+        >
+          {props.unseen} new node{props.unseen > 1 ? 's' : ''} out of view: show
+        </button>
+      )}
     </div>
   );
 }

@@ -12,7 +12,8 @@ const LETTERS = [
 
 export function PermLegend() {
   return (
-    <Panel position="bottom-center">
+    // Beside the zoom controls, clear of the pane's middle where a drag pans the graph.
+    <Panel position="bottom-left" style={{ marginLeft: 56 }}>
       <details className="rounded border border-slate-200 bg-white/90 px-2 py-1 text-xs shadow-sm dark:border-slate-700 dark:bg-slate-900/90">
         <summary className="cursor-pointer select-none">Edge labels</summary>
         <p className="mt-1 max-w-md">
