@@ -3,7 +3,7 @@
 // (mergePositions), so a job's filter appearing does not move the rest of the picture.
 import { useCallback, useEffect, useEffectEvent, useRef, useState } from 'react';
 import type { BlockGraphModel } from '../model/types.ts';
-import { layoutModel, type ElkLike, type Positions } from './elk-input.ts';
+import { layoutModel, type LayoutEngine, type Positions } from './layout-input.ts';
 import { layoutEngine } from './layout-client.ts';
 import { mergePositions } from './merge-positions.ts';
 import { nodeSize } from './node-size.ts';
@@ -21,7 +21,7 @@ export interface GraphLayout {
 
 export function useGraphLayout(
   model: BlockGraphModel | undefined,
-  engine: () => ElkLike = layoutEngine,
+  engine: () => LayoutEngine = layoutEngine,
 ): GraphLayout {
   const [state, setState] = useState<{
     positions: Positions;

@@ -1,7 +1,7 @@
 // Model + positions + the view's choices (device filter, search, selection) → React Flow's nodes
 // and edges. Pure, so it is cheap to re-run on every refresh and easy to test.
 import type { BlockGraphModel, GraphNode } from '../model/types.ts';
-import type { Positions } from '../layout/elk-input.ts';
+import type { Positions } from '../layout/layout-input.ts';
 import { nodeSize } from '../layout/node-size.ts';
 import type { NodeNote } from '../node-notes.ts';
 import type { BlockFlowNode, PermFlowEdge } from './flow-types.ts';
