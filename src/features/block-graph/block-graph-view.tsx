@@ -35,8 +35,13 @@ import { nodeTypes } from './view/node-cards.tsx';
 import { NodeDetailsPanel } from './view/node-details-panel.tsx';
 import { edgeTypes } from './view/perm-edge.tsx';
 import { useDarkMode } from './view/use-dark-mode.ts';
+import { useBoxesOnly } from './view/use-zoomed-out.ts';
 
-/** Above this many nodes only what is on screen is rendered, to keep pan and zoom smooth. */
+/**
+ * Above this many nodes only what is on screen is rendered, to keep pan and zoom smooth — except
+ * zoomed far out, where nearly everything is on screen anyway (as plain boxes) and the filtering
+ * would re-render the node layer on every move for nothing.
+ */
 const VIRTUALISE_ABOVE = 300;
 
 /** At module scope, like every prop handed to React Flow, so its parts never see a new one. */
@@ -59,6 +64,7 @@ function GraphCanvas() {
   const [choices, setChoices] = useState<ViewChoices>({ device: null, search: '', selected: null });
   const { fitBounds } = useReactFlow();
   const dark = useDarkMode();
+  const boxesOnly = useBoxesOnly();
 
   const notesOf = useContext(NodeNotesContext);
   const notes = useMemo(() => (model ? notesOf(model) : undefined), [model, notesOf]);
@@ -173,7 +179,7 @@ function GraphCanvas() {
         onNodesChange={onNodesChange}
         onNodeClick={onNodeClick}
         onPaneClick={onPaneClick}
-        onlyRenderVisibleElements={elements.nodes.length > VIRTUALISE_ABOVE}
+        onlyRenderVisibleElements={elements.nodes.length > VIRTUALISE_ABOVE && !boxesOnly}
         nodesConnectable={false}
         edgesFocusable={false}
         minZoom={0.05}
