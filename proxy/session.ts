@@ -142,7 +142,7 @@ export class Session implements SessionSink {
     ) {
       return;
     }
-    this.send(event as unknown as JsonObject);
+    this.deliver(eventBytes(event));
   }
 
   end(reason: string): void {
@@ -290,6 +290,11 @@ export class Session implements SessionSink {
   }
 
   private send(message: JsonObject): void {
+    this.deliver(JSON.stringify(message));
+  }
+
+  /** A text frame to the peer: a string, or the UTF-8 bytes of one (an event shared by all). */
+  private deliver(text: string | Buffer): void {
     if (this.phase === 'closed' || this.ws.readyState !== this.ws.OPEN) return;
     if (this.ws.bufferedAmount > this.ctx.limits.maxBufferedBytes) {
       // A close frame would queue behind the unread data; a peer that does not read is cut off.
@@ -297,7 +302,7 @@ export class Session implements SessionSink {
       this.closed();
       return;
     }
-    this.ws.send(JSON.stringify(message));
+    this.ws.send(text, { binary: false });
   }
 
   private audit(
@@ -339,6 +344,21 @@ export class Session implements SessionSink {
     this.flow.stop();
     if (this.queued === 0) this.ctx.mux.detach(this);
   }
+}
+
+/**
+ * Each event's frame, serialised and encoded once however many sessions it goes to: the
+ * multiplexer hands every session the same event object.
+ */
+const eventFrames = new WeakMap<QmpEvent, Buffer>();
+
+function eventBytes(event: QmpEvent): Buffer {
+  let bytes = eventFrames.get(event);
+  if (!bytes) {
+    bytes = Buffer.from(JSON.stringify(event));
+    eventFrames.set(event, bytes);
+  }
+  return bytes;
 }
 
 /** The QMP reply for a result, carrying the client's own id back (none if it sent none). */
