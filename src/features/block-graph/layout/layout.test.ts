@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { generateGraphInputs } from '../../../../test/fixtures/graph/generate-graph.ts';
 import { buildBlockGraphModel } from '../model/build-model.ts';
-import { liveInputs } from '../model/fixtures.ts';
+import { graphOnly, liveInputs } from '../model/fixtures.ts';
 import type { BlockGraphModel } from '../model/types.ts';
 import { layoutGraph, type LayoutInput, type Positions } from './layered-layout.ts';
 import { inlineLayoutEngine, layoutModel, toLayoutInput } from './layout-input.ts';
@@ -197,6 +197,51 @@ describe('layered layout of the model', () => {
       expect(device).toEqual({ x: column[0]!.x, y: expect.any(Number) as number });
       expect(device.y).toBeLessThan(column[0]!.y);
       expect(positions['drv:dev3-layer5-file']!.y).toBe(positions['drv:dev3-layer4']!.y);
+    },
+  );
+});
+
+describe('every captured graph', () => {
+  const live = [
+    'backup',
+    'commit',
+    'demo',
+    'exports',
+    'leftovers',
+    'legacy-throttle',
+    'libvirt',
+    'mirror',
+  ];
+  const bare = [
+    'active-commit-ready',
+    'after-pivot',
+    'during-backup',
+    'during-mirror',
+    'mirror-ready',
+    'qsd-exports-throttle',
+    'throttle-above-device-via-qom-set-drive',
+    'throttle-inserted-via-reopen',
+    'with-nbd-exports-vm',
+  ];
+  it.each([
+    ...live.map((name) => [`live-${name}`, () => liveInputs(name)] as const),
+    ...bare.map((name) => [`block-graph-${name}`, () => graphOnly(name)] as const),
+  ])(
+    '%s: every node placed, none overlapping, devices heading their part, edges downwards',
+    (_, inputs) => {
+      const model = buildBlockGraphModel(inputs());
+      const { positions, width, height } = layoutGraph(toLayoutInput(model));
+      expect(Object.keys(positions).sort()).toEqual(model.nodes.map((n) => n.id).sort());
+      expect(overlapping(positions, kindSize(model))).toEqual([]);
+      // Devices head their part of the picture: nothing they reach is level with or above them.
+      for (const node of model.nodes)
+        for (const device of node.devices)
+          if (device !== node.id)
+            expect(positions[device]!.y, node.id).toBeLessThan(positions[node.id]!.y);
+      for (const edge of model.edges)
+        expect(positions[edge.source]!.y, edge.id).toBeLessThan(positions[edge.target]!.y);
+      // Small real graphs read at fit in a 1600×1000 window (10% margins) at 0.7 of full size or more.
+      expect(Math.min(1600 / (1.2 * width), 1000 / (1.2 * height))).toBeGreaterThanOrEqual(0.7);
     },
   );
 });
