@@ -1,6 +1,6 @@
 // The live block graph of the selected target: React Flow over the joined model, laid out (in a
-// worker) by layout/layered-layout.ts, kept current by QMP events, with search, a device filter, exports and a details
-// panel. The shell mounts it inside <section aria-label="Block graph">.
+// worker) by layout/layered-layout.ts, kept current by QMP events, with search, a device filter,
+// exports and a details panel. The shell mounts it inside <section aria-label="Block graph">.
 import '@xyflow/react/dist/style.css';
 import {
   Background,
