@@ -134,8 +134,8 @@ export async function benchProxy(
         unit: 'cmd/s',
         baseline: { label: 'direct socket', value: directRate, unit: 'cmd/s' },
         ratio,
-        goal: '≥ 0.8× direct',
-        met: ratio >= 0.8,
+        goal: '≥ 0.9× direct',
+        met: ratio >= 0.9,
       });
       const errors = run.lost + run.duplicated + run.misrouted;
       ctx.add({
@@ -160,6 +160,8 @@ export async function benchProxy(
         unit: 'µs',
         baseline: { label: 'direct wall time per command', value: directUs, unit: 'µs' },
         ratio: proxyCpu / directUs,
+        // The issue-18 goal is for a small command; a 300 KB reply costs what its size costs.
+        ...(w.command === 'query-version' ? { goal: '≤ 60 µs', met: proxyCpu <= 60 } : {}),
       });
       ctx.add({
         key: `proxy.${w.command}.s${sessions}.overloaded`,

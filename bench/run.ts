@@ -119,7 +119,7 @@ try {
   if (want('graph')) {
     section('Graph model + layout (Node) vs graphviz');
     // 290 and 310 straddle the layout's switch to its faster large-graph mode at 300 nodes.
-    await benchGraph(ctx, [100, 290, 310, 1000, 5000]);
+    await benchGraph(ctx, [10, 100, 290, 1000, 5000]);
   }
 
   const figures = Object.fromEntries(

@@ -30,7 +30,7 @@ const MEANING: [prefix: string, text: string][] = [
   ],
   [
     'graph.',
-    'How long a block graph takes before a user sees it. In Node: building the model and the ELK layout, beside graphviz `dot -Tsvg` on the same graph written the way render_block_graph.py writes it. In Chromium: from the last graph reply arriving at the page to the first frame with the graph drawn (layout runs in a worker), and the time between frames while the user drags the view (16.7 ms is a smooth 60 frames a second; 80 ms is visibly jerky).',
+    'How long a block graph takes before a user sees it. In Node: building the model and our layered layout (src/features/block-graph/layout), beside graphviz `dot -Tsvg` on the same graph written the way render_block_graph.py writes it; and the quality of both drawings, measured the same way (bench/graph-quality.ts): edge crossings with edges drawn straight from parent to child, the width / height of the drawing, and its area as a multiple of the area of the nodes themselves (lower is denser). In Chromium: from the last graph reply arriving at the page to the first frame with the graph drawn (layout runs in a worker), and the time between frames while the user drags the view (16.7 ms is a smooth 60 frames a second; 80 ms is visibly jerky).',
   ],
   [
     'jobs.',

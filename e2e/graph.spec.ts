@@ -68,6 +68,33 @@ test('the details panel shows a node in full with the operation entry points', a
   await expect(details).toHaveCount(0);
 });
 
+test('a dragged node follows the pointer, the rest stay, and Tidy layout puts it back', async ({
+  page,
+  served,
+}) => {
+  await openGraph(page, served.url);
+  const names = [...demoNodeNames, ...DEVICES];
+  const before = await boxesOf(page, names);
+  const start = before['data']!;
+  const box = (await nodeNamed(page, 'data').boundingBox())!;
+  const grab = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+  await page.mouse.move(grab.x, grab.y);
+  await page.mouse.down();
+  await page.mouse.move(grab.x + 60, grab.y + 90, { steps: 12 });
+  await page.mouse.up();
+  // React Flow starts a drag once the pointer has moved (here its first step, 5 × 7.5 px); from
+  // then on the card follows the pointer, to the pixel (positions are rounded).
+  const moved = async () => {
+    const at = (await boxesOf(page, ['data']))['data']!;
+    return Math.abs(at.x - start.x - 55) <= 1 && Math.abs(at.y - start.y - 82.5) <= 1;
+  };
+  await expect.poll(moved).toBe(true);
+  const after = await boxesOf(page, names);
+  for (const name of names) if (name !== 'data') expect(after[name], name).toEqual(before[name]);
+  await page.getByRole('button', { name: 'Tidy layout' }).click();
+  await expect.poll(async () => (await boxesOf(page, ['data']))['data']).toEqual(start);
+});
+
 test('filtering to one device shows only its subtree', async ({ page, served }) => {
   await openGraph(page, served.url);
   await page.getByRole('combobox', { name: 'Show device' }).selectOption({ label: 'vdb' });
@@ -245,13 +272,45 @@ test.describe('a 1,000-node graph', () => {
     const viewport = page.locator('.react-flow__viewport');
     const transform = () => viewport.evaluate((el) => (el as HTMLElement).style.transform);
 
+    // Pans while fitted (every card on screen, drawn as a box) and reports the frame times seen;
+    // what the figures must be is the bench's business, not this test's.
+    const fitted = await transform();
+    const pane = page.locator('.react-flow__pane');
+    const box = (await pane.boundingBox())!;
+    const centre = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+    await page.evaluate(() => {
+      const w = window as unknown as { frames_: number[]; framing: boolean };
+      w.frames_ = [];
+      w.framing = true;
+      const tick = (t: number) => {
+        w.frames_.push(t);
+        if (w.framing) requestAnimationFrame(tick);
+      };
+      requestAnimationFrame(tick);
+    });
+    await page.mouse.move(centre.x, centre.y);
+    await page.mouse.down();
+    for (let i = 1; i <= 60; i++) await page.mouse.move(centre.x + 3 * i, centre.y + i);
+    await page.mouse.up();
+    const frames = await page.evaluate(() => {
+      const w = window as unknown as { frames_: number[]; framing: boolean };
+      w.framing = false;
+      return w.frames_.slice(1).map((t, i) => t - w.frames_[i]!);
+    });
+    await expect.poll(transform).not.toBe(fitted);
+    expect(frames.length).toBeGreaterThan(0);
+    const sorted = [...frames].sort((a, b) => a - b);
+    const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
+    test.info().annotations.push({
+      type: `frame time panning ${count} nodes fitted, p50 / p95 (ms)`,
+      description: `${at(0.5).toFixed(1)} / ${at(0.95).toFixed(1)} over ${frames.length} frames`,
+    });
+
     const zoomedOut = await transform();
     await page.getByRole('button', { name: 'Zoom In' }).click();
     await expect.poll(transform).not.toBe(zoomedOut);
 
     const beforePan = await transform();
-    const pane = page.locator('.react-flow__pane');
-    const box = (await pane.boundingBox())!;
     await page.mouse.move(box.x + box.width / 2, box.y + box.height - 40);
     await page.mouse.down();
     await page.mouse.move(box.x + box.width / 2 + 120, box.y + box.height - 100, { steps: 5 });

@@ -51,4 +51,38 @@ describe('audit log', () => {
     expect(auditOutcome(error('BlockscopeTimeout'))).toBe('timeout');
     expect(auditOutcome(error('BlockscopeDisconnected'))).toBe('not-sent');
   });
+
+  it('writes the first refusal of a turn at once and the rest of the turn together, in order', async () => {
+    const path = join(dir, 'burst.jsonl');
+    const log = new AuditLog(path);
+    const refusal = (n: number) => ({
+      role: null,
+      peer: `127.0.0.1:${n}`,
+      target: null,
+      command: null,
+      outcome: 'refused' as const,
+      error: { class: 'HTTP 401', desc: 'no token' },
+      durationMs: 0,
+    });
+    const peers = () =>
+      readFileSync(path, 'utf8')
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => (JSON.parse(l) as { peer: string }).peer);
+    log.writeSoon(refusal(1));
+    expect(peers()).toEqual(['127.0.0.1:1']);
+    log.writeSoon(refusal(2));
+    log.writeSoon(refusal(3));
+    expect(peers()).toEqual(['127.0.0.1:1']);
+    // A command line in the same turn writes the waiting refusals before itself.
+    log.write({ ...refusal(4), role: 'operator', command: 'quit' });
+    expect(peers()).toEqual(['127.0.0.1:1', '127.0.0.1:2', '127.0.0.1:3', '127.0.0.1:4']);
+    log.writeSoon(refusal(5));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(peers()).toHaveLength(5);
+    log.writeSoon(refusal(6)); // a new turn: at once again
+    expect(peers().at(-1)).toBe('127.0.0.1:6');
+    log.close();
+  });
 });

@@ -1,6 +1,10 @@
 // The audit log: one JSON line per mutating or refused command (and per refused connection),
 // appended to --audit-log, mode 0600. Written synchronously so lines keep their order and survive
-// a crash right after; the volume is a person's clicks, not a data stream.
+// a crash right after; the volume is a person's clicks, not a data stream. Refused connections
+// and HTTP requests (which anyone who can reach the port can cause, token or not) are the
+// exception: the first in a turn of the event loop is written at once, the others of that turn
+// together at its end, so a flood costs two writes per turn rather than one per request. Any
+// other line writes those waiting first, so the order stays.
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ProxyErrorClass } from '../src/qmp/errors.ts';
@@ -54,8 +58,17 @@ export function redact(value: JsonValue | undefined): JsonValue | undefined {
   return out;
 }
 
+function lineOf(entry: Omit<AuditEntry, 'time'>): string {
+  const line: AuditEntry = { time: new Date().toISOString(), ...entry };
+  if ('arguments' in line) line.arguments = redact(line.arguments);
+  return JSON.stringify(line) + '\n';
+}
+
 export class AuditLog {
   private fd: number | null = null;
+  private pending: string[] = [];
+  /** A refusal was written this turn; more wait for the turn's end. */
+  private turnBusy = false;
 
   constructor(readonly path?: string) {
     if (!path) return;
@@ -65,13 +78,33 @@ export class AuditLog {
 
   write(entry: Omit<AuditEntry, 'time'>): void {
     if (this.fd === null) return;
-    const line: AuditEntry = { time: new Date().toISOString(), ...entry };
-    if ('arguments' in line) line.arguments = redact(line.arguments);
-    writeSync(this.fd, JSON.stringify(line) + '\n');
+    this.pending.push(lineOf(entry));
+    this.flush();
+  }
+
+  /** A line for a refusal before any session exists (see the top of this file). */
+  writeSoon(entry: Omit<AuditEntry, 'time'>): void {
+    if (this.fd === null) return;
+    this.pending.push(lineOf(entry));
+    if (this.turnBusy) return;
+    this.turnBusy = true;
+    this.flush();
+    setImmediate(() => {
+      this.turnBusy = false;
+      this.flush();
+    });
   }
 
   close(): void {
+    this.flush();
     if (this.fd !== null) closeSync(this.fd);
     this.fd = null;
+  }
+
+  private flush(): void {
+    if (this.fd === null || this.pending.length === 0) return;
+    const text = this.pending.join('');
+    this.pending = [];
+    writeSync(this.fd, text);
   }
 }

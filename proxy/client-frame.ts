@@ -51,8 +51,43 @@ export function parseClientCommand(value: JsonValue): ClientCommand {
   return { command, args, id };
 }
 
+/** Longest frame and deepest nesting the quick read takes; anything else goes to the strict parser. */
+const QUICK_MAX_LENGTH = 4096;
+const QUICK_MAX_DEPTH = 32;
+
+/**
+ * The quick read of a frame in the plain form clients write: printable ASCII without a
+ * backslash (so no escapes, control characters, surrogates or noncharacters), no deeper than
+ * QUICK_MAX_DEPTH, and exactly what JSON.stringify writes for what JSON.parse reads — so no
+ * whitespace, no duplicate keys (the second would be lost), and every number in the digits that
+ * read back as itself. For such a text the strict parser reads the same value and finds no
+ * problem; for any other it returns undefined. JSON.parse is ~20 times faster than the strict
+ * parser on a small command.
+ */
+export function quickRead(text: string): JsonValue | undefined {
+  if (text.length > QUICK_MAX_LENGTH) return undefined;
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === 0x5c) return undefined;
+    if (c === 0x22) inString = !inString;
+    else if (!inString && (c === 0x7b || c === 0x5b) && ++depth > QUICK_MAX_DEPTH) return undefined;
+    else if (!inString && (c === 0x7d || c === 0x5d)) depth--;
+  }
+  let value: JsonValue;
+  try {
+    value = JSON.parse(text) as JsonValue;
+  } catch {
+    return undefined;
+  }
+  return JSON.stringify(value) === text ? value : undefined;
+}
+
 /** Reads one WebSocket text frame into a command, or the refusal to answer it with. */
 export function readClientFrame(text: string): ClientCommand {
+  const quick = quickRead(text);
+  if (quick !== undefined) return parseClientCommand(quick);
   let read: StrictJsonRead;
   try {
     read = readStrictJson(text);

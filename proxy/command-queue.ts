@@ -36,7 +36,8 @@ const fail = (errorClass: string, desc: string): CommandResult => ({
 });
 
 export class CommandQueue {
-  private readonly waiting: Entry[] = [];
+  /** Not yet written, oldest first (a Map keeps insertion order; every operation is O(1)). */
+  private readonly waiting = new Map<string, Entry>();
   private readonly inFlight = new Map<string, Entry>();
   private seq = 0;
 
@@ -46,11 +47,11 @@ export class CommandQueue {
   ) {}
 
   get pendingCount(): number {
-    return this.waiting.length + this.inFlight.size;
+    return this.waiting.size + this.inFlight.size;
   }
 
   submit(command: string, args: JsonObject | undefined, timeoutMs: number): Promise<CommandResult> {
-    if (this.waiting.length >= this.options.maxQueued) {
+    if (this.waiting.size >= this.options.maxQueued) {
       return Promise.resolve(
         fail(
           ProxyErrorClass.Overloaded,
@@ -65,7 +66,7 @@ export class CommandQueue {
     return new Promise((resolve) => {
       const entry: Entry = { id, command, frame, timer: null, timeoutMs, settled: false, resolve };
       entry.timer = setTimeout(() => this.timeOut(entry), timeoutMs);
-      this.waiting.push(entry);
+      this.waiting.set(id, entry);
       this.pump();
     });
   }
@@ -98,7 +99,9 @@ export class CommandQueue {
 
   /** The connection is gone: every command settles now. */
   failAll(reason: string): void {
-    for (const entry of this.waiting.splice(0)) {
+    const unsent = [...this.waiting.values()];
+    this.waiting.clear();
+    for (const entry of unsent) {
       this.finish(entry, fail(ProxyErrorClass.Disconnected, `${reason}; the command was not sent`));
     }
     for (const entry of this.inFlight.values()) {
@@ -116,8 +119,9 @@ export class CommandQueue {
   }
 
   private pump(): void {
-    while (this.inFlight.size < this.options.maxInFlight && this.waiting.length > 0) {
-      const entry = this.waiting.shift()!;
+    while (this.inFlight.size < this.options.maxInFlight && this.waiting.size > 0) {
+      const entry = this.waiting.values().next().value!;
+      this.waiting.delete(entry.id);
       this.inFlight.set(entry.id, entry);
       this.options.write(entry.frame);
     }
@@ -125,9 +129,7 @@ export class CommandQueue {
 
   private timeOut(entry: Entry): void {
     entry.timer = null;
-    const queued = this.waiting.indexOf(entry);
-    if (queued >= 0) {
-      this.waiting.splice(queued, 1);
+    if (this.waiting.delete(entry.id)) {
       this.finish(
         entry,
         fail(

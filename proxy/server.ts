@@ -215,7 +215,7 @@ export async function startProxy(
   let hostCheck: HostCheck | null = null;
   const currentHostCheck = () => hostCheck!;
   const onRefused = (req: IncomingMessage, status: number, reason: string) => {
-    audit.write({
+    audit.writeSoon({
       role: null,
       peer: peerOf(req),
       target: null,
@@ -277,7 +277,7 @@ export async function startProxy(
   server.maxHeadersCount = 64;
   const pendingLimits = { ...DEFAULT_PENDING_LIMITS, ...options.pending };
   limitPendingConnections(server, config.tls !== undefined, pendingLimits, (peer, reason) =>
-    audit.write({
+    audit.writeSoon({
       role: null,
       peer,
       target: null,

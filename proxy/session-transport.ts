@@ -2,7 +2,7 @@
 // or a script (ws-transport.ts), or a client of an exposed unix socket (socket-transport.ts). The
 // session parses, checks and answers frames the same way whichever carries them; the transport
 // frames the bytes, writes replies in its own encoding, and says when the peer is gone.
-import type { JsonObject } from '../src/qmp/wire.ts';
+import type { JsonObject, QmpEvent } from '../src/qmp/wire.ts';
 import type { PausableSocket } from './session-flow.ts';
 
 /** Why the session closes its connection. */
@@ -38,6 +38,11 @@ export interface SessionTransport extends PausableSocket {
   /** Starts delivering to the session; called once. */
   bind(handlers: TransportHandlers): void;
   send(message: JsonObject): void;
+  /**
+   * An event: the multiplexer hands every session the same object, so a transport may
+   * serialise it once for all of its kind.
+   */
+  sendEvent(event: QmpEvent): void;
   /** Closes after what is already written. */
   close(cause: CloseCause): void;
   /** Drops the connection now (a peer that does not read its replies). */

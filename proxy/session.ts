@@ -130,7 +130,7 @@ export class Session implements SessionSink {
     ) {
       return;
     }
-    this.send(event as unknown as JsonObject);
+    this.write((transport) => transport.sendEvent(event));
   }
 
   end(reason: string): void {
@@ -243,6 +243,11 @@ export class Session implements SessionSink {
   }
 
   private send(message: JsonObject): void {
+    this.write((transport) => transport.send(message));
+  }
+
+  /** Writes to the peer, unless it stopped reading: then it is cut off. */
+  private write(put: (transport: SessionTransport) => void): void {
     if (this.phase === 'closed' || !this.transport.open) return;
     if (this.transport.bufferedAmount > this.ctx.limits.maxBufferedBytes) {
       // A close would queue behind the unread data; a peer that does not read is cut off.
@@ -250,7 +255,7 @@ export class Session implements SessionSink {
       this.closed();
       return;
     }
-    this.transport.send(message);
+    put(this.transport);
   }
 
   private audit(

@@ -7,7 +7,7 @@
 // what it sent, then the connection ends.
 import type { Socket } from 'node:net';
 import { ProxyErrorClass } from '../src/qmp/errors.ts';
-import type { JsonObject } from '../src/qmp/wire.ts';
+import type { JsonObject, QmpEvent } from '../src/qmp/wire.ts';
 import { JsonSplitter } from './json-splitter.ts';
 import { qemuMessageText } from './qemu-json-text.ts';
 import type { CloseCause, SessionTransport, TransportHandlers } from './session-transport.ts';
@@ -68,6 +68,11 @@ export class SocketTransport implements SessionTransport {
 
   resume(): void {
     if (!this.peerDone) this.socket.resume();
+  }
+
+  sendEvent(event: QmpEvent): void {
+    // Written in QEMU's own text (qemu-json-text.ts), so each socket formats its copy.
+    this.send(event as unknown as JsonObject);
   }
 
   send(message: JsonObject): void {

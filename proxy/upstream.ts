@@ -227,11 +227,22 @@ export class Upstream {
     this.socket = socket;
     socket.once('connect', () => this.setState('connecting'));
     const framer = new LineFramer(this.tuning.maxReplyBytes);
+    let corked = false;
     const queue = new CommandQueue(`blockscope:${generation}`, {
       maxInFlight: this.traits.maxInFlight ?? this.tuning.maxInFlight,
       maxQueued: this.tuning.maxQueued,
       write: (frame) => {
         this.commandsSent++;
+        // Commands written in one turn of the event loop leave in one write (cork … uncork on
+        // the next tick, as the Node docs suggest), not one syscall each.
+        if (!corked) {
+          corked = true;
+          socket.cork();
+          process.nextTick(() => {
+            corked = false;
+            socket.uncork();
+          });
+        }
         return socket.write(frame + '\n');
       },
     });

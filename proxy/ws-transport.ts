@@ -3,7 +3,7 @@
 // ping every `heartbeatMs` drops a peer that stopped answering.
 import type { RawData, WebSocket } from 'ws';
 import { CloseCode } from '../src/qmp/close-codes.ts';
-import type { JsonObject } from '../src/qmp/wire.ts';
+import type { JsonObject, QmpEvent } from '../src/qmp/wire.ts';
 import type { CloseCause, SessionTransport, TransportHandlers } from './session-transport.ts';
 import { closeReason } from './ws-endpoint.ts';
 
@@ -72,6 +72,10 @@ export class WsTransport implements SessionTransport {
     this.ws.resume();
   }
 
+  sendEvent(event: QmpEvent): void {
+    this.ws.send(eventFrame(event), { binary: false });
+  }
+
   send(message: JsonObject): void {
     this.ws.send(JSON.stringify(message));
   }
@@ -89,4 +93,19 @@ export class WsTransport implements SessionTransport {
   terminate(): void {
     this.ws.terminate();
   }
+}
+
+/**
+ * Each event's frame, serialised and encoded once however many WebSocket sessions it goes to:
+ * the multiplexer hands every session the same event object.
+ */
+const eventFrames = new WeakMap<QmpEvent, Buffer>();
+
+function eventFrame(event: QmpEvent): Buffer {
+  let bytes = eventFrames.get(event);
+  if (!bytes) {
+    bytes = Buffer.from(JSON.stringify(event));
+    eventFrames.set(event, bytes);
+  }
+  return bytes;
 }

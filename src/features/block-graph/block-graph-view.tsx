@@ -1,6 +1,6 @@
-// The live block graph of the selected target: React Flow over the joined model, laid out by ELK
-// in a worker, kept current by QMP events, with search, a device filter, exports and a details
-// panel. The shell mounts it inside <section aria-label="Block graph">.
+// The live block graph of the selected target: React Flow over the joined model, laid out (in a
+// worker) by layout/layered-layout.ts, kept current by QMP events, with search, a device filter,
+// exports and a details panel. The shell mounts it inside <section aria-label="Block graph">.
 import '@xyflow/react/dist/style.css';
 import {
   Background,
@@ -9,6 +9,7 @@ import {
   ReactFlow,
   ReactFlowProvider,
   useReactFlow,
+  type Node,
   type NodeChange,
 } from '@xyflow/react';
 import { useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
@@ -22,7 +23,12 @@ import { useGraphLayout } from './layout/use-graph-layout.ts';
 import { useBlockGraphState } from './use-block-graph-model.ts';
 import { boundsOf } from './view/bounds.ts';
 import type { BlockFlowNode } from './view/flow-types.ts';
-import { flowElements, matchesSearch, visibleIds, type ViewChoices } from './view/flow-elements.ts';
+import {
+  FlowElementsMemo,
+  matchesSearch,
+  visibleIds,
+  type ViewChoices,
+} from './view/flow-elements.ts';
 import { GraphToolbar } from './view/graph-toolbar.tsx';
 import { KIND_STYLE } from './view/kind-style.ts';
 import { nodeTypes } from './view/node-cards.tsx';
@@ -35,9 +41,17 @@ const MAX_FIT_ZOOM = 1;
 import { NodeDetailsPanel } from './view/node-details-panel.tsx';
 import { edgeTypes } from './view/perm-edge.tsx';
 import { useDarkMode } from './view/use-dark-mode.ts';
+import { useBoxesOnly } from './view/use-zoomed-out.ts';
 
-/** Above this many nodes only what is on screen is rendered, to keep pan and zoom smooth. */
+/**
+ * Above this many nodes only what is on screen is rendered, to keep pan and zoom smooth — except
+ * zoomed far out, where nearly everything is on screen anyway (as plain boxes) and the filtering
+ * would re-render the node layer on every move for nothing.
+ */
 const VIRTUALISE_ABOVE = 300;
+
+/** At module scope, like every prop handed to React Flow, so its parts never see a new one. */
+const miniMapColor = (n: Node) => KIND_STYLE[(n as BlockFlowNode).data.node.kind].stroke;
 
 export function BlockGraphView() {
   useEffect(warmLayoutEngine, []);
@@ -57,13 +71,18 @@ function GraphCanvas() {
   const { setViewport, getViewport } = useReactFlow();
   const container = useRef<HTMLDivElement>(null);
   const dark = useDarkMode();
+  const boxesOnly = useBoxesOnly();
 
   const notesOf = useContext(NodeNotesContext);
   const notes = useMemo(() => (model ? notesOf(model) : undefined), [model, notesOf]);
+  // Reuses the node objects of the last render where nothing shown changed. A drag changes
+  // `positions` in place and counts `moves`, hence that (otherwise unread) dependency.
+  const [elementsMemo] = useState(() => new FlowElementsMemo());
   const elements = useMemo(
     () =>
-      model ? flowElements(model, layout.positions, choices, notes) : { nodes: [], edges: [] },
-    [model, layout.positions, choices, notes],
+      model ? elementsMemo.next(model, layout.positions, choices, notes) : { nodes: [], edges: [] },
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [elementsMemo, model, layout.positions, layout.moves, choices, notes],
   );
 
   const fitTo = useCallback(
@@ -121,11 +140,11 @@ function GraphCanvas() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [choices.selected]);
 
+  const { moveNode } = layout;
   const onNodesChange = useCallback(
     (changes: NodeChange<BlockFlowNode>[]) => {
       for (const change of changes) {
-        if (change.type === 'position' && change.position)
-          layout.moveNode(change.id, change.position);
+        if (change.type === 'position' && change.position) moveNode(change.id, change.position);
         // Enter or Space on a focused node selects it (Escape lets go): its details open as on a click.
         if (change.type === 'select') {
           const { id, selected } = change;
@@ -135,8 +154,13 @@ function GraphCanvas() {
         }
       }
     },
-    [layout],
+    [moveNode],
   );
+  const onNodeClick = useCallback(
+    (_: unknown, node: BlockFlowNode) => setChoices((c) => ({ ...c, selected: node.id })),
+    [],
+  );
+  const onPaneClick = useCallback(() => setChoices((c) => ({ ...c, selected: null })), []);
 
   // A link elsewhere (a job's source or target) selects that node and brings it into view.
   useFocusNodeRequests((nodeName) => {
@@ -150,10 +174,12 @@ function GraphCanvas() {
   const selected = choices.selected ? model?.byId.get(choices.selected) : undefined;
   const devices = useMemo(() => model?.nodes.filter((n) => n.kind === 'device') ?? [], [model]);
   const filename = `${target}-block-graph`;
-  const visible = useCallback(
-    (id: string) => (model ? visibleIds(model, choices.device).has(id) : false),
+  // Computed once per filter, not once per node asked about (that made exports O(n²)).
+  const shownIds = useMemo(
+    () => (model ? visibleIds(model, choices.device) : new Set<string>()),
     [model, choices.device],
   );
+  const visible = useCallback((id: string) => shownIds.has(id), [shownIds]);
 
   const status = error
     ? ''
@@ -208,9 +234,9 @@ function GraphCanvas() {
         nodeTypes={nodeTypes}
         edgeTypes={edgeTypes}
         onNodesChange={onNodesChange}
-        onNodeClick={(_, node) => setChoices((c) => ({ ...c, selected: node.id }))}
-        onPaneClick={() => setChoices((c) => ({ ...c, selected: null }))}
-        onlyRenderVisibleElements={elements.nodes.length > VIRTUALISE_ABOVE}
+        onNodeClick={onNodeClick}
+        onPaneClick={onPaneClick}
+        onlyRenderVisibleElements={elements.nodes.length > VIRTUALISE_ABOVE && !boxesOnly}
         nodesConnectable={false}
         edgesFocusable={false}
         minZoom={MIN_ZOOM}
@@ -219,11 +245,7 @@ function GraphCanvas() {
         <Background />
         <Controls showInteractive={false} />
         <PermLegend />
-        <MiniMap
-          pannable
-          zoomable
-          nodeColor={(n) => KIND_STYLE[(n as BlockFlowNode).data.node.kind].stroke}
-        />
+        <MiniMap pannable zoomable nodeColor={miniMapColor} />
       </ReactFlow>
       {selected && model && (
         <NodeDetailsPanel

@@ -1,7 +1,8 @@
 // The current target's block graph model, for the graph view and for any feature that needs node
-// names (operations, jobs). Reads are shared through the query cache; the join is memoised.
+// names (operations, jobs). Reads are shared through the query cache; the join is memoised, and
+// a refresh keeps the node objects that did not change (model/share-model.ts).
 import { useQueries } from '@tanstack/react-query';
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import {
   blockExportsOptions,
   blocksOptions,
@@ -12,7 +13,34 @@ import {
 } from '../../api/block-graph-queries.ts';
 import { useQmpClient, useTargetName } from '../../api/qmp-context.tsx';
 import { buildBlockGraphModel } from './model/build-model.ts';
-import type { BlockGraphModel } from './model/types.ts';
+import { shareUnchanged, withJobs } from './model/share-model.ts';
+import type { BlockGraphModel, GraphInputs } from './model/types.ts';
+
+/**
+ * The last inputs and model, so the next model can share what did not change. Keyed by the
+ * inputs' identities: rendering twice with the same inputs gives the same model.
+ */
+class ModelMemo {
+  private last: { inputs: GraphInputs & { graph: object }; model: BlockGraphModel } | null = null;
+
+  model(inputs: GraphInputs): BlockGraphModel {
+    const last = this.last;
+    const same = (key: keyof GraphInputs) => last?.inputs[key] === inputs[key];
+    let model: BlockGraphModel;
+    if (
+      last &&
+      same('graph') &&
+      same('namedNodes') &&
+      same('blocks') &&
+      same('exports') &&
+      same('throttleGroups')
+    )
+      model = same('jobs') ? last.model : withJobs(last.model, inputs.jobs);
+    else model = shareUnchanged(last?.model, buildBlockGraphModel(inputs));
+    this.last = { inputs, model };
+    return model;
+  }
+}
 
 export interface BlockGraphState {
   model: BlockGraphModel | undefined;
@@ -34,10 +62,11 @@ export function useBlockGraphState(): BlockGraphState {
       throttleGroupsOptions(client, target),
     ],
   });
+  const [memo] = useState(() => new ModelMemo());
   const model = useMemo(
     () =>
       graph.data
-        ? buildBlockGraphModel({
+        ? memo.model({
             graph: graph.data,
             namedNodes: named.data,
             blocks: blocks.data,
@@ -46,7 +75,7 @@ export function useBlockGraphState(): BlockGraphState {
             throttleGroups: groups.data,
           })
         : undefined,
-    [graph.data, named.data, blocks.data, jobs.data, exports.data, groups.data],
+    [memo, graph.data, named.data, blocks.data, jobs.data, exports.data, groups.data],
   );
   const isFetching = [graph, named, blocks, jobs, exports, groups].some((q) => q.isFetching);
   return { model, error: graph.error, isFetching };

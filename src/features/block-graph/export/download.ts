@@ -1,7 +1,7 @@
 // Saves the current view as SVG, PNG or graphviz .dot. PNG is the SVG drawn onto a canvas, so all
 // three show the same picture; nothing is scraped from the live DOM.
 import type { BlockGraphModel } from '../model/types.ts';
-import type { Positions } from '../layout/elk-input.ts';
+import type { Positions } from '../layout/layout-input.ts';
 import { toDot } from './to-dot.ts';
 import { toSvg } from './to-svg.ts';
 

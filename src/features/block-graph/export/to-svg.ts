@@ -3,7 +3,7 @@
 // is XML-escaped text.
 import { permLetters } from '../model/permissions.ts';
 import type { BlockGraphModel, NodeKind } from '../model/types.ts';
-import type { Positions } from '../layout/elk-input.ts';
+import type { Positions } from '../layout/layout-input.ts';
 import { nodeSize } from '../layout/node-size.ts';
 import { KIND_STYLE } from '../view/kind-style.ts';
 import { subtitleOf } from '../view/node-text.ts';

@@ -1,34 +1,50 @@
-// The page's handle on the layout worker: elk-api (small) on the main thread, ELK in the worker.
-import ELK from 'elkjs/lib/elk-api.js';
-import type { ElkLike } from './elk-input.ts';
+// The page's handle on the layout worker: one worker, requests matched to replies by id.
+import type { LayoutInput, Positions } from './layered-layout.ts';
+import type { LayoutEngine } from './layout-input.ts';
 
-let shared: ElkLike | null = null;
+type Reply = { id: number; positions: Positions } | { id: number; error: string };
 
-/** One ELK worker for the page, started on first use. */
-export function layoutEngine(): ElkLike {
-  shared ??= new ELK({
-    workerFactory: () =>
-      new Worker(new URL('./layout.worker.ts', import.meta.url), { type: 'module' }),
-  });
+let shared: LayoutEngine | null = null;
+
+function startWorker(): LayoutEngine {
+  const worker = new Worker(new URL('./layout.worker.ts', import.meta.url), { type: 'module' });
+  const pending = new Map<number, { resolve(p: Positions): void; reject(e: Error): void }>();
+  let nextId = 1;
+  worker.onmessage = (event: MessageEvent<Reply>) => {
+    const reply = event.data;
+    const waiting = pending.get(reply.id);
+    if (!waiting) return;
+    pending.delete(reply.id);
+    if ('error' in reply) waiting.reject(new Error(reply.error));
+    else waiting.resolve(reply.positions);
+  };
+  worker.onerror = (event) => {
+    // A worker that fails to load or throws outside a request fails every layout waiting on it.
+    const error = new Error(`layout worker: ${event.message || 'failed to start'}`);
+    for (const waiting of pending.values()) waiting.reject(error);
+    pending.clear();
+  };
+  return {
+    layout(input: LayoutInput) {
+      const id = nextId++;
+      return new Promise<Positions>((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        worker.postMessage({ id, input });
+      });
+    },
+  };
+}
+
+/** One layout worker for the page, started on first use. */
+export function layoutEngine(): LayoutEngine {
+  shared ??= startWorker();
   return shared;
 }
 
-/**
- * Starts the worker and has it lay out a tiny graph while the page is still connecting and
- * reading the graph: loading and compiling ELK's 1.4 MB costs more than laying out a large
- * graph with warm code, and this way it overlaps the network wait instead of following it.
- */
+/** Starts the worker while the page is still connecting, so its script loads during that wait. */
 export function warmLayoutEngine(): void {
   void layoutEngine()
-    .layout({
-      id: 'warm-up',
-      layoutOptions: { 'elk.algorithm': 'layered' },
-      children: [
-        { id: 'a', width: 10, height: 10 },
-        { id: 'b', width: 10, height: 10 },
-      ],
-      edges: [{ id: 'e', sources: ['a'], targets: ['b'] }],
-    })
+    .layout({ nodes: [{ id: 'a', width: 10, height: 10 }], edges: [] })
     .catch(() => {
       // A failing worker shows up on the real layout, with its error, in the view.
     });

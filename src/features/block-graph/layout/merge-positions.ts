@@ -2,7 +2,7 @@
 // where they were (or where the user dragged them), and only new nodes take positions from the
 // fresh layout, shifted by how far their nearest old neighbour moved in it, then nudged sideways
 // until they overlap nothing.
-import type { Positions } from './elk-input.ts';
+import type { Positions } from './layout-input.ts';
 
 interface Box {
   x: number;

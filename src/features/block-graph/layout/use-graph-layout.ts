@@ -3,13 +3,16 @@
 // (mergePositions), so a job's filter appearing does not move the rest of the picture.
 import { useCallback, useEffect, useEffectEvent, useRef, useState } from 'react';
 import type { BlockGraphModel } from '../model/types.ts';
-import { layoutModel, type ElkLike, type Positions } from './elk-input.ts';
+import { layoutModel, type LayoutEngine, type Positions } from './layout-input.ts';
 import { layoutEngine } from './layout-client.ts';
 import { mergePositions } from './merge-positions.ts';
 import { nodeSize } from './node-size.ts';
 
 export interface GraphLayout {
+  /** Changed in place by moveNode (see `moves`), replaced by a layout. */
   positions: Positions;
+  /** Counts moveNode calls, so a view can tell that `positions` changed in place. */
+  moves: number;
   /** Topology key the positions belong to; differs from the model's while a layout runs. */
   laidOutKey: string | null;
   error: string | null;
@@ -21,13 +24,14 @@ export interface GraphLayout {
 
 export function useGraphLayout(
   model: BlockGraphModel | undefined,
-  engine: () => ElkLike = layoutEngine,
+  engine: () => LayoutEngine = layoutEngine,
 ): GraphLayout {
   const [state, setState] = useState<{
     positions: Positions;
     key: string | null;
     error: string | null;
-  }>({ positions: {}, key: null, error: null });
+    moves: number;
+  }>({ positions: {}, key: null, error: null, moves: 0 });
   const kept = useRef<Positions>({});
   const [generation, setGeneration] = useState(0);
   const topologyKey = model?.topologyKey;
@@ -49,7 +53,7 @@ export function useGraphLayout(
         const sizeOf = (id: string) => nodeSize(current.byId.get(id)?.kind ?? 'format');
         const merged = mergePositions(kept.current, fresh, current.edges, sizeOf);
         kept.current = merged;
-        setState({ positions: merged, key, error: null });
+        setState((s) => ({ ...s, positions: merged, key, error: null }));
       },
       (error: unknown) => {
         if (!isCancelled()) setState((s) => ({ ...s, error: String(error) }));
@@ -66,13 +70,21 @@ export function useGraphLayout(
     };
   }, [topologyKey, generation]);
 
+  // A drag reports every mouse move: the map is updated in place rather than copied each time.
   const moveNode = useCallback((id: string, at: { x: number; y: number }) => {
-    kept.current = { ...kept.current, [id]: at };
-    setState((s) => ({ ...s, positions: kept.current }));
+    kept.current[id] = at;
+    setState((s) => ({ ...s, moves: s.moves + 1 }));
   }, []);
   const tidy = useCallback(() => {
     kept.current = {};
     setGeneration((g) => g + 1);
   }, []);
-  return { positions: state.positions, laidOutKey: state.key, error: state.error, moveNode, tidy };
+  return {
+    positions: state.positions,
+    moves: state.moves,
+    laidOutKey: state.key,
+    error: state.error,
+    moveNode,
+    tidy,
+  };
 }

@@ -5,6 +5,7 @@ import { annotateRelations } from './relations.ts';
 import {
   cacheMode,
   driverKind,
+  jobLabel,
   legacyLimits,
   shortDeviceName,
   throttleGroupOf,
@@ -70,7 +71,7 @@ export function buildBlockGraphModel(inputs: GraphInputs): BlockGraphModel {
       node.kind = 'job';
       node.job = job;
       node.raw.job = job;
-      node.label = job ? `${job.type} job ${raw.name}` : `job ${raw.name}`;
+      node.label = jobLabel(raw.name, job);
     } else if (identity.exportId !== undefined) {
       const exp = exports.get(identity.exportId);
       node.kind = 'export';

@@ -95,3 +95,8 @@ export function shortDeviceName(qdev: string): string {
   const match = /^\/machine\/peripheral(?:-anon)?\/([^/]+)/.exec(qdev);
   return match?.[1] ?? qdev;
 }
+
+/** A job node's title: `mirror job m1`, or `job m1` before query-jobs has told its type. */
+export function jobLabel(name: string, job: { type: string } | undefined): string {
+  return job ? `${job.type} job ${name}` : `job ${name}`;
+}

@@ -1,7 +1,7 @@
 // The rectangle around some nodes, from our own positions and card sizes: React Flow's fitView
 // only knows nodes it has rendered, and large graphs render only what is on screen.
 import type { BlockGraphModel } from '../model/types.ts';
-import type { Positions } from '../layout/elk-input.ts';
+import type { Positions } from '../layout/layout-input.ts';
 import { nodeSize } from '../layout/node-size.ts';
 
 export interface Rect {

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { isGraphEvent } from '../../../api/block-graph-queries.ts';
 import { buildBlockGraphModel } from '../model/build-model.ts';
 import { liveInputs } from '../model/fixtures.ts';
-import { flowElements } from './flow-elements.ts';
+import { withJobs } from '../model/share-model.ts';
+import { FlowElementsMemo, flowElements } from './flow-elements.ts';
 
 const model = buildBlockGraphModel(liveInputs('mirror'));
 const positions = Object.fromEntries(model.nodes.map((n) => [n.id, { x: 0, y: 0 }]));
@@ -65,5 +66,33 @@ describe('isGraphEvent', () => {
     );
     expect(isGraphEvent(event('X_BLOCKSCOPE_COMMAND_DONE', { command: 'qom-set' }))).toBe(true);
     expect(isGraphEvent(event('X_BLOCKSCOPE_COMMAND_DONE', { command: 'stop' }))).toBe(false);
+  });
+});
+
+describe('flowElements given its previous result', () => {
+  it('keeps every node and edge object of a job tick except the job card', () => {
+    const memo = new FlowElementsMemo();
+    const before = memo.next(model, positions, all);
+    const jobs = model.byId.get('job:mirror0')!.job!;
+    const ticked = withJobs(model, [{ ...jobs, 'current-progress': 1 << 20 }]);
+    const after = memo.next(ticked, positions, all);
+    const replaced = after.nodes.filter((n, i) => n !== before.nodes[i]).map((n) => n.id);
+    expect(replaced).toEqual(['job:mirror0']);
+    expect(after.edges).toEqual(before.edges);
+    after.edges.forEach((e, i) => expect(e).toBe(before.edges[i]));
+  });
+
+  it('replaces just the two cards whose selection changed, and a dragged card', () => {
+    const memo = new FlowElementsMemo();
+    const first = memo.next(model, positions, { ...all, selected: 'drv:os-top' });
+    const second = memo.next(model, positions, { ...all, selected: 'drv:os-mid' });
+    const replaced = second.nodes.filter((n, i) => n !== first.nodes[i]).map((n) => n.id);
+    expect(replaced.sort()).toEqual(['drv:os-mid', 'drv:os-top']);
+    const moved = { ...positions, 'drv:data': { x: 5, y: 6 } };
+    const third = memo.next(model, moved, { ...all, selected: 'drv:os-mid' });
+    expect(third.nodes.filter((n, i) => n !== second.nodes[i]).map((n) => n.id)).toEqual([
+      'drv:data',
+    ]);
+    expect(third.nodes.find((n) => n.id === 'drv:data')!.position).toEqual({ x: 5, y: 6 });
   });
 });

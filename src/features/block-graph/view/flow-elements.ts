@@ -1,7 +1,9 @@
 // Model + positions + the view's choices (device filter, search, selection) → React Flow's nodes
-// and edges. Pure, so it is cheap to re-run on every refresh and easy to test.
+// and edges. Pure, so it is cheap to re-run on every refresh and easy to test. Given the previous
+// result, it returns the very same node and edge objects where nothing shown changed, so React
+// Flow and the memoised cards redo only what did (a job tick redraws the job's card alone).
 import type { BlockGraphModel, GraphNode } from '../model/types.ts';
-import type { Positions } from '../layout/elk-input.ts';
+import type { Positions } from '../layout/layout-input.ts';
 import { nodeSize } from '../layout/node-size.ts';
 import type { NodeNote } from '../node-notes.ts';
 import type { BlockFlowNode, PermFlowEdge } from './flow-types.ts';
@@ -31,8 +33,11 @@ export function visibleIds(model: BlockGraphModel, device: string | null): Set<s
   }
   // A job on this device also shows where it writes: its target and the target's own nodes.
   const children = new Map<string, string[]>();
-  for (const e of model.edges)
-    children.set(e.source, [...(children.get(e.source) ?? []), e.target]);
+  for (const e of model.edges) {
+    const list = children.get(e.source);
+    if (list) list.push(e.target);
+    else children.set(e.source, [e.target]);
+  }
   const stack = model.edges
     .filter((e) => e.source.startsWith('job:') && shown.has(e.source))
     .map((e) => e.target);
@@ -49,44 +54,84 @@ export function visibleIds(model: BlockGraphModel, device: string | null): Set<s
   return shown;
 }
 
+export interface FlowElements {
+  nodes: BlockFlowNode[];
+  edges: PermFlowEdge[];
+}
+
 export function flowElements(
   model: BlockGraphModel,
   positions: Positions,
   choices: ViewChoices,
   notes?: ReadonlyMap<string, NodeNote>,
-): { nodes: BlockFlowNode[]; edges: PermFlowEdge[] } {
+  previous?: FlowElements,
+): FlowElements {
   const visible = visibleIds(model, choices.device);
   const searching = choices.search.trim() !== '';
+  const oldNodes = new Map(previous?.nodes.map((n) => [n.id, n]));
   const nodes: BlockFlowNode[] = [];
   for (const node of model.nodes) {
     const position = positions[node.id];
     if (!position || !visible.has(node.id)) continue;
+    const selected = node.id === choices.selected;
+    const dimmed = searching && !matchesSearch(node, choices.search);
+    const note = notes?.get(node.id);
+    const old = oldNodes.get(node.id);
+    if (
+      old &&
+      old.data.node === node &&
+      old.position === position &&
+      old.selected === selected &&
+      old.data.dimmed === dimmed &&
+      old.data.note === note
+    ) {
+      nodes.push(old);
+      continue;
+    }
     nodes.push({
       id: node.id,
       type: node.kind,
       position,
       ...nodeSize(node.kind),
-      selected: node.id === choices.selected,
+      selected,
       ariaLabel: `${node.kind} ${node.label}`,
-      data: {
-        node,
-        dimmed: searching && !matchesSearch(node, choices.search),
-        ...(notes?.has(node.id) ? { note: notes.get(node.id)! } : {}),
-      },
+      data: { node, dimmed, ...(note ? { note } : {}) },
     });
   }
   // Tab walks the picture as it reads: top to bottom, then left to right.
   nodes.sort((a, b) => a.position.y - b.position.y || a.position.x - b.position.x);
   const shown = new Set(nodes.map((n) => n.id));
   const dimmed = new Set(nodes.filter((n) => n.data.dimmed).map((n) => n.id));
-  const edges: PermFlowEdge[] = model.edges
-    .filter((e) => shown.has(e.source) && shown.has(e.target))
-    .map((edge) => ({
-      id: edge.id,
-      source: edge.source,
-      target: edge.target,
-      type: 'perm',
-      data: { edge, dimmed: dimmed.has(edge.source) || dimmed.has(edge.target) },
-    }));
+  const oldEdges = new Map(previous?.edges.map((e) => [e.id, e]));
+  const edges: PermFlowEdge[] = [];
+  for (const edge of model.edges) {
+    if (!shown.has(edge.source) || !shown.has(edge.target)) continue;
+    const faded = dimmed.has(edge.source) || dimmed.has(edge.target);
+    const old = oldEdges.get(edge.id);
+    if (old?.data?.edge === edge && old.data.dimmed === faded) edges.push(old);
+    else
+      edges.push({
+        id: edge.id,
+        source: edge.source,
+        target: edge.target,
+        type: 'perm',
+        data: { edge, dimmed: faded },
+      });
+  }
   return { nodes, edges };
+}
+
+/** flowElements with its previous result remembered, for a view that re-runs it on each change. */
+export class FlowElementsMemo {
+  private last: FlowElements | undefined;
+
+  next(
+    model: BlockGraphModel,
+    positions: Positions,
+    choices: ViewChoices,
+    notes?: ReadonlyMap<string, NodeNote>,
+  ): FlowElements {
+    this.last = flowElements(model, positions, choices, notes, this.last);
+    return this.last;
+  }
 }
