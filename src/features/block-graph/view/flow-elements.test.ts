@@ -82,17 +82,26 @@ describe('flowElements given its previous result', () => {
     after.edges.forEach((e, i) => expect(e).toBe(before.edges[i]));
   });
 
+  /** The ids whose node object is not the one `before` had for that id (order aside). */
+  const replacedIds = (after: { nodes: { id: string }[] }, before: { nodes: { id: string }[] }) => {
+    const old = new Map(before.nodes.map((n) => [n.id, n]));
+    return after.nodes.filter((n) => old.get(n.id) !== n).map((n) => n.id);
+  };
+
   it('replaces just the two cards whose selection changed, and a dragged card', () => {
     const memo = new FlowElementsMemo();
     const first = memo.next(model, positions, { ...all, selected: 'drv:os-top' });
     const second = memo.next(model, positions, { ...all, selected: 'drv:os-mid' });
-    const replaced = second.nodes.filter((n, i) => n !== first.nodes[i]).map((n) => n.id);
-    expect(replaced.sort()).toEqual(['drv:os-mid', 'drv:os-top']);
+    expect(replacedIds(second, first).sort()).toEqual(['drv:os-mid', 'drv:os-top']);
     const moved = { ...positions, 'drv:data': { x: 5, y: 6 } };
     const third = memo.next(model, moved, { ...all, selected: 'drv:os-mid' });
-    expect(third.nodes.filter((n, i) => n !== second.nodes[i]).map((n) => n.id)).toEqual([
-      'drv:data',
-    ]);
+    expect(replacedIds(third, second)).toEqual(['drv:data']);
+    // Tab order follows the picture, top to bottom, then left to right, the dragged card too.
+    const order = third.nodes.map((n) => [n.position.y, n.position.x] as const);
+    const sorted = [...order].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    expect(order).toEqual(sorted);
+    // (every other card is at 0,0 here: the dragged one, at 5,6, is now last)
+    expect(third.nodes.at(-1)?.id).toBe('drv:data');
     expect(third.nodes.find((n) => n.id === 'drv:data')!.position).toEqual({ x: 5, y: 6 });
   });
 });
