@@ -62,6 +62,16 @@ async function render(views: TargetView[]): Promise<MetricsText> {
     'QMP commands the proxy took for the target: source "sessions" (what sessions sent, with the reads the proxy adds for the backup ledger), "job-poller" and "blockstats-poller" (its shared reads)',
     ['target', 'source'],
   );
+  const sent = counter(
+    'blockscope_qemu_commands_total',
+    "QMP commands the proxy wrote to the target's monitor (every connection, negotiation included): what QEMU actually received",
+    ['target'],
+  );
+  const joined = counter(
+    'blockscope_shared_reads_total',
+    'Reads answered by an identical read already on its way to QEMU, not sent again',
+    ['target'],
+  );
   const block = ['target', 'device', 'node'];
   const io = {
     readBytes: counter('blockscope_block_read_bytes_total', 'Bytes read through the device', block),
@@ -137,6 +147,8 @@ async function render(views: TargetView[]): Promise<MetricsText> {
     commands.inc({ target, source: 'sessions' }, mux.sessionCommands);
     commands.inc({ target, source: 'job-poller' }, mux.poller.polls * 2);
     commands.inc({ target, source: 'blockstats-poller' }, mux.blockStats.polls);
+    sent.inc({ target }, mux.upstream.commandsSent);
+    joined.inc({ target }, mux.reads.joined);
     for (const entry of sample?.blockstats ?? []) {
       const labels = blockLabels(target, entry);
       const s = entry.stats;

@@ -102,6 +102,9 @@ export class Upstream {
     this.backoffMs = tuning.minBackoffMs;
   }
 
+  /** Commands written to QEMU's monitor over all connections, negotiation included. */
+  commandsSent = 0;
+
   get currentState(): TargetState {
     return this.state;
   }
@@ -199,7 +202,10 @@ export class Upstream {
     const queue = new CommandQueue(`blockscope:${generation}`, {
       maxInFlight: this.traits.maxInFlight ?? this.tuning.maxInFlight,
       maxQueued: this.tuning.maxQueued,
-      write: (frame) => socket.write(frame + '\n'),
+      write: (frame) => {
+        this.commandsSent++;
+        socket.write(frame + '\n');
+      },
     });
     let greeted = false;
     let greetingTimer: ReturnType<typeof setTimeout> | null = setTimeout(() => {
