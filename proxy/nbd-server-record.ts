@@ -10,10 +10,10 @@
 // to the node name, qapi/block-export.json BlockExportOptionsNbdBase): query-block-exports does
 // not return names. A name is dropped with BLOCK_EXPORT_DELETED.
 import type { JsonObject, JsonValue, QmpEvent } from '../src/qmp/wire.ts';
+import type { NbdAddress } from '../src/qmp/nbd-server.ts';
 import type { CommandResult } from './command-queue.ts';
 
-export type NbdServerAddress =
-  { type: 'inet'; host: string; port: number } | { type: 'unix'; path: string };
+type NbdServerAddress = NbdAddress;
 
 /** The data of X_BLOCKSCOPE_NBD_SERVER. */
 export interface NbdServerData {

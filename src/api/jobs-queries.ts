@@ -1,12 +1,13 @@
-// Reads of a target's jobs, and how QMP events keep them current (qmp-domain.md §4).
+// Reads of a target's jobs, and how QMP events keep them current.
 // query-jobs + query-block-jobs are read on mount and after every reconnect (the shell
 // invalidates everything under targetKey); while jobs exist the proxy pushes the same pair as
-// the X_BLOCKSCOPE_JOBS event about once a second, written straight into this cache.
-// JOB_STATUS_CHANGE patches the one status it carries (so the DOM shows it at once) and
-// invalidates, so QEMU's full answer replaces the patch.
+// the X_BLOCKSCOPE_JOBS event about once a second and after every JOB_STATUS_CHANGE, written
+// straight into this cache. JOB_STATUS_CHANGE patches the one status it carries (so the DOM
+// shows it at once); the proxy's push that follows replaces the patch.
 import { queryOptions, type QueryClient } from '@tanstack/react-query';
 import type { QmpClient } from '../qmp/client.ts';
 import { ProxyEvent, type QmpEvent } from '../qmp/wire.ts';
+import { rawGraphOptions } from './block-graph-queries.ts';
 import { targetKey } from './query-keys.ts';
 
 /** One entry of `query-jobs` (JobInfo). */
@@ -124,12 +125,9 @@ export function jobCommandsOptions(client: QmpClient, target: string) {
   });
 }
 
-/** The raw block graph, read only to name each job's source and target nodes. */
+/** The raw block graph, to name each job's source and target nodes: the graph's own read. */
 export function jobGraphOptions(client: QmpClient, target: string) {
-  return queryOptions({
-    queryKey: [...jobsKey(target), 'graph'] as const,
-    queryFn: () => client.execute<unknown>('x-debug-query-block-graph'),
-  });
+  return rawGraphOptions(client, target);
 }
 
 /** What one creation job makes, as the proxy saw it in the blockdev-create (qapi BlockdevCreateOptions). */
@@ -245,9 +243,9 @@ export function applyJobsEvent(queryClient: QueryClient, target: string, event: 
       receivedAt: Date.now(),
       source: 'event',
     }));
-    // The schema (commands) does not change; the list and the graph (filters, pivot) do.
-    void queryClient.invalidateQueries({ queryKey: key });
-    void queryClient.invalidateQueries({ queryKey: [...jobsKey(target), 'graph'] });
+    // No re-read: the proxy kicks its shared poller at every JOB_STATUS_CHANGE and pushes the
+    // whole list (X_BLOCKSCOPE_JOBS), once more when the last job is gone; the graph's re-read
+    // is block-graph-queries.ts's (once per change of topology).
     return true;
   }
   if (PROGRESS_EVENTS.has(event.event)) {

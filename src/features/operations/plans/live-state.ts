@@ -71,16 +71,9 @@ export interface ExportInfo {
   'shutting-down': boolean;
 }
 
-/** Where an NBD server listens, in the flat shape (the legacy shape is built at the command). */
-export type NbdAddress =
-  { type: 'inet'; host: string; port: number } | { type: 'unix'; path: string };
-
-/**
- * QEMU has no query for the NBD server, so its state is what Blockscope itself started:
- * `unknown` means nothing is recorded (it may still run, started by someone else).
- */
-export type NbdServerState =
-  { state: 'running'; address: NbdAddress } | { state: 'stopped' } | { state: 'unknown' };
+// The NBD server is the proxy's record (X_BLOCKSCOPE_NBD_SERVER), not read from QEMU.
+import type { NbdServerState } from '../../../qmp/nbd-server.ts';
+export type { NbdAddress, NbdServerState } from '../../../qmp/nbd-server.ts';
 
 export interface ThrottleGroupInfo {
   id: string;
