@@ -64,8 +64,8 @@ async function render(views: TargetView[]): Promise<MetricsText> {
   );
   const sent = counter(
     'blockscope_qemu_commands_total',
-    "QMP commands the proxy wrote to the target's monitor (every connection, negotiation included): what QEMU actually received",
-    ['target'],
+    "QMP commands the proxy wrote to the target's monitor, by command (every connection, negotiation included): what QEMU actually received",
+    ['target', 'command'],
   );
   const joined = counter(
     'blockscope_shared_reads_total',
@@ -147,7 +147,7 @@ async function render(views: TargetView[]): Promise<MetricsText> {
     commands.inc({ target, source: 'sessions' }, mux.sessionCommands);
     commands.inc({ target, source: 'job-poller' }, mux.poller.polls * 2);
     commands.inc({ target, source: 'blockstats-poller' }, mux.blockStats.polls);
-    sent.inc({ target }, mux.upstream.commandsSent);
+    for (const [command, count] of mux.upstream.commandsSent) sent.inc({ target, command }, count);
     joined.inc({ target }, mux.reads.joined);
     for (const entry of sample?.blockstats ?? []) {
       const labels = blockLabels(target, entry);

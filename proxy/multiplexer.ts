@@ -85,6 +85,7 @@ export class Multiplexer {
     this.unsubscribe.push(
       upstream.onState((change) => this.stateChanged(change)),
       upstream.onEvent((event) => {
+        this.reads.event();
         this.createGuard.event(event);
         this.createTargets.event(event);
         this.broadcast(event);

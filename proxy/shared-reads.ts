@@ -1,22 +1,36 @@
-// Single-flight for reads: while one `query-*` (or `x-debug-query-*`) command is on its way to
-// QEMU, an identical one (same command, same arguments) from any session of the target is
-// answered by the same reply instead of being sent again. Each session still puts its own id on
-// the answer (session.ts), so sharing is invisible to a client except in timing. Five tabs that
-// re-read the graph after the same event therefore cost QEMU one read, not five.
+// Shared reads: while one `query-*` (or `x-debug-query-*`, `qom-list`) command is on its way to QEMU, an
+// identical one (same command, same arguments) from any session of the target is answered by
+// the same reply instead of being sent again (single-flight). Each session still puts its own id
+// on the answer (session.ts), so sharing is invisible to a client except in timing.
+//
+// A reply also answers the same read for a short while after it came (RECENT_MS), as long as
+// nothing happened in between that could change it: no command other than a shareable read was
+// sent (barrier()) and QEMU sent no event (event()). Tabs re-read after the same event up to
+// hundreds of milliseconds apart (each lays out its graph on a busy CPU), and QEMU answers a
+// read in about a millisecond, so without it five tabs would still cost five reads. What changes
+// without a command or an event (I/O counters, job progress, dirty-bitmap counts) is at most
+// RECENT_MS older than a read sent anew: the cadence of the proxy's own shared pollers.
 //
 // Order stays as on QEMU's own socket: QEMU answers commands in the order it receives them
-// (monitor/qmp.c handles one request at a time per monitor), so a read joined while no mutating
-// command went to QEMU after it sees exactly what a new read would see. Every other command
-// closes the current flights (barrier()): a read that arrives after a mutating command — its
-// own session's or another's — is sent anew and sees the change.
+// (monitor/qmp.c handles one request at a time per monitor), so a read shared while no mutating
+// command went to QEMU after it sees exactly what a new read would see. A read that arrives
+// after a mutating command — its own session's or another's — is sent anew and sees the change.
 import { isReadOnlyCommand, type JsonObject, type JsonValue } from '../src/qmp/wire.ts';
 import type { CommandResult } from './command-queue.ts';
+
+/** How long a reply answers the same read when nothing happened since. */
+export const RECENT_MS = 1_000;
+
+/** Above this many kept reads, the old replies are dropped before a new read is kept. */
+const MAX_KEPT = 256;
 
 /** Reads that may be shared: QEMU's queries, whose reply depends only on command and arguments. */
 export function isShareableRead(command: string): boolean {
   return (
     isReadOnlyCommand(command) &&
-    (command.startsWith('query-') || command.startsWith('x-debug-query-'))
+    (command.startsWith('query-') ||
+      command.startsWith('x-debug-query-') ||
+      command === 'qom-list')
   );
 }
 
@@ -31,14 +45,22 @@ function canonical(value: JsonValue | undefined): string {
   return JSON.stringify(value);
 }
 
+interface Flight {
+  result: Promise<CommandResult>;
+  /** Set when QEMU answered (with a return): until then the read is in flight. */
+  answeredAt?: number;
+}
+
 export class SharedReads {
-  private flights = new Map<string, Promise<CommandResult>>();
-  /** Reads answered by a flight already under way (not sent to QEMU again). */
+  private flights = new Map<string, Flight>();
+  /** Reads answered by an identical read in flight or just answered (not sent to QEMU again). */
   joined = 0;
 
+  constructor(private readonly now: () => number = Date.now) {}
+
   /**
-   * The command's result: from the identical read in flight if there is one, else from `send`.
-   * Commands that are not shareable reads are sent, and end the flights before them.
+   * The command's result: from the identical read in flight or just answered if there is one,
+   * else from `send`. Commands that are not shareable reads are sent, after a barrier.
    */
   run(
     command: string,
@@ -51,21 +73,43 @@ export class SharedReads {
     }
     const key = `${command}\n${canonical(args)}`;
     const flight = this.flights.get(key);
-    if (flight) {
+    if (flight && (flight.answeredAt === undefined || this.now() - flight.answeredAt < RECENT_MS)) {
       this.joined++;
-      return flight;
+      return flight.result;
     }
+    if (this.flights.size >= MAX_KEPT) this.prune();
     const flights = this.flights;
-    const sent = send();
-    flights.set(key, sent);
-    void sent.then(() => {
-      if (flights.get(key) === sent) flights.delete(key);
+    const entry: Flight = { result: send() };
+    flights.set(key, entry);
+    void entry.result.then((result) => {
+      if (flights.get(key) !== entry) return;
+      // An error is not kept: the next read asks QEMU again.
+      if (result.kind === 'return') entry.answeredAt = this.now();
+      else flights.delete(key);
     });
-    return sent;
+    return entry.result;
+  }
+
+  /** Drops the replies too old to answer anything (a script may read with ever new arguments). */
+  private prune(): void {
+    const now = this.now();
+    for (const [key, flight] of this.flights) {
+      if (flight.answeredAt !== undefined && now - flight.answeredAt >= RECENT_MS) {
+        this.flights.delete(key);
+      }
+    }
   }
 
   /** Later reads are sent anew (a mutating command was sent, or the connection changed). */
   barrier(): void {
     if (this.flights.size > 0) this.flights = new Map();
+  }
+
+  /**
+   * QEMU announced a change: later reads are sent anew. (A read in flight may be answered
+   * before or after the change; one sent now is answered after it.)
+   */
+  event(): void {
+    this.barrier();
   }
 }

@@ -102,8 +102,8 @@ export class Upstream {
     this.backoffMs = tuning.minBackoffMs;
   }
 
-  /** Commands written to QEMU's monitor over all connections, negotiation included. */
-  commandsSent = 0;
+  /** Commands written to QEMU's monitor by name, over all connections, negotiation included. */
+  readonly commandsSent = new Map<string, number>();
 
   get currentState(): TargetState {
     return this.state;
@@ -202,8 +202,11 @@ export class Upstream {
     const queue = new CommandQueue(`blockscope:${generation}`, {
       maxInFlight: this.traits.maxInFlight ?? this.tuning.maxInFlight,
       maxQueued: this.tuning.maxQueued,
-      write: (frame) => {
-        this.commandsSent++;
+      write: (frame, command) => {
+        // Bounded: names QEMU does not know (a script's typos) share one entry past 512.
+        const name =
+          this.commandsSent.has(command) || this.commandsSent.size < 512 ? command : '(other)';
+        this.commandsSent.set(name, (this.commandsSent.get(name) ?? 0) + 1);
         socket.write(frame + '\n');
       },
     });

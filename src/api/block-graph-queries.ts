@@ -14,6 +14,7 @@ import type {
   RawNamedNode,
   RawThrottleGroup,
 } from '../features/block-graph/model/types.ts';
+import { applyJobsEvent, jobsOptions, type JobsData } from './jobs-queries.ts';
 import { targetKey } from './query-keys.ts';
 
 export function blockGraphKey(target: string) {
@@ -49,13 +50,15 @@ export const blocksOptions = (client: QmpClient, target: string) =>
 export const blockExportsOptions = (client: QmpClient, target: string) =>
   read<RawExport[]>(client, target, 'query-block-exports');
 
-export function graphJobsKey(target: string) {
-  return [...blockGraphKey(target), 'query-jobs', {}] as const;
-}
-
-/** query-jobs; while jobs run, the proxy's shared poller pushes fresh results (X_BLOCKSCOPE_JOBS). */
+/**
+ * The graph's jobs: the jobs read itself (jobs-queries.ts, query-jobs with query-block-jobs),
+ * one cache entry for every view; while jobs run the proxy's shared poller pushes it.
+ */
 export const graphJobsOptions = (client: QmpClient, target: string) =>
-  read<RawJob[]>(client, target, 'query-jobs');
+  queryOptions({
+    ...jobsOptions(client, target),
+    select: (data: JobsData): RawJob[] => data.snapshot.jobs,
+  });
 
 export const throttleGroupsOptions = (client: QmpClient, target: string) =>
   queryOptions({
@@ -122,11 +125,6 @@ export function isGraphEvent(event: QmpEvent): boolean {
 /** How long a re-read waits for the rest of a burst (a job's end brings several events). */
 export const GRAPH_REREAD_DELAY_MS = 100;
 
-/** The graph's reads that a change of topology makes stale: all but query-jobs, which is pushed. */
-function isTopologyRead(queryKey: readonly unknown[]): boolean {
-  return queryKey[3] !== 'query-jobs';
-}
-
 /**
  * Re-reads the graph once per burst of topology changes. An in-flight read is kept, not
  * cancelled (cancelRefetch: false): its command already ran, and the next burst re-reads anyway.
@@ -154,7 +152,8 @@ export class GraphRereads {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     return this.queryClient.invalidateQueries(
-      { queryKey: blockGraphKey(this.target), predicate: (q) => isTopologyRead(q.queryKey) },
+      // Not the job list (under jobsKey): the proxy pushes it.
+      { queryKey: blockGraphKey(this.target) },
       { cancelRefetch: false },
     );
   }
@@ -178,8 +177,8 @@ export function graphRereadsOf(queryClient: QueryClient, target: string): GraphR
 
 /**
  * Keeps the graph of the target current while the client lives, whichever view is shown: job
- * lists are taken from the proxy's shared poller, and the other reads are re-read once per burst
- * of events that may have changed the topology. Registered by the QmpProvider; returns the
+ * events and the proxy's job pushes go into the jobs cache (applyJobsEvent), and the other reads
+ * are re-read once per burst of events that may have changed the topology. Registered by the QmpProvider; returns the
  * unsubscribe.
  */
 export function watchBlockGraph(
@@ -188,12 +187,18 @@ export function watchBlockGraph(
   target: string,
 ): () => void {
   const scheduler = graphRereadsOf(queryClient, target);
+  let previous: unknown;
   const off = client.onEvent((event) => {
-    if (event.event === ProxyEvent.Jobs && Array.isArray(event.data?.jobs)) {
-      queryClient.setQueryData(graphJobsKey(target), event.data.jobs as unknown as RawJob[]);
-    } else if (isGraphEvent(event)) {
-      scheduler.schedule();
+    if (event.event === ProxyEvent.TargetState) {
+      // Every session hears `connected` right after negotiating: the QmpProvider's own re-read
+      // covers that. Only a return after an outage seen by this client means a new QEMU state.
+      const state = event.data?.state;
+      const back = state === 'connected' && previous !== undefined && previous !== 'connected';
+      previous = state;
+      if (!back) return;
     }
+    applyJobsEvent(queryClient, target, event);
+    if (isGraphEvent(event)) scheduler.schedule();
   });
   return () => {
     off();

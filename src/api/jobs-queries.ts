@@ -7,7 +7,6 @@
 import { queryOptions, type QueryClient } from '@tanstack/react-query';
 import type { QmpClient } from '../qmp/client.ts';
 import { ProxyEvent, type QmpEvent } from '../qmp/wire.ts';
-import { rawGraphOptions } from './block-graph-queries.ts';
 import { targetKey } from './query-keys.ts';
 
 /** One entry of `query-jobs` (JobInfo). */
@@ -92,14 +91,15 @@ export function jobsOptions(client: QmpClient, target: string) {
         source: 'read',
       };
     },
-    // Without the proxy's shared poll (an older or foreign proxy), poll while jobs exist; with
-    // it, a slow safety read still catches a poll that stopped.
+    // The proxy's shared poller pushes the list about once a second while jobs exist, and it
+    // never gives up while connected (it retries with backoff), so a tab reads again only while
+    // no push has come since its own read: a page per tab would otherwise multiply QEMU's load.
     refetchInterval: (query) => {
       const data = query.state.data;
       if (!data || data.snapshot.jobs.length + data.snapshot['block-jobs'].length === 0) {
         return false;
       }
-      return data.source === 'proxy' ? 5_000 : 1_000;
+      return data.source === 'read' ? 1_000 : false;
     },
   });
 }
@@ -123,11 +123,6 @@ export function jobCommandsOptions(client: QmpClient, target: string) {
         .sort();
     },
   });
-}
-
-/** The raw block graph, to name each job's source and target nodes: the graph's own read. */
-export function jobGraphOptions(client: QmpClient, target: string) {
-  return rawGraphOptions(client, target);
 }
 
 /** What one creation job makes, as the proxy saw it in the blockdev-create (qapi BlockdevCreateOptions). */

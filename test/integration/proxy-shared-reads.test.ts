@@ -74,6 +74,8 @@ describe('shared reads against qemu-system', () => {
   });
 
   it('sends reads with different arguments separately', async () => {
+    // Not answered by the previous test's reply, still recent (shared-reads.ts RECENT_MS).
+    mux.reads.barrier();
     const [a, b] = await Promise.all([WsQmp.open(proxy, 'vm'), WsQmp.open(proxy, 'vm')]);
     const pattern = /"query-named-block-nodes"/;
     const sentBefore = relay.linesMatching(pattern).length;
@@ -90,6 +92,8 @@ describe('shared reads against qemu-system', () => {
   });
 
   it('does not let a read after a mutating command join a read sent before it', async () => {
+    // Not answered by the previous test's reply, still recent (shared-reads.ts RECENT_MS).
+    mux.reads.barrier();
     const [a, b] = await Promise.all([WsQmp.open(proxy, 'vm'), WsQmp.open(proxy, 'vm')]);
     const pattern = /"query-named-block-nodes"/;
     const sentBefore = relay.linesMatching(pattern).length;

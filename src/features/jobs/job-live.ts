@@ -1,10 +1,10 @@
-// Keeps the Jobs panel current: QMP events go into the query cache (applyJobsEvent) and into
-// the per-job timeline; every answer QEMU gives (our read or the proxy's poll) becomes one
-// progress sample per job. Samples and timelines live in small stores outside React state,
+// Keeps the Jobs panel current: QMP events go into the query cache (applyJobsEvent, registered by
+// the QmpProvider) and into the per-job timeline; every answer QEMU gives (our read or the proxy's
+// poll) becomes one progress sample per job. Samples and timelines live in small stores outside React state,
 // keyed by target; the job state itself stays in the query cache.
 import { useEffect, useSyncExternalStore } from 'react';
 import { useQueryClient, type QueryClient } from '@tanstack/react-query';
-import { applyJobsEvent, jobsOptions, type JobsData } from '../../api/jobs-queries.ts';
+import { jobsOptions, type JobsData } from '../../api/jobs-queries.ts';
 import { useQmpEvent } from '../../api/qmp-context.tsx';
 import type { QmpClient } from '../../qmp/client.ts';
 import type { QmpEvent } from '../../qmp/wire.ts';
@@ -97,7 +97,6 @@ export function useJobsLive(client: QmpClient, target: string): void {
   const queryClient = useQueryClient();
   useQmpEvent((event) => {
     const arrivedAt = Date.now();
-    applyJobsEvent(queryClient, target, event);
     timelineFor(target).applyEvent(event, arrivedAt);
   });
   useEffect(() => watchAnswers(queryClient, client, target), [queryClient, client, target]);

@@ -14,6 +14,7 @@ import {
   rawGraphOptions,
   throttleGroupsOptions,
 } from '../../api/block-graph-queries.ts';
+import { jobsOptions } from '../../api/jobs-queries.ts';
 import { nbdServerOptions } from '../../api/nbd-server-queries.ts';
 import { useQmpClient, useTargetName } from '../../api/qmp-context.tsx';
 import { schemaOptions } from '../../api/schema-queries.ts';
@@ -130,7 +131,9 @@ export async function fetchLiveState(
     queryClient.fetchQuery({ ...rawGraphOptions(client, target), staleTime: 0 }),
     queryClient.fetchQuery({ ...namedNodesOptions(client, target), staleTime: 0 }),
     queryClient.fetchQuery({ ...blocksOptions(client, target), staleTime: 0 }),
-    queryClient.fetchQuery({ ...graphJobsOptions(client, target), staleTime: 0 }),
+    queryClient
+      .fetchQuery({ ...jobsOptions(client, target), staleTime: 0 })
+      .then((data) => data.snapshot.jobs),
     queryClient.fetchQuery({ ...blockExportsOptions(client, target), staleTime: 0 }),
     queryClient.fetchQuery({ ...throttleGroupsOptions(client, target), staleTime: 0 }),
   ]);
