@@ -69,12 +69,14 @@ export class Multiplexer {
     blockStatsIntervalMs = 1_000,
   ) {
     this.poller = new JobPoller({
-      run: (command) => this.reads.run(command, undefined, () => upstream.execute(command)),
+      run: (command) =>
+        this.reads.run(command, undefined, () => upstream.execute(command), { recent: false }),
       publish: (data) => this.broadcast(this.jobsEventOf(data)),
       intervalMs: jobPollIntervalMs,
     });
     this.blockStats = new BlockStatsPoller({
-      run: (command) => this.reads.run(command, undefined, () => upstream.execute(command)),
+      run: (command) =>
+        this.reads.run(command, undefined, () => upstream.execute(command), { recent: false }),
       publish: (sample, watchers) => {
         const event = proxyEvent(ProxyEvent.BlockStats, sample as unknown as JsonObject);
         for (const session of watchers) session.event(event);

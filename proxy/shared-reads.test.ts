@@ -63,6 +63,25 @@ describe('SharedReads', () => {
     expect(qemu.sent).toBe(5);
   });
 
+  it('answers pollers and I/O statistics only from a read in flight', async () => {
+    const reads = new SharedReads(() => 0);
+    const qemu = upstream();
+    void reads.run('query-jobs', undefined, qemu.send);
+    qemu.answer(ok('jobs'));
+    void reads.run('query-blockstats', undefined, qemu.send);
+    qemu.answer(ok('stats'));
+    await settle();
+    void reads.run('query-jobs', undefined, qemu.send, { recent: false });
+    void reads.run('query-blockstats', undefined, qemu.send);
+    expect(qemu.sent).toBe(4);
+    // A read in flight is joined, by them too.
+    const joined = reads.run('query-blockstats', undefined, qemu.send, { recent: false });
+    expect(qemu.sent).toBe(4);
+    qemu.answer(ok('jobs again'));
+    qemu.answer(ok('stats again'));
+    expect(await joined).toEqual(ok('stats again'));
+  });
+
   it('does not keep an error: the next read asks QEMU again', async () => {
     const reads = new SharedReads();
     const qemu = upstream();

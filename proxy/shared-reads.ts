@@ -21,6 +21,12 @@ import type { CommandResult } from './command-queue.ts';
 /** How long a reply answers the same read when nothing happened since. */
 export const RECENT_MS = 1_000;
 
+/**
+ * Reads whose readers take the time of the answer as the time of the figures (rates are
+ * differences over time): only a read in flight answers them, never an older reply.
+ */
+const TIMED_READS = new Set(['query-blockstats']);
+
 /** Above this many kept reads, the old replies are dropped before a new read is kept. */
 const MAX_KEPT = 256;
 
@@ -28,9 +34,7 @@ const MAX_KEPT = 256;
 export function isShareableRead(command: string): boolean {
   return (
     isReadOnlyCommand(command) &&
-    (command.startsWith('query-') ||
-      command.startsWith('x-debug-query-') ||
-      command === 'qom-list')
+    (command.startsWith('query-') || command.startsWith('x-debug-query-') || command === 'qom-list')
   );
 }
 
@@ -61,11 +65,14 @@ export class SharedReads {
   /**
    * The command's result: from the identical read in flight or just answered if there is one,
    * else from `send`. Commands that are not shareable reads are sent, after a barrier.
+   * `recent: false` (the proxy's pollers, which stamp what they publish with the time of the
+   * answer) joins only a read in flight.
    */
   run(
     command: string,
     args: JsonObject | undefined,
     send: () => Promise<CommandResult>,
+    { recent = true }: { recent?: boolean } = {},
   ): Promise<CommandResult> {
     if (!isShareableRead(command)) {
       this.barrier();
@@ -73,7 +80,11 @@ export class SharedReads {
     }
     const key = `${command}\n${canonical(args)}`;
     const flight = this.flights.get(key);
-    if (flight && (flight.answeredAt === undefined || this.now() - flight.answeredAt < RECENT_MS)) {
+    const reuse = recent && !TIMED_READS.has(command);
+    if (
+      flight &&
+      (flight.answeredAt === undefined || (reuse && this.now() - flight.answeredAt < RECENT_MS))
+    ) {
       this.joined++;
       return flight.result;
     }
