@@ -13,7 +13,7 @@ import type {
   RawJob,
   RawNamedNode,
   RawThrottleGroup,
-} from '../features/block-graph/model/types.ts';
+} from '../block-layer/qemu-replies.ts';
 import { applyJobsEvent, jobsOptions, type JobsData } from './jobs-queries.ts';
 import { targetKey } from './query-keys.ts';
 
