@@ -57,14 +57,19 @@ export class TimelineStore {
   readonly get = (): Timeline => this.timeline;
 }
 
+// Beside the query cache on purpose: a job's timeline is what this page saw happen (events as they
+// arrived), which no QMP read returns again, so no query could refetch it.
+// One store per target this page has shown, the MAX_TARGETS used last (a proxy may serve many
+// libvirt guests): the one unused longest is dropped.
+const MAX_TARGETS = 32;
 const timelines = new Map<string, TimelineStore>();
 
 export function timelineFor(target: string): TimelineStore {
-  let store = timelines.get(target);
-  if (!store) {
-    store = new TimelineStore();
-    timelines.set(target, store);
-  }
+  const store = timelines.get(target) ?? new TimelineStore();
+  // Re-inserted: the Map's order is the order of last use.
+  timelines.delete(target);
+  timelines.set(target, store);
+  if (timelines.size > MAX_TARGETS) timelines.delete(timelines.keys().next().value!);
   return store;
 }
 
