@@ -246,6 +246,8 @@ export class Multiplexer {
 
   /** On connect: an NBD export already there means its server runs (nbd-server-record.ts). */
   private readNbdExports(): void {
+    // Not every monitor has it (QEMU before 5.2; a stand-in in tests).
+    if (!this.upstream.schemaCommands?.has('query-block-exports')) return;
     const read = () => this.upstream.execute('query-block-exports');
     void this.reads.run('query-block-exports', undefined, read).then((result) => {
       if (result.kind === 'return' && this.nbdServer.learnExports(result.value)) {
