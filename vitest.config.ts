@@ -33,6 +33,7 @@ export default defineConfig({
             'proxy/**/*.test.ts',
             'scripts/**/*.test.ts',
             'test/install-step/**/*.test.ts',
+            'test/lint/**/*.test.ts',
           ],
           environment: 'node',
           setupFiles: [SPAWN_GUARD],

@@ -2,7 +2,7 @@
 // `bin/blockscope serve`, with the fleet page open in Chromium. Measured: the time from opening
 // #/fleet until every target is shown with its counts (beside one GET /api/fleet from Node), the
 // server's RSS and CPU with the page open, and the QMP commands written to all targets per second
-// (blockscope_qmp_commands_written_total from /metrics, less the
+// (blockscope_qemu_commands_total from /metrics, less the
 // query-blockstats reads each scrape itself causes) while idle and while 20 mirrors run.
 // Each daemon has a second monitor outside the directory, from which the jobs are started.
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -35,7 +35,7 @@ async function commandsWritten(served: Served): Promise<{ written: number; scrap
   let scrapes = 0;
   for (const line of text.split('\n')) {
     const value = Number(line.split(' ').at(-1));
-    if (line.startsWith('blockscope_qmp_commands_written_total{')) written += value;
+    if (line.startsWith('blockscope_qemu_commands_total{')) written += value;
     if (
       line.startsWith('blockscope_commands_total{') &&
       line.includes('source="blockstats-poller"')

@@ -49,6 +49,10 @@ test('an intermediate commit names its top and its base', async ({ page, served,
   await expect(ends).toHaveText('mid→tobase');
   await expect(ends.getByRole('button', { name: 'mid', exact: true })).toBeVisible();
   await expect(ends.getByRole('button', { name: 'base', exact: true })).toBeVisible();
+  // A node's name on the card selects it in the graph (through the query cache, focus-node.ts).
+  await ends.getByRole('button', { name: 'base', exact: true }).click();
+  const details = page.getByRole('complementary', { name: 'Node details' });
+  await expect(details.getByRole('heading', { name: 'base', exact: true })).toBeVisible();
   await vm.direct.execute('job-cancel', { id: 'c-mid' });
 });
 

@@ -1,6 +1,8 @@
 // Export from the graph in Chromium against a real QEMU: one confirmation exports the node
 // read-only over NBD on 127.0.0.1 and shows the nbd:// URI; nbdinfo and nbdcopy read it from
-// outside. The Exports tab lists it with its URI, removes it and stops the server.
+// outside. The Exports tab lists it with its URI, removes it and stops the server. A second tab
+// and a script on the proxy's WebSocket agree with it on the NBD server at every step: the
+// state is the proxy's record (X_BLOCKSCOPE_NBD_SERVER), not each tab's own guess.
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -8,15 +10,33 @@ import { imagesIdentical } from '../test/harness/qemu.ts';
 import { freePort } from '../test/fixtures/operations/vm.ts';
 import { openGraph, openOperation } from '../test/fixtures/operations/e2e-helpers.ts';
 import { expect, test } from '../test/fixtures/operations/e2e-fixture.ts';
+import { WsQmp, type Message } from '../test/integration/proxy-helpers.ts';
 
 const run = promisify(execFile);
 
 test('export a node over NBD, read it with nbdinfo, remove it from the Exports tab', async ({
   page,
+  context,
   served,
   vm,
 }) => {
   const port = await freePort();
+  const other = await context.newPage();
+  await openGraph(other, served.url);
+  await other.getByRole('tab', { name: 'Exports' }).click();
+  const otherPanel = other.getByRole('region', { name: 'Exports' });
+  await expect(otherPanel).toContainText('NBD server: not started by Blockscope');
+  const script = await WsQmp.open(
+    { port: Number(new URL(served.origin).port), token: served.token },
+    'ops',
+  );
+  const recordIs = (expected: Message) =>
+    script.next(
+      (m) =>
+        m.event === 'X_BLOCKSCOPE_NBD_SERVER' &&
+        JSON.stringify(m.data) === JSON.stringify(expected),
+    );
+  await recordIs({ state: 'unknown', names: {} });
   await openGraph(page, served.url);
   const dialog = await openOperation(page, 'top', 'Export');
   await expect(dialog).toContainText('The NBD server will be started.');
@@ -42,6 +62,10 @@ test('export a node over NBD, read it with nbdinfo, remove it from the Exports t
   await run('/usr/bin/nbdcopy', [shown, copy]);
   expect(await imagesIdentical(join(vm.dir, 'reference.raw'), copy)).toBe(true);
   await dialog.getByRole('button', { name: 'Close' }).click();
+  const address = { type: 'inet', host: '127.0.0.1', port };
+  await recordIs({ state: 'running', names: { top: 'top' }, address });
+  await expect(otherPanel).toContainText(`running on 127.0.0.1:${port}`);
+  await expect(otherPanel.getByRole('listitem', { name: 'Export top' })).toContainText(shown);
 
   await page.getByRole('tab', { name: 'Exports' }).click();
   const exportsPanel = page.getByRole('region', { name: 'Exports' });
@@ -53,8 +77,26 @@ test('export a node over NBD, read it with nbdinfo, remove it from the Exports t
   await expect(exportsPanel).toContainText('No exports.');
   expect(await vm.direct.execute('query-block-exports')).toEqual([]);
 
-  await exportsPanel.getByRole('button', { name: 'Stop NBD server' }).click();
-  await exportsPanel.getByRole('button', { name: 'Confirm' }).click();
+  await expect(otherPanel).toContainText('No exports.');
+
+  // The other tab stops the server; this tab and the script hear it.
+  await otherPanel.getByRole('button', { name: 'Stop NBD server' }).click();
+  await otherPanel.getByRole('button', { name: 'Confirm' }).click();
+  await expect(otherPanel).toContainText('NBD server: stopped');
   await expect(exportsPanel).toContainText('NBD server: stopped');
+  await recordIs({ state: 'stopped', names: {} });
   await expect(run('/usr/bin/nbdinfo', ['--json', shown])).rejects.toThrow();
+
+  // The script starts one: both tabs show it, with its address.
+  const again = await freePort();
+  const started = await script.send({
+    execute: 'nbd-server-start',
+    arguments: { addr: { type: 'inet', data: { host: '127.0.0.1', port: String(again) } } },
+    id: 'start',
+  });
+  expect(started).toEqual({ return: {}, id: 'start' });
+  for (const panel of [exportsPanel, otherPanel]) {
+    await expect(panel).toContainText(`running on 127.0.0.1:${again}`);
+  }
+  script.close();
 });

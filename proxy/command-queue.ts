@@ -27,7 +27,8 @@ interface Entry {
 export interface CommandQueueOptions {
   maxInFlight: number;
   maxQueued: number;
-  write: (frame: string) => void;
+  /** Writes one command's line to QEMU; `command` is its name. */
+  write: (frame: string, command: string) => void;
 }
 
 const fail = (errorClass: string, desc: string): CommandResult => ({
@@ -123,7 +124,7 @@ export class CommandQueue {
       const entry = this.waiting.values().next().value!;
       this.waiting.delete(entry.id);
       this.inFlight.set(entry.id, entry);
-      this.options.write(entry.frame);
+      this.options.write(entry.frame, entry.command);
     }
   }
 

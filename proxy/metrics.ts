@@ -62,9 +62,14 @@ async function render(views: TargetView[]): Promise<MetricsText> {
     'QMP commands the proxy took for the target: source "sessions" (what sessions sent, with the reads the proxy adds for the backup ledger), "job-poller" and "blockstats-poller" (its shared reads)',
     ['target', 'source'],
   );
-  const written = counter(
-    'blockscope_qmp_commands_written_total',
-    'QMP commands written to the target over all its connections, whoever asked (negotiation, sessions, pollers, the fleet overview)',
+  const sent = counter(
+    'blockscope_qemu_commands_total',
+    "QMP commands the proxy wrote to the target's monitor, by command (every connection, negotiation included): what QEMU actually received",
+    ['target', 'command'],
+  );
+  const joined = counter(
+    'blockscope_shared_reads_total',
+    'Reads answered by an identical read already on its way to QEMU, not sent again',
     ['target'],
   );
   const block = ['target', 'device', 'node'];
@@ -142,7 +147,8 @@ async function render(views: TargetView[]): Promise<MetricsText> {
     commands.inc({ target, source: 'sessions' }, mux.sessionCommands);
     commands.inc({ target, source: 'job-poller' }, mux.poller.polls * 2);
     commands.inc({ target, source: 'blockstats-poller' }, mux.blockStats.polls);
-    written.inc({ target }, mux.upstream.commandsSent);
+    for (const [command, count] of mux.upstream.commandsSent) sent.inc({ target, command }, count);
+    joined.inc({ target }, mux.reads.joined);
     for (const entry of sample?.blockstats ?? []) {
       const labels = blockLabels(target, entry);
       const s = entry.stats;

@@ -16,6 +16,8 @@ import type { CommandResult } from './command-queue.ts';
 import { CreateGuard } from './create-guard.ts';
 import { CreateTargets } from './create-targets.ts';
 import { JobPoller } from './job-poller.ts';
+import { NBD_RECORD_COMMANDS, NbdServerRecord } from './nbd-server-record.ts';
+import { SharedReads } from './shared-reads.ts';
 import type { StateChange, Upstream } from './upstream.ts';
 
 /** What the multiplexer needs from a session. */
@@ -59,6 +61,9 @@ export class Multiplexer {
   private readonly createGuard = new CreateGuard();
   readonly ledger = new BackupLedger();
   private readonly createTargets = new CreateTargets();
+  /** Identical concurrent reads of all sessions and pollers share one QEMU command. */
+  readonly reads = new SharedReads();
+  readonly nbdServer = new NbdServerRecord();
 
   constructor(
     readonly upstream: Upstream,
@@ -66,12 +71,14 @@ export class Multiplexer {
     blockStatsIntervalMs = 1_000,
   ) {
     this.poller = new JobPoller({
-      run: (command) => upstream.execute(command),
+      run: (command) =>
+        this.reads.run(command, undefined, () => upstream.execute(command), { recent: false }),
       publish: (data) => this.broadcast(this.jobsEventOf(data)),
       intervalMs: jobPollIntervalMs,
     });
     this.blockStats = new BlockStatsPoller({
-      run: (command) => upstream.execute(command),
+      run: (command) =>
+        this.reads.run(command, undefined, () => upstream.execute(command), { recent: false }),
       publish: (sample, watchers) => {
         const event = proxyEvent(ProxyEvent.BlockStats, sample as unknown as JsonObject);
         for (const session of watchers) session.event(event);
@@ -82,11 +89,13 @@ export class Multiplexer {
     this.unsubscribe.push(
       upstream.onState((change) => this.stateChanged(change)),
       upstream.onEvent((event) => {
+        this.reads.event();
         this.createGuard.event(event);
         this.createTargets.event(event);
         this.broadcast(event);
         if (event.event === 'JOB_STATUS_CHANGE') this.poller.kick();
         if (this.ledger.event(event)) this.broadcast(this.backupsEvent());
+        if (this.nbdServer.event(event)) this.broadcast(this.nbdServerEvent());
       }),
     );
   }
@@ -146,8 +155,11 @@ export class Multiplexer {
     }
     this.createTargets.sent(command, args);
     const hold = this.createGuard.before(command, args);
-    if (hold) return hold.then(() => this.upstream.execute(command, args));
-    const sent = this.upstream.execute(command, args);
+    if (hold) {
+      this.reads.barrier();
+      return hold.then(() => this.upstream.execute(command, args));
+    }
+    const sent = this.reads.run(command, args, () => this.upstream.execute(command, args));
     if (command === 'blockdev-create') {
       void sent.then((result) => {
         if (result.kind !== 'error') return;
@@ -163,7 +175,19 @@ export class Multiplexer {
         this.askForLedger();
       });
     }
+    if (NBD_RECORD_COMMANDS.has(command)) {
+      void sent.then((result) => {
+        if (this.nbdServer.commandAnswered(command, args ?? {}, result)) {
+          this.broadcast(this.nbdServerEvent());
+        }
+      });
+    }
     return sent;
+  }
+
+  /** The proxy's record of the NBD server, for a session that just negotiated and on change. */
+  nbdServerEvent(): QmpEvent {
+    return proxyEvent(ProxyEvent.NbdServer, this.nbdServer.data() as unknown as JsonObject);
   }
 
   /** The whole backup ledger, for a session that just negotiated and after every change. */
@@ -207,14 +231,31 @@ export class Multiplexer {
       for (const session of this.sessions) this.greet(session, this.upstream.greeting!);
       this.poller.kick();
       this.blockStats.kick();
+      this.readNbdExports();
     } else {
       this.poller.stop();
       this.blockStats.stop();
       this.createGuard.reset();
       this.createTargets.reset();
     }
+    this.reads.barrier();
     this.broadcast(this.stateEvent(change));
     if (change.state !== 'connected' && this.ledger.reset()) this.broadcast(this.backupsEvent());
+    if (change.state !== 'connected' && this.nbdServer.reset()) {
+      this.broadcast(this.nbdServerEvent());
+    }
+  }
+
+  /** On connect: an NBD export already there means its server runs (nbd-server-record.ts). */
+  private readNbdExports(): void {
+    // Not every monitor has it (QEMU before 5.2; a stand-in in tests).
+    if (!this.upstream.schemaCommands?.has('query-block-exports')) return;
+    const read = () => this.upstream.execute('query-block-exports');
+    void this.reads.run('query-block-exports', undefined, read).then((result) => {
+      if (result.kind === 'return' && this.nbdServer.learnExports(result.value)) {
+        this.broadcast(this.nbdServerEvent());
+      }
+    });
   }
 
   /**

@@ -228,6 +228,7 @@ export class Session implements SessionSink {
     const jobs = this.ctx.mux.jobsEvent();
     if (jobs) this.event(jobs);
     this.event(this.ctx.mux.backupsEvent());
+    this.event(this.ctx.mux.nbdServerEvent());
   }
 
   private refuse(

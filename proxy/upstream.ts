@@ -92,8 +92,6 @@ export class Upstream {
   /** Events over the reply cap, dropped unread. */
   oversizedEvents = 0;
   connections = 0;
-  /** Commands written to QEMU over all connections (negotiation included). */
-  commandsSent = 0;
   private readonly stateListeners = new Set<(change: StateChange) => void>();
   private readonly eventListeners = new Set<(event: QmpEvent) => void>();
 
@@ -104,6 +102,16 @@ export class Upstream {
     private readonly traits: MonitorTraits = {},
   ) {
     this.backoffMs = tuning.minBackoffMs;
+  }
+
+  /** Commands written to QEMU's monitor by name, over all connections, negotiation included. */
+  readonly commandsSent = new Map<string, number>();
+
+  /** How many commands were written to QEMU in all, whoever asked. */
+  get commandsWritten(): number {
+    let sum = 0;
+    for (const count of this.commandsSent.values()) sum += count;
+    return sum;
   }
 
   get currentState(): TargetState {
@@ -231,8 +239,11 @@ export class Upstream {
     const queue = new CommandQueue(`blockscope:${generation}`, {
       maxInFlight: this.traits.maxInFlight ?? this.tuning.maxInFlight,
       maxQueued: this.tuning.maxQueued,
-      write: (frame) => {
-        this.commandsSent++;
+      write: (frame, command) => {
+        // Bounded: names QEMU does not know (a script's typos) share one entry past 512.
+        const name =
+          this.commandsSent.has(command) || this.commandsSent.size < 512 ? command : '(other)';
+        this.commandsSent.set(name, (this.commandsSent.get(name) ?? 0) + 1);
         // Commands written in one turn of the event loop leave in one write (cork … uncork on
         // the next tick, as the Node docs suggest), not one syscall each.
         if (!corked) {

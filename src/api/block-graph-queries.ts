@@ -1,8 +1,9 @@
 // The block graph's reads and the events that make them stale. Each read is its own cached query
 // (so the jobs panel and others can share them); the graph view joins them in a pure model.
-// Nothing here polls: QEMU pushes the events listed in GRAPH_EVENTS, and the proxy re-announces
-// the target after a reconnect.
-import { queryOptions, useQueryClient } from '@tanstack/react-query';
+// Nothing here polls: QEMU pushes the events isGraphEvent picks, the proxy announces every
+// session's successful commands and re-announces the target after a reconnect, and the re-reads
+// they cause are coalesced (GraphRereads).
+import { queryOptions, type QueryClient } from '@tanstack/react-query';
 import type { QmpClient } from '../qmp/client.ts';
 import { ProxyEvent, type JsonObject, type QmpEvent } from '../qmp/wire.ts';
 import type {
@@ -12,8 +13,8 @@ import type {
   RawJob,
   RawNamedNode,
   RawThrottleGroup,
-} from '../features/block-graph/model/types.ts';
-import { useQmpEvent } from './qmp-context.tsx';
+} from '../block-layer/qemu-replies.ts';
+import { applyJobsEvent, jobsOptions, type JobsData } from './jobs-queries.ts';
 import { targetKey } from './query-keys.ts';
 
 export function blockGraphKey(target: string) {
@@ -49,13 +50,15 @@ export const blocksOptions = (client: QmpClient, target: string) =>
 export const blockExportsOptions = (client: QmpClient, target: string) =>
   read<RawExport[]>(client, target, 'query-block-exports');
 
-export function graphJobsKey(target: string) {
-  return [...blockGraphKey(target), 'query-jobs', {}] as const;
-}
-
-/** query-jobs; while jobs run, the proxy's shared poller pushes fresh results (X_BLOCKSCOPE_JOBS). */
+/**
+ * The graph's jobs: the jobs read itself (jobs-queries.ts, query-jobs with query-block-jobs),
+ * one cache entry for every view; while jobs run the proxy's shared poller pushes it.
+ */
 export const graphJobsOptions = (client: QmpClient, target: string) =>
-  read<RawJob[]>(client, target, 'query-jobs');
+  queryOptions({
+    ...jobsOptions(client, target),
+    select: (data: JobsData): RawJob[] => data.snapshot.jobs,
+  });
 
 export const throttleGroupsOptions = (client: QmpClient, target: string) =>
   queryOptions({
@@ -63,10 +66,17 @@ export const throttleGroupsOptions = (client: QmpClient, target: string) =>
     queryFn: () => readThrottleGroups((command, args) => client.execute(command, args)),
   });
 
-/** Throttle groups are QOM objects under /objects; their limits need one qom-get each. */
+/**
+ * Throttle groups are QOM objects under /objects; their limits need one qom-get each.
+ * qemu-storage-daemon creates /objects only with its first object: "Device '/objects' not
+ * found" there means no groups.
+ */
 export async function readThrottleGroups(execute: Execute): Promise<RawThrottleGroup[]> {
   const children = await execute<{ name: string; type: string }[]>('qom-list', {
     path: '/objects',
+  }).catch((error: unknown) => {
+    if (error instanceof Error && /'\/objects' not found/.test(error.message)) return [];
+    throw error;
   });
   const ids = children.filter((c) => c.type === 'child<throttle-group>').map((c) => c.name);
   return Promise.all(
@@ -81,11 +91,15 @@ export async function readThrottleGroups(execute: Execute): Promise<RawThrottleG
 }
 
 /** Events after which the graph may have changed shape (QEMU sends no generic graph event). */
-const GRAPH_EVENTS = new Set([
-  'JOB_STATUS_CHANGE', // filters and job nodes appear at `created` and go at `concluded`/`null`
-  'BLOCK_EXPORT_DELETED',
-  'DEVICE_DELETED',
-]);
+const GRAPH_EVENTS = new Set(['BLOCK_EXPORT_DELETED', 'DEVICE_DELETED']);
+
+/**
+ * Job statuses at which the graph changes (qapi/job.json JobStatus): a job's filter and target
+ * nodes appear when it is created and go (or pivot) by the time it is concluded or gone. The
+ * other transitions (running, ready, paused, waiting, pending …) leave the graph as it is; the
+ * proxy's shared poller pushes the job list itself after each of them (X_BLOCKSCOPE_JOBS).
+ */
+const GRAPH_JOB_STATUSES = new Set(['created', 'concluded', 'null']);
 
 /**
  * Commands after which the graph may have changed. QEMU announces blockdev-add, qom-set … to no
@@ -102,22 +116,93 @@ export function isGraphEvent(event: QmpEvent): boolean {
     const command = event.data?.command;
     return typeof command === 'string' && GRAPH_COMMANDS.test(command);
   }
+  if (event.event === 'JOB_STATUS_CHANGE') {
+    return GRAPH_JOB_STATUSES.has(String(event.data?.status));
+  }
   return GRAPH_EVENTS.has(event.event);
 }
 
+/** How long a re-read waits for the rest of a burst (a job's end brings several events). */
+export const GRAPH_REREAD_DELAY_MS = 100;
+
 /**
- * Keeps the graph of the current target current: re-reads it after any event that may have
- * changed it, and takes job progress from the proxy's shared poller instead of polling.
- * Features that run graph-changing commands (blockdev-add, block-export-add, …) invalidate
- * `blockGraphKey(target)` themselves; QEMU announces those to no one.
+ * Re-reads the graph once per burst of topology changes. An in-flight read is kept, not
+ * cancelled (cancelRefetch: false): its command already ran, and the next burst re-reads anyway.
  */
-export function useBlockGraphInvalidation(target: string): void {
-  const queryClient = useQueryClient();
-  useQmpEvent((event) => {
-    if (event.event === ProxyEvent.Jobs && Array.isArray(event.data?.jobs)) {
-      queryClient.setQueryData(graphJobsKey(target), event.data.jobs as unknown as RawJob[]);
-    } else if (isGraphEvent(event)) {
-      void queryClient.invalidateQueries({ queryKey: blockGraphKey(target) });
+export class GraphRereads {
+  private timer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(
+    private readonly queryClient: QueryClient,
+    private readonly target: string,
+    private readonly delayMs = GRAPH_REREAD_DELAY_MS,
+  ) {}
+
+  /** A change of topology: the graph is re-read once the burst is over. */
+  schedule(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.flush();
+    }, this.delayMs);
+  }
+
+  /** Re-reads now (what a plan run waits for before it reports). */
+  flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    return this.queryClient.invalidateQueries(
+      // Not the job list (under jobsKey): the proxy pushes it.
+      { queryKey: blockGraphKey(this.target) },
+      { cancelRefetch: false },
+    );
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+}
+
+const rereads = new WeakMap<QueryClient, Map<string, GraphRereads>>();
+
+/** The target's one re-read scheduler (watchBlockGraph keeps it; plan runs flush it). */
+export function graphRereadsOf(queryClient: QueryClient, target: string): GraphRereads {
+  let byTarget = rereads.get(queryClient);
+  if (!byTarget) rereads.set(queryClient, (byTarget = new Map()));
+  let scheduler = byTarget.get(target);
+  if (!scheduler) byTarget.set(target, (scheduler = new GraphRereads(queryClient, target)));
+  return scheduler;
+}
+
+/**
+ * Keeps the graph of the target current while the client lives, whichever view is shown: job
+ * events and the proxy's job pushes go into the jobs cache (applyJobsEvent), and the other reads
+ * are re-read once per burst of events that may have changed the topology. Registered by the QmpProvider; returns the
+ * unsubscribe.
+ */
+export function watchBlockGraph(
+  queryClient: QueryClient,
+  client: Pick<QmpClient, 'onEvent'>,
+  target: string,
+): () => void {
+  const scheduler = graphRereadsOf(queryClient, target);
+  let previous: unknown;
+  const off = client.onEvent((event) => {
+    if (event.event === ProxyEvent.TargetState) {
+      // Every session hears `connected` right after negotiating: the QmpProvider's own re-read
+      // covers that. Only a return after an outage seen by this client means a new QEMU state.
+      const state = event.data?.state;
+      const back = state === 'connected' && previous !== undefined && previous !== 'connected';
+      previous = state;
+      if (!back) return;
     }
+    applyJobsEvent(queryClient, target, event);
+    if (isGraphEvent(event)) scheduler.schedule();
   });
+  return () => {
+    off();
+    scheduler.dispose();
+    rereads.get(queryClient)?.delete(target);
+  };
 }

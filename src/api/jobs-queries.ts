@@ -1,9 +1,9 @@
-// Reads of a target's jobs, and how QMP events keep them current (qmp-domain.md §4).
+// Reads of a target's jobs, and how QMP events keep them current.
 // query-jobs + query-block-jobs are read on mount and after every reconnect (the shell
 // invalidates everything under targetKey); while jobs exist the proxy pushes the same pair as
-// the X_BLOCKSCOPE_JOBS event about once a second, written straight into this cache.
-// JOB_STATUS_CHANGE patches the one status it carries (so the DOM shows it at once) and
-// invalidates, so QEMU's full answer replaces the patch.
+// the X_BLOCKSCOPE_JOBS event about once a second and after every JOB_STATUS_CHANGE, written
+// straight into this cache. JOB_STATUS_CHANGE patches the one status it carries (so the DOM
+// shows it at once); the proxy's push that follows replaces the patch.
 import { queryOptions, type QueryClient } from '@tanstack/react-query';
 import type { QmpClient } from '../qmp/client.ts';
 import { ProxyEvent, type QmpEvent } from '../qmp/wire.ts';
@@ -91,14 +91,15 @@ export function jobsOptions(client: QmpClient, target: string) {
         source: 'read',
       };
     },
-    // Without the proxy's shared poll (an older or foreign proxy), poll while jobs exist; with
-    // it, a slow safety read still catches a poll that stopped.
+    // The proxy's shared poller pushes the list about once a second while jobs exist, and it
+    // never gives up while connected (it retries with backoff), so a tab reads again only while
+    // no push has come since its own read: a page per tab would otherwise multiply QEMU's load.
     refetchInterval: (query) => {
       const data = query.state.data;
       if (!data || data.snapshot.jobs.length + data.snapshot['block-jobs'].length === 0) {
         return false;
       }
-      return data.source === 'proxy' ? 5_000 : 1_000;
+      return data.source === 'read' ? 1_000 : false;
     },
   });
 }
@@ -121,14 +122,6 @@ export function jobCommandsOptions(client: QmpClient, target: string) {
         .map((e) => e.name)
         .sort();
     },
-  });
-}
-
-/** The raw block graph, read only to name each job's source and target nodes. */
-export function jobGraphOptions(client: QmpClient, target: string) {
-  return queryOptions({
-    queryKey: [...jobsKey(target), 'graph'] as const,
-    queryFn: () => client.execute<unknown>('x-debug-query-block-graph'),
   });
 }
 
@@ -245,9 +238,9 @@ export function applyJobsEvent(queryClient: QueryClient, target: string, event: 
       receivedAt: Date.now(),
       source: 'event',
     }));
-    // The schema (commands) does not change; the list and the graph (filters, pivot) do.
-    void queryClient.invalidateQueries({ queryKey: key });
-    void queryClient.invalidateQueries({ queryKey: [...jobsKey(target), 'graph'] });
+    // No re-read: the proxy kicks its shared poller at every JOB_STATUS_CHANGE and pushes the
+    // whole list (X_BLOCKSCOPE_JOBS), once more when the last job is gone; the graph's re-read
+    // is block-graph-queries.ts's (once per change of topology).
     return true;
   }
   if (PROGRESS_EVENTS.has(event.event)) {

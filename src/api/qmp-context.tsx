@@ -14,6 +14,8 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { QmpClient, type ClientState, type SocketLike } from '../qmp/client.ts';
 import type { QmpEvent } from '../qmp/wire.ts';
 import { watchBackupLedger } from './backup-ledger-queries.ts';
+import { watchNbdServer } from './nbd-server-queries.ts';
+import { watchBlockGraph } from './block-graph-queries.ts';
 import { targetKey } from './query-keys.ts';
 import { upstreamStateOptions, watchUpstreamState, type UpstreamState } from './upstream-state.ts';
 
@@ -40,16 +42,26 @@ export function QmpProvider({ target, children }: { target: string; children: Re
   );
   useEffect(() => {
     const off = client.onState((state) => {
-      if (state === 'running') void queryClient.invalidateQueries({ queryKey: targetKey(target) });
+      // Reads already on their way (started while connecting) are kept, not sent twice.
+      if (state === 'running') {
+        void queryClient.invalidateQueries(
+          { queryKey: targetKey(target) },
+          { cancelRefetch: false },
+        );
+      }
     });
     // State the proxy only pushes (sent right after negotiation): listen before connecting.
     const offLedger = watchBackupLedger(queryClient, client, target);
     const offUpstream = watchUpstreamState(queryClient, client, target);
+    const offNbd = watchNbdServer(queryClient, client, target);
+    const offGraph = watchBlockGraph(queryClient, client, target);
     client.connect();
     return () => {
       off();
       offLedger();
       offUpstream();
+      offNbd();
+      offGraph();
       client.close();
     };
   }, [client, queryClient, target]);

@@ -1,10 +1,9 @@
 // The live QAPI schema of a target, indexed once per connection, and the field docs the server
 // offers for it (GET /api/qapi-docs/NAME: the installed QMP reference manual, or `--qapi-docs DIR`).
-// Features detect commands and members
-// through `useSchemaIndex()` instead of assuming a QEMU version (STYLE.md principle 5).
+// Features detect commands and members from this one index (schema/feature-detection.ts) instead
+// of assuming a QEMU version.
 import { queryOptions, useQuery } from '@tanstack/react-query';
 import type { QmpClient } from '../qmp/client.ts';
-import { hasArgument, hasCommand } from '../schema/feature-detection.ts';
 import type { QapiDocs } from '../schema/qapi-docs.ts';
 import { docsFromWire, type FieldDocsResponse } from '../schema/qapi-docs-wire.ts';
 import { buildSchemaIndex, type SchemaIndex } from '../schema/schema-index.ts';
@@ -74,16 +73,4 @@ export function useFieldDocs(): FieldDocs | undefined {
   });
   const docs = useQuery({ ...fieldDocsOptions(target, version.data), enabled: version.isSuccess });
   return docs.data ?? undefined;
-}
-
-/** Feature detection for views: undefined while the schema loads, then whether QEMU has it. */
-export function useHasCommand(command: string): boolean | undefined {
-  const { data } = useSchemaIndex();
-  return data ? hasCommand(data, command) : undefined;
-}
-
-/** Whether `command` accepts the member at `path` (e.g. ['copy-mode']); undefined while loading. */
-export function useHasArgument(command: string, path: string[]): boolean | undefined {
-  const { data } = useSchemaIndex();
-  return data ? hasArgument(data, command, path) : undefined;
 }

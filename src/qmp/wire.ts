@@ -112,6 +112,12 @@ export const ProxyEvent = {
    * for it with `x-blockscope-watch-blockstats {enable: true}`.
    */
   BlockStats: 'X_BLOCKSCOPE_BLOCKSTATS',
+  /**
+   * data: { state: 'running' | 'stopped' | 'unknown', address?, names: { [export id]: name } } —
+   * the proxy's record of the target's NBD server, from every session's nbd-server-start/-stop
+   * (QEMU has no query for it). Sent right after negotiation and to every session on change.
+   */
+  NbdServer: 'X_BLOCKSCOPE_NBD_SERVER',
 } as const;
 
 /**

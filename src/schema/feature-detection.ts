@@ -79,11 +79,3 @@ export function unionCases(index: SchemaIndex, command: string): string[] {
   const type = argType === undefined ? undefined : index.types.get(argType);
   return type?.meta === 'object' ? type.variants.map((v) => v.case) : [];
 }
-
-export function isDeprecated(features: string[]): boolean {
-  return features.includes('deprecated');
-}
-
-export function isUnstable(features: string[]): boolean {
-  return features.includes('unstable');
-}

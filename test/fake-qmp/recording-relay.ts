@@ -10,6 +10,14 @@ export interface RecordingRelay {
   /** Lines sent towards QEMU, in order, over all connections. */
   lines: string[];
   linesMatching(pattern: RegExp): string[];
+  /** Resolves once a line matching `pattern` has reached the relay (now or before). */
+  nextLine(pattern: RegExp): Promise<string>;
+  /**
+   * Holds what the proxy writes: recorded, not forwarded to QEMU until release(). A test makes
+   * commands concurrent with it: QEMU cannot answer what it has not received.
+   */
+  hold(): void;
+  release(): void;
   stop(): Promise<void>;
 }
 
@@ -18,11 +26,26 @@ export async function startRecordingRelay(
   qemuSocket: string,
 ): Promise<RecordingRelay> {
   const sockets = new Set<Socket>();
+  let waiters: { pattern: RegExp; resolve: (line: string) => void }[] = [];
+  let held: { upstream: Socket; chunk: Buffer }[] | null = null;
   const relay: RecordingRelay = {
     path,
     connections: 0,
     lines: [],
     linesMatching: (pattern) => relay.lines.filter((line) => pattern.test(line)),
+    nextLine: (pattern) => {
+      const seen = relay.lines.find((line) => pattern.test(line));
+      if (seen !== undefined) return Promise.resolve(seen);
+      return new Promise((resolve) => waiters.push({ pattern, resolve }));
+    },
+    hold() {
+      held ??= [];
+    },
+    release() {
+      const chunks = held ?? [];
+      held = null;
+      for (const { upstream, chunk } of chunks) upstream.write(chunk);
+    },
     async stop() {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -38,10 +61,17 @@ export async function startRecordingRelay(
       partial += chunk.toString('utf8');
       let nl: number;
       while ((nl = partial.indexOf('\n')) >= 0) {
-        relay.lines.push(partial.slice(0, nl));
+        const line = partial.slice(0, nl);
+        relay.lines.push(line);
         partial = partial.slice(nl + 1);
+        waiters = waiters.filter((w) => {
+          if (!w.pattern.test(line)) return true;
+          w.resolve(line);
+          return false;
+        });
       }
-      upstream.write(chunk);
+      if (held) held.push({ upstream, chunk });
+      else upstream.write(chunk);
     });
     upstream.pipe(client);
     const end = () => {

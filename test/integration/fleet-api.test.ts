@@ -50,7 +50,7 @@ const fleet = async (): Promise<FleetRow[]> =>
   ).json()) as FleetRow[];
 
 const sent = () =>
-  [...proxy.multiplexers.values()].reduce((sum, mux) => sum + mux.upstream.commandsSent, 0);
+  [...proxy.multiplexers.values()].reduce((sum, mux) => sum + mux.upstream.commandsWritten, 0);
 
 /** The event stream's messages as they come. */
 async function openStream(): Promise<{ next(): Promise<FleetRow[]>; close(): void }> {

@@ -77,15 +77,6 @@ function promtoolCheck(text: string): Promise<{ code: number | null; output: str
   });
 }
 
-/** Waits for a condition, failing after 5 s. */
-async function settled(condition: () => boolean): Promise<void> {
-  const until = Date.now() + 5_000;
-  while (!condition()) {
-    if (Date.now() > until) throw new Error('the condition did not hold within 5 s');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 /** A stretch of time to count QEMU's commands in (a measurement, not a wait for an event). */
 const measuringWindow = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -243,9 +234,10 @@ describe('GET /metrics', () => {
     expect(await hammer(3_000)).toBeGreaterThan(15);
     const elapsed = Date.now() - started;
     expect(blockstats() - start).toBeLessThanOrEqual(Math.floor(elapsed / 1000) + 1);
-    // Every query-jobs and query-blockstats QEMU heard is one of the pollers' reads (the relay
-    // sees a line a moment after the poller counts it).
-    await settled(() => jobs() === mux.poller.polls && blockstats() === mux.blockStats.polls);
+    // Every query-jobs and query-blockstats QEMU heard is one of the pollers' reads (fewer when
+    // one was answered by an identical read just made, proxy/shared-reads.ts).
+    expect(jobs()).toBeLessThanOrEqual(mux.poller.polls);
+    expect(blockstats()).toBeLessThanOrEqual(mux.blockStats.polls);
 
     // A page watches: its one read a second serves every scrape.
     const page = await WsQmp.open(proxy, 'vm', { token: proxy.viewerToken! });
@@ -261,7 +253,8 @@ describe('GET /metrics', () => {
     expect(blockstats() - watchedFrom).toBeLessThanOrEqual(Math.floor(watchedFor / 1000) + 1);
     page.close();
     await page.closed;
-    await settled(() => jobs() === mux.poller.polls && blockstats() === mux.blockStats.polls);
+    expect(jobs()).toBeLessThanOrEqual(mux.poller.polls);
+    expect(blockstats()).toBeLessThanOrEqual(mux.blockStats.polls);
 
     // Nobody scrapes and nobody watches: nothing at all (Prometheus stopped first).
     await prometheus.stop();

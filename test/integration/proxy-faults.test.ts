@@ -112,8 +112,9 @@ describe('upstream faults (fake QMP)', () => {
         second!.conn.reply(second!.id, { status: 'running' });
       } else conn.reply(command.id, { fine: true });
     });
-    session.ws.send(JSON.stringify({ execute: 'query-status', id: 'a' }));
-    const b = session.send({ execute: 'query-status', id: 'b' });
+    // Distinct arguments: two identical reads in flight would share one command (shared-reads.ts).
+    session.ws.send(JSON.stringify({ execute: 'query-status', arguments: { n: 1 }, id: 'a' }));
+    const b = session.send({ execute: 'query-status', arguments: { n: 2 }, id: 'b' });
     expect(await b).toEqual({ return: { status: 'running' }, id: 'b' });
     expect(replies(session, 'a')).toEqual([
       { error: { class: 'GenericError', desc: 'JSON parse error, x' }, id: 'a' },
@@ -160,8 +161,9 @@ describe('upstream faults (fake QMP)', () => {
         for (const h of held.splice(0)) h.conn.reply(h.id, { n: 1 });
       }
     });
+    // Distinct arguments: identical reads in flight would share one command (shared-reads.ts).
     for (let i = 0; i < 20; i++)
-      session.ws.send(JSON.stringify({ execute: 'query-status', id: i }));
+      session.ws.send(JSON.stringify({ execute: 'query-status', arguments: { n: i }, id: i }));
     await session.next((m) => m.id === 19);
     expect(session.messages.filter((m) => 'return' in m && typeof m.id === 'number')).toHaveLength(
       20,
@@ -251,7 +253,10 @@ describe('upstream faults (fake QMP)', () => {
       { session: { maxSessions: 1 } },
     );
     // 7, one short of the share: a paused session would not read the close frame until replies drain.
-    for (let i = 0; i < 7; i++) session.ws.send(JSON.stringify({ execute: 'query-status', id: i }));
+    // Distinct arguments: identical reads in flight would share one command (shared-reads.ts).
+    for (let i = 0; i < 7; i++) {
+      session.ws.send(JSON.stringify({ execute: 'query-status', arguments: { n: i }, id: i }));
+    }
     while (held.length < 7) await new Promise((resolve) => setTimeout(resolve, 10));
     session.close();
     await session.closed;

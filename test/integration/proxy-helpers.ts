@@ -30,7 +30,7 @@ export class WsQmp {
 
   /** Opens the socket and (unless told not to) negotiates like a browser would. */
   static async open(
-    proxy: ProxyHandle,
+    proxy: Pick<ProxyHandle, 'port' | 'token'>,
     target: string,
     { token = proxy.token, negotiate = true, headers = {} as Record<string, string> } = {},
   ): Promise<WsQmp> {

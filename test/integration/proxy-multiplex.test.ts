@@ -44,6 +44,7 @@ const IDS = [1, 'a', { x: [1, 2] }, null];
 describe('multiplexer against qemu-system', () => {
   it('gives three sessions using the same ids their own replies, over one QEMU connection', async () => {
     const sessions = await Promise.all([0, 1, 2].map(() => WsQmp.open(proxy, 'vm')));
+    const joinedBefore = proxy.multiplexers.get('vm')!.reads.joined;
     const commands: Message[] = [
       { execute: 'query-version' },
       { execute: 'query-status' },
@@ -72,7 +73,10 @@ describe('multiplexer against qemu-system', () => {
     expect(relay.connections).toBe(1);
     // QEMU saw only proxy-owned ids, never a client's.
     const sent = relay.linesMatching(/query-(version|status|named-block-nodes)/);
-    expect(sent).toHaveLength(12);
+    // A read identical to one still in flight shares its reply (shared-reads.ts).
+    const joined = proxy.multiplexers.get('vm')!.reads.joined - joinedBefore;
+    expect(sent.length + joined).toBe(12);
+    expect(sent.length).toBeGreaterThanOrEqual(3);
     for (const line of sent) expect(JSON.parse(line).id).toMatch(/^blockscope:\d+:\d+$/);
     for (const session of sessions) session.close();
   });

@@ -13,7 +13,6 @@ import {
   type NodeChange,
 } from '@xyflow/react';
 import { useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
-import { useBlockGraphInvalidation } from '../../api/block-graph-queries.ts';
 import { useTargetName } from '../../api/qmp-context.tsx';
 import { useFocusNodeRequests } from './focus-node.ts';
 import { NodeNotesContext } from './node-notes.ts';
@@ -64,7 +63,6 @@ export function BlockGraphView() {
 
 function GraphCanvas() {
   const target = useTargetName();
-  useBlockGraphInvalidation(target);
   const { model, error, isFetching } = useBlockGraphState();
   const layout = useGraphLayout(model);
   const [choices, setChoices] = useState<ViewChoices>({ device: null, search: '', selected: null });

@@ -35,14 +35,18 @@ export class EventLogStore {
   readonly getRows = (): readonly EventRow[] => this.rows;
 }
 
+// Beside the query cache on purpose: QEMU keeps no event history, so the log cannot be refetched.
+// One store per target this page has shown, the MAX_TARGETS used last (a proxy may serve many
+// libvirt guests): the one unused longest is dropped.
+const MAX_TARGETS = 32;
 const stores = new Map<string, EventLogStore>();
 
 export function eventLogFor(target: string): EventLogStore {
-  let store = stores.get(target);
-  if (!store) {
-    store = new EventLogStore();
-    stores.set(target, store);
-  }
+  const store = stores.get(target) ?? new EventLogStore();
+  // Re-inserted: the Map's order is the order of last use.
+  stores.delete(target);
+  stores.set(target, store);
+  if (stores.size > MAX_TARGETS) stores.delete(stores.keys().next().value!);
   return store;
 }
 

@@ -1,20 +1,17 @@
 // The Exports tab: every block export with its nbd:// URI (copy button) and a Remove button,
-// and the NBD server's state with Stop. QEMU has no query for the server, so its address is
-// what Blockscope itself started (nbd-server-store.ts).
+// and the NBD server's state with Stop. QEMU has no query for the server: its state and the
+// export names are the proxy's record of what every session did (X_BLOCKSCOPE_NBD_SERVER).
 import { useState } from 'react';
-import { useTargetName } from '../../api/qmp-context.tsx';
 import { CopyButton } from '../operations/copy-button.tsx';
 import { PlanReview } from '../operations/plan-review.tsx';
 import { planExportRemove, planNbdServerStop } from '../operations/plans/export.ts';
 import { describeAddress, nbdUri } from '../operations/plans/nbd.ts';
 import type { PlanResult } from '../operations/plans/types.ts';
 import { useLiveState } from '../operations/use-operations.ts';
-import { exportName } from './nbd-server-store.ts';
 
 const BUTTON = 'rounded border border-slate-300 px-2 py-0.5 text-xs dark:border-slate-600';
 
 export function ExportsPanel() {
-  const target = useTargetName();
   const { live, error } = useLiveState();
   const [action, setAction] = useState<{ key: string; result: PlanResult } | null>(null);
   if (error)
@@ -32,7 +29,9 @@ export function ExportsPanel() {
           NBD server:{' '}
           <strong>
             {server.state === 'running'
-              ? `running on ${describeAddress(server.address)}`
+              ? server.address
+                ? `running on ${describeAddress(server.address)}`
+                : 'running (started elsewhere, address unknown)'
               : server.state === 'stopped'
                 ? 'stopped'
                 : 'not started by Blockscope'}
@@ -53,9 +52,9 @@ export function ExportsPanel() {
       ) : (
         <ul aria-label="Block exports" className="flex flex-col gap-2">
           {live.exports.map((e) => {
-            const name = exportName(target, e.id) ?? e.id;
+            const name = server.names?.[e.id] ?? e.id;
             const uri =
-              server.state === 'running' && e.type === 'nbd'
+              server.state === 'running' && server.address && e.type === 'nbd'
                 ? nbdUri(server.address, name)
                 : undefined;
             return (

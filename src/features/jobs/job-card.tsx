@@ -5,7 +5,7 @@ import { useId, type ReactNode } from 'react';
 import type { CreateTarget } from '../../api/jobs-queries.ts';
 import type { JobRow } from './job-model.ts';
 import type { JobEnds } from './job-graph-links.ts';
-import { requestFocusNode } from './job-graph-links.ts';
+import { useRequestFocusNode } from './job-graph-links.ts';
 import { estimateRate, type ProgressSample } from './job-rate.ts';
 import type { JobHistory } from './job-timeline.ts';
 import type { JobCommands } from './job-verbs.ts';
@@ -17,6 +17,7 @@ import { JobControls } from './job-controls.tsx';
 import { JobTimeline } from './job-timeline-view.tsx';
 
 function NodeLink({ name }: { name: string }) {
+  const requestFocusNode = useRequestFocusNode();
   return (
     <button
       type="button"

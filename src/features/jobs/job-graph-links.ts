@@ -83,4 +83,4 @@ export function jobEndsFromGraph(graph: unknown): Map<string, JobEnds> {
   return out;
 }
 
-export { FOCUS_NODE_EVENT, requestFocusNode } from '../block-graph/focus-node.ts';
+export { useRequestFocusNode } from '../block-graph/focus-node.ts';

@@ -1,10 +1,10 @@
-// Keeps the Jobs panel current: QMP events go into the query cache (applyJobsEvent) and into
-// the per-job timeline; every answer QEMU gives (our read or the proxy's poll) becomes one
-// progress sample per job. Samples and timelines live in small stores outside React state,
+// Keeps the Jobs panel current: QMP events go into the query cache (applyJobsEvent, registered by
+// the QmpProvider) and into the per-job timeline; every answer QEMU gives (our read or the proxy's
+// poll) becomes one progress sample per job. Samples and timelines live in small stores outside React state,
 // keyed by target; the job state itself stays in the query cache.
 import { useEffect, useSyncExternalStore } from 'react';
 import { useQueryClient, type QueryClient } from '@tanstack/react-query';
-import { applyJobsEvent, jobsOptions, type JobsData } from '../../api/jobs-queries.ts';
+import { jobsOptions, type JobsData } from '../../api/jobs-queries.ts';
 import { useQmpEvent } from '../../api/qmp-context.tsx';
 import type { QmpClient } from '../../qmp/client.ts';
 import type { QmpEvent } from '../../qmp/wire.ts';
@@ -57,14 +57,19 @@ export class TimelineStore {
   readonly get = (): Timeline => this.timeline;
 }
 
+// Beside the query cache on purpose: a job's timeline is what this page saw happen (events as they
+// arrived), which no QMP read returns again, so no query could refetch it.
+// One store per target this page has shown, the MAX_TARGETS used last (a proxy may serve many
+// libvirt guests): the one unused longest is dropped.
+const MAX_TARGETS = 32;
 const timelines = new Map<string, TimelineStore>();
 
 export function timelineFor(target: string): TimelineStore {
-  let store = timelines.get(target);
-  if (!store) {
-    store = new TimelineStore();
-    timelines.set(target, store);
-  }
+  const store = timelines.get(target) ?? new TimelineStore();
+  // Re-inserted: the Map's order is the order of last use.
+  timelines.delete(target);
+  timelines.set(target, store);
+  if (timelines.size > MAX_TARGETS) timelines.delete(timelines.keys().next().value!);
   return store;
 }
 
@@ -97,7 +102,6 @@ export function useJobsLive(client: QmpClient, target: string): void {
   const queryClient = useQueryClient();
   useQmpEvent((event) => {
     const arrivedAt = Date.now();
-    applyJobsEvent(queryClient, target, event);
     timelineFor(target).applyEvent(event, arrivedAt);
   });
   useEffect(() => watchAnswers(queryClient, client, target), [queryClient, client, target]);

@@ -25,14 +25,19 @@ export class JobRateStore {
   }
 }
 
+// Beside the query cache on purpose: samples are this page's measurements of the arriving
+// snapshots (time of arrival included), not state QEMU could be asked for again.
+// One store per target this page has shown, the MAX_TARGETS used last (a proxy may serve many
+// libvirt guests): the one unused longest is dropped.
+const MAX_TARGETS = 32;
 const stores = new Map<string, JobRateStore>();
 
 /** The sample store of one target (kept for the life of the page). */
 export function rateStoreFor(target: string): JobRateStore {
-  let store = stores.get(target);
-  if (!store) {
-    store = new JobRateStore();
-    stores.set(target, store);
-  }
+  const store = stores.get(target) ?? new JobRateStore();
+  // Re-inserted: the Map's order is the order of last use.
+  stores.delete(target);
+  stores.set(target, store);
+  if (stores.size > MAX_TARGETS) stores.delete(stores.keys().next().value!);
   return store;
 }

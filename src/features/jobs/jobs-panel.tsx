@@ -2,12 +2,8 @@
 // tools and blockdev-create jobs), then the jobs that finished while this page watched.
 import { useQuery } from '@tanstack/react-query';
 import { useMemo, type ReactNode } from 'react';
-import {
-  createTargetsOptions,
-  jobCommandsOptions,
-  jobGraphOptions,
-  jobsOptions,
-} from '../../api/jobs-queries.ts';
+import { createTargetsOptions, jobCommandsOptions, jobsOptions } from '../../api/jobs-queries.ts';
+import { rawGraphOptions } from '../../api/block-graph-queries.ts';
 import { useConnectionState, useQmpClient, useTargetName } from '../../api/qmp-context.tsx';
 import { usePlanEnds } from '../../api/plan-runs.ts';
 import { sessionOptions } from '../../api/session.ts';
@@ -44,7 +40,8 @@ export function JobsPanel({ controlsFor }: { controlsFor?: (job: JobRow) => Reac
   );
   const rows = useMemo(() => (jobs.data ? joinJobs(jobs.data.snapshot) : []), [jobs.data]);
   const graph = useQuery({
-    ...jobGraphOptions(client, target),
+    // The graph's own read, to name each job's source and target nodes.
+    ...rawGraphOptions(client, target),
     enabled: rows.length > 0 && commands.has('x-debug-query-block-graph'),
     select: jobEndsFromGraph,
   });

@@ -1,15 +1,16 @@
 // What an address names inside a target's view: a node is selected in the graph once the graph
 // has it; a job's card is scrolled into view once the Jobs panel shows it (for up to 10 s).
 import { useEffect } from 'react';
-import { requestFocusNodeWhenShown } from '../block-graph/focus-node.ts';
+import { useRequestFocusNode } from '../block-graph/focus-node.ts';
 import type { Route } from './route.ts';
 
 export function useRouteFocus(route: Route | null): void {
   const node = route?.view === 'target' ? route.node : undefined;
   const job = route?.view === 'target' ? route.job : undefined;
+  const requestFocusNode = useRequestFocusNode();
   useEffect(() => {
-    if (node !== undefined) requestFocusNodeWhenShown(node);
-  }, [node]);
+    if (node !== undefined) requestFocusNode(node, { untilShown: true });
+  }, [node, requestFocusNode]);
   useEffect(() => {
     if (job === undefined) return;
     const deadline = Date.now() + 10_000;

@@ -1,15 +1,16 @@
 // "Remove node": asks first, naming the node and the nodes below it that go with it, then runs
 // the blockdev-del plan through the operations' runner and shows QEMU's answer. The plan is made
 // from a fresh read of the live state, whatever the graph showed when the button was pressed.
-import { useQuery } from '@tanstack/react-query';
-import { useId, useState } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { graphRereadsOf } from '../../api/block-graph-queries.ts';
+import { useEffect, useId, useState } from 'react';
+import { useTargetName } from '../../api/qmp-context.tsx';
 import { ModalDialog } from '../../components/modal-dialog.tsx';
-import { useQmpClient, useTargetName } from '../../api/qmp-context.tsx';
 import type { LiveState } from './plans/live-state.ts';
 import { closableTree, listNames, planRemoveNodes } from './plans/node-removal.ts';
 import { findNode } from './plans/graph-queries.ts';
 import { PlanSteps } from './plan-review.tsx';
-import { liveStateOptions, usePlanRunner } from './use-operations.ts';
+import { useLiveState, usePlanRunner } from './use-operations.ts';
 
 const BUTTON =
   'rounded border border-slate-300 px-3 py-1 text-sm hover:bg-slate-100 disabled:opacity-50 dark:border-slate-700 dark:hover:bg-slate-800';
@@ -25,14 +26,14 @@ function filesOf(live: LiveState, nodes: string[]): string[] {
 }
 
 export function RemoveNodeDialog({ node, onClose }: { node: string; onClose: () => void }) {
-  const client = useQmpClient();
   const target = useTargetName();
   const titleId = useId();
   const textId = useId();
   // A fresh read: the plan must be made from what QEMU has now, not from the last cached read.
   const [openedAt] = useState(() => Date.now());
-  const query = useQuery({ ...liveStateOptions(client, target), refetchOnMount: 'always' });
-  const live = query.data && query.dataUpdatedAt >= openedAt ? query.data : undefined;
+  const queryClient = useQueryClient();
+  useEffect(() => void graphRereadsOf(queryClient, target).flush(), [queryClient, target]);
+  const { live, error } = useLiveState(openedAt);
   const { run, start } = usePlanRunner();
   const [ran, setRan] = useState<ReturnType<typeof planRemoveNodes> | null>(null);
 
@@ -59,12 +60,12 @@ export function RemoveNodeDialog({ node, onClose }: { node: string; onClose: () 
       <h2 id={titleId} className="text-lg font-semibold break-all">
         Remove node &apos;{node}&apos;?
       </h2>
-      {query.error && !live && (
+      {error && !live && (
         <p role="alert" className="text-red-700 dark:text-red-300">
-          Cannot read the block layer: {query.error.message}
+          Cannot read the block layer: {error.message}
         </p>
       )}
-      {!result && !query.error && (
+      {!result && !error && (
         <p id={textId} className="text-slate-500">
           Reading the live state…
         </p>

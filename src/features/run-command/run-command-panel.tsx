@@ -3,39 +3,37 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { useQmpClient, useTargetName } from '../../api/qmp-context.tsx';
-import { qmpQueryOptions } from '../../api/qmp-queries.ts';
-import { targetKey } from '../../api/query-keys.ts';
+import {
+  graphJobsOptions,
+  graphRereadsOf,
+  namedNodesOptions,
+} from '../../api/block-graph-queries.ts';
+import { jobsKey } from '../../api/jobs-queries.ts';
 import { useFieldDocs, useSchemaIndex } from '../../api/schema-queries.ts';
 import { commandListOptions } from '../../api/command-list-queries.ts';
 import { sessionOptions } from '../../api/session.ts';
 import { QmpError } from '../../qmp/errors.ts';
-import type { JsonObject, JsonValue } from '../../qmp/wire.ts';
+import { isReadOnlyCommand, type JsonObject, type JsonValue } from '../../qmp/wire.ts';
 import { CommandForm } from '../forms/command-form.tsx';
 import { inputClass } from '../forms/field-props.ts';
 import { FormPickersContext, type FormPickers } from '../forms/pickers-context.tsx';
 import { ResultTree } from './result-tree.tsx';
 
-interface NamedNode {
-  'node-name': string;
-  'dirty-bitmaps'?: { name: string }[];
-}
-
 function useFormPickers(): FormPickers {
   const client = useQmpClient();
   const target = useTargetName();
-  const nodes = useQuery(
-    qmpQueryOptions<NamedNode[]>(client, target, 'query-named-block-nodes', {
-      flat: true,
-    }),
-  );
-  const jobs = useQuery(qmpQueryOptions<{ id: string }[]>(client, target, 'query-jobs'));
+  // The graph's own reads (one query per QMP read), kept current by its events.
+  const nodes = useQuery(namedNodesOptions(client, target));
+  const jobs = useQuery(graphJobsOptions(client, target));
   return useMemo(
     () => ({
       nodeNames: [...new Set((nodes.data ?? []).map((n) => n['node-name']))].sort(),
       jobIds: (jobs.data ?? []).map((j) => j.id),
       bitmapNames: [
         ...new Set(
-          (nodes.data ?? []).flatMap((n) => (n['dirty-bitmaps'] ?? []).map((b) => b.name)),
+          (nodes.data ?? []).flatMap((n) =>
+            (n['dirty-bitmaps'] ?? []).flatMap((b) => (b.name === undefined ? [] : [b.name])),
+          ),
         ),
       ].sort(),
     }),
@@ -62,8 +60,15 @@ export function RunCommandPanel() {
   const run = useMutation({
     mutationFn: (vars: { command: string; args: JsonObject | undefined }) =>
       client.execute<JsonValue>(vars.command, vars.args),
-    // Whatever the command changed, QEMU is the source of truth: re-read the target's state.
-    onSettled: () => queryClient.invalidateQueries({ queryKey: targetKey(target) }),
+    // Whatever a mutating command changed, QEMU is the source of truth: re-read the graph and
+    // the jobs (not the schema, which does not change while connected). A read changes nothing.
+    onSettled: (_data, _error, vars) =>
+      isReadOnlyCommand(vars.command)
+        ? undefined
+        : Promise.all([
+            graphRereadsOf(queryClient, target).flush(),
+            queryClient.invalidateQueries({ queryKey: [...jobsKey(target), 'list'] }),
+          ]),
   });
 
   // The proxy's own list: commands it refuses by name whatever the arguments are not offered.

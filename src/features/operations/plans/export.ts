@@ -63,7 +63,9 @@ export function defaultExportInput(live: LiveState, node: string): ExportInput {
     writable: false,
     bitmaps: [],
     allocationDepth: false,
-    address: live.nbdServer.state === 'running' ? live.nbdServer.address : DEFAULT_NBD_ADDRESS,
+    address:
+      (live.nbdServer.state === 'running' ? live.nbdServer.address : undefined) ??
+      DEFAULT_NBD_ADDRESS,
   };
 }
 
@@ -76,8 +78,10 @@ function bitmapProblems(live: LiveState, input: ExportInput): Problem[] {
 }
 
 export function planExport(live: LiveState, input: ExportInput): PlanResult {
-  const running = live.nbdServer.state === 'running' ? live.nbdServer.address : undefined;
-  const address = running ?? input.address;
+  // A server that runs is used as it is; started elsewhere, its address is not known.
+  const running = live.nbdServer.state === 'running';
+  const known = running ? live.nbdServer.address : undefined;
+  const address = known ?? input.address;
   const problems = [
     existingNodeProblem(live, input.node, 'node'),
     input.id === '' ? { field: 'id', message: 'An export id is required.' } : null,
@@ -154,15 +158,16 @@ export function planExport(live: LiveState, input: ExportInput): PlanResult {
   };
   if (exported.length > 0) args.bitmaps = exported;
   if (input.allocationDepth) args['allocation-depth'] = true;
-  const uri = nbdUri(address, input.name);
+  const uri = running && !known ? undefined : nbdUri(address, input.name);
+  const where = uri ?? `export name '${input.name}' on the running NBD server`;
   steps.push({
     title: 'Add the export',
-    explanation: `Clients can then ${input.writable ? 'read and write' : 'read'} '${input.node}' at ${uri}.`,
+    explanation: `Clients can then ${input.writable ? 'read and write' : 'read'} '${input.node}' at ${where}.`,
     command: 'block-export-add',
     arguments: args,
   });
   return planned({
-    summary: `Export '${input.node}' ${input.writable ? 'writable' : 'read-only'} over NBD at ${uri}.`,
+    summary: `Export '${input.node}' ${input.writable ? 'writable' : 'read-only'} over NBD at ${where}.`,
     steps,
     jobIds: [],
     result: { uri, exportId: input.id },

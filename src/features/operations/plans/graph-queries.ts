@@ -72,18 +72,8 @@ export function topmostAbove(live: LiveState, name: string): string {
   return current;
 }
 
-/** Filter drivers pass everything through their `file` child (qmp-domain.md §3.3). */
-export const FILTER_DRIVERS = new Set([
-  'throttle',
-  'copy-on-read',
-  'preallocate',
-  'compress',
-  'blkdebug',
-  'blklogwrites',
-  'mirror_top',
-  'commit_top',
-  'copy-before-write',
-]);
+export { FILTER_DRIVERS, throttleGroupOf } from '../../../block-layer/drivers.ts';
+import { isFilterDriver } from '../../../block-layer/drivers.ts';
 
 /**
  * The backing chain from `name` downwards: [name, its backing, its backing's backing, ...].
@@ -93,7 +83,7 @@ export function backingChain(live: LiveState, name: string): string[] {
   const chain = [name];
   const below = (n: string) => {
     const children = childrenOf(live, n);
-    const isFilter = FILTER_DRIVERS.has(findNode(live, n)?.drv ?? '');
+    const isFilter = isFilterDriver(findNode(live, n)?.drv);
     return children.get('backing') ?? (isFilter ? children.get('file') : undefined);
   };
   for (let next = below(name); next; next = below(next)) {
@@ -117,16 +107,4 @@ export function openFilenames(live: LiveState): Map<string, string> {
   const files = new Map<string, string>();
   for (const n of live.nodes) if (n.drv === 'file') files.set(n.file, n['node-name']);
   return files;
-}
-
-/** The throttle group a throttle filter node uses, read from its json: filename. */
-export function throttleGroupOf(node: NamedNode): string | undefined {
-  if (node.drv !== 'throttle' || !node.file.startsWith('json:')) return undefined;
-  try {
-    const options = JSON.parse(node.file.slice(5)) as { 'throttle-group'?: unknown };
-    const group = options['throttle-group'];
-    return typeof group === 'string' ? group : undefined;
-  } catch {
-    return undefined;
-  }
 }

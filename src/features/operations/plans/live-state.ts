@@ -1,5 +1,6 @@
 // The live state a plan is built from, read from QEMU just before planning. Plans never guess:
 // every name, size and parent they use comes from these replies.
+import { readThrottleGroups } from '../../../api/block-graph-queries.ts';
 import type { BackupRecord } from '../../../qmp/backup-records.ts';
 import type { JsonObject, JsonValue } from '../../../qmp/wire.ts';
 
@@ -71,16 +72,9 @@ export interface ExportInfo {
   'shutting-down': boolean;
 }
 
-/** Where an NBD server listens, in the flat shape (the legacy shape is built at the command). */
-export type NbdAddress =
-  { type: 'inet'; host: string; port: number } | { type: 'unix'; path: string };
-
-/**
- * QEMU has no query for the NBD server, so its state is what Blockscope itself started:
- * `unknown` means nothing is recorded (it may still run, started by someone else).
- */
-export type NbdServerState =
-  { state: 'running'; address: NbdAddress } | { state: 'stopped' } | { state: 'unknown' };
+// The NBD server is the proxy's record (X_BLOCKSCOPE_NBD_SERVER), not read from QEMU.
+import type { NbdServerState } from '../../../qmp/nbd-server.ts';
+export type { NbdAddress, NbdServerState } from '../../../qmp/nbd-server.ts';
 
 export interface ThrottleGroupInfo {
   id: string;
@@ -104,21 +98,10 @@ export interface LiveState {
   backups?: BackupRecord[];
 }
 
-async function throttleGroups(client: QmpExecutor): Promise<ThrottleGroupInfo[]> {
-  // QSD creates /objects only with its first object: "Device '/objects' not found" means none.
-  const objects = (await client.execute('qom-list', { path: '/objects' }).catch(() => [])) as {
-    name: string;
-    type: string;
-  }[];
-  const groups = objects.filter((o) => o.type === 'child<throttle-group>');
-  return Promise.all(
-    groups.map(async (g) => ({
-      id: g.name,
-      limits: (await client.execute('qom-get', {
-        path: `/objects/${g.name}`,
-        property: 'limits',
-      })) as Record<string, number>,
-    })),
+/** The same read as the graph's (src/api), which tolerates qemu-storage-daemon's missing /objects. */
+function throttleGroups(client: QmpExecutor): Promise<ThrottleGroupInfo[]> {
+  return readThrottleGroups(
+    <T>(command: string, args?: JsonObject) => client.execute(command, args) as Promise<T>,
   );
 }
 
