@@ -25,7 +25,9 @@ test('export a node over NBD, read it with nbdinfo, remove it from the Exports t
   await openGraph(other, served.url);
   await other.getByRole('tab', { name: 'Exports' }).click();
   const otherPanel = other.getByRole('region', { name: 'Exports' });
-  await expect(otherPanel).toContainText('NBD server: not started by Blockscope');
+  await expect(otherPanel).toContainText('NBD server: none seen');
+  // Nothing to stop: no button offers it.
+  await expect(otherPanel.getByRole('button', { name: 'Stop NBD server' })).toHaveCount(0);
   const script = await WsQmp.open(
     { port: Number(new URL(served.origin).port), token: served.token },
     'ops',

@@ -105,6 +105,17 @@ test('a viewer sees a read-only session: operations, job controls and removal ar
       await expect(button).toHaveAttribute('title', /Read-only session/);
     }
     await expect(details.getByRole('button', { name: 'Remove node' })).toBeDisabled();
+
+    // A server a script started: a viewer sees it, and cannot stop it.
+    await vm.direct.execute('nbd-server-start', {
+      addr: { type: 'inet', data: { host: '127.0.0.1', port: '0' } },
+    });
+    await vm.direct.execute('block-export-add', { type: 'nbd', id: 'seen', 'node-name': 'data' });
+    await page.reload();
+    await page.getByRole('tab', { name: 'Exports' }).click();
+    const exports = page.getByRole('region', { name: 'Exports' });
+    await expect(exports.getByRole('button', { name: 'Stop NBD server' })).toBeDisabled();
+    await expect(exports.getByRole('button', { name: 'Remove export seen', exact: true })).toBeDisabled();
   } finally {
     await served.stop();
     rmSync(dir, { recursive: true, force: true });

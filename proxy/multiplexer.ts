@@ -146,7 +146,8 @@ export class Multiplexer {
     return proxyEvent(ProxyEvent.Jobs, { ...data, creates: this.createTargets.forJobs(data.jobs) });
   }
 
-  execute(command: string, args?: JsonObject): Promise<CommandResult> {
+  /** `since`: when the asking session began (it is never answered from an older reply). */
+  execute(command: string, args?: JsonObject, since?: number): Promise<CommandResult> {
     this.sessionCommands++;
     // The schema was read at connect time; answering from it spares the serial monitor ~200 KB.
     if (command === 'query-qmp-schema' && this.upstream.currentState === 'connected') {
@@ -159,7 +160,9 @@ export class Multiplexer {
       this.reads.barrier();
       return hold.then(() => this.upstream.execute(command, args));
     }
-    const sent = this.reads.run(command, args, () => this.upstream.execute(command, args));
+    const sent = this.reads.run(command, args, () => this.upstream.execute(command, args), {
+      ...(since !== undefined ? { newerThan: since } : {}),
+    });
     if (command === 'blockdev-create') {
       void sent.then((result) => {
         if (result.kind !== 'error') return;

@@ -81,6 +81,9 @@ export class Session implements SessionSink {
   private queued = 0;
   private readonly flow: SessionFlow;
 
+  /** When the session began: its reads are never answered from an older reply (shared-reads.ts). */
+  private readonly openedAt = Date.now();
+
   constructor(
     private readonly transport: SessionTransport,
     private readonly ctx: SessionContext,
@@ -285,7 +288,7 @@ export class Session implements SessionSink {
    */
   private execute(command: string, args: JsonObject | undefined): Promise<CommandResult> {
     this.queued++;
-    return this.ctx.mux.execute(command, args).then((result) => {
+    return this.ctx.mux.execute(command, args, this.openedAt).then((result) => {
       if (--this.queued === 0 && this.phase === 'closed') this.ctx.mux.detach(this);
       return result;
     });

@@ -100,4 +100,21 @@ describe('SharedReads', () => {
     void reads.run('qom-get', { path: '/objects', property: 'x' }, qemu.send);
     expect(qemu.sent).toBe(2);
   });
+
+  it('never answers a session from a reply older than the session', async () => {
+    let t = 1_000;
+    const reads = new SharedReads(() => t);
+    let sent = 0;
+    const send = () => {
+      sent++;
+      return Promise.resolve({ kind: 'return' as const, value: [] });
+    };
+    await reads.run('query-block-exports', undefined, send, { newerThan: 0 });
+    t = 1_200;
+    // An older session shares the reply of 200 ms ago; one opened since does not.
+    await reads.run('query-block-exports', undefined, send, { newerThan: 500 });
+    expect(sent).toBe(1);
+    await reads.run('query-block-exports', undefined, send, { newerThan: 1_100 });
+    expect(sent).toBe(2);
+  });
 });

@@ -9,7 +9,9 @@
 // hundreds of milliseconds apart (each lays out its graph on a busy CPU), and QEMU answers a
 // read in about a millisecond, so without it five tabs would still cost five reads. What changes
 // without a command or an event (I/O counters, job progress, dirty-bitmap counts) is at most
-// RECENT_MS older than a read sent anew: the cadence of the proxy's own shared pollers.
+// RECENT_MS older than a read sent anew: the cadence of the proxy's own shared pollers. A session
+// is never answered from a reply older than itself: a page opened or reloaded right after
+// another monitor changed something QEMU announces no event for (block-export-add) reads QEMU.
 //
 // Order stays as on QEMU's own socket: QEMU answers commands in the order it receives them
 // (monitor/qmp.c handles one request at a time per monitor), so a read shared while no mutating
@@ -66,13 +68,14 @@ export class SharedReads {
    * The command's result: from the identical read in flight or just answered if there is one,
    * else from `send`. Commands that are not shareable reads are sent, after a barrier.
    * `recent: false` (the proxy's pollers, which stamp what they publish with the time of the
-   * answer) joins only a read in flight.
+   * answer) joins only a read in flight; `newerThan` (a session's start) takes only a reply that
+   * came after it.
    */
   run(
     command: string,
     args: JsonObject | undefined,
     send: () => Promise<CommandResult>,
-    { recent = true }: { recent?: boolean } = {},
+    { recent = true, newerThan }: { recent?: boolean; newerThan?: number } = {},
   ): Promise<CommandResult> {
     if (!isShareableRead(command)) {
       this.barrier();
@@ -81,9 +84,13 @@ export class SharedReads {
     const key = `${command}\n${canonical(args)}`;
     const flight = this.flights.get(key);
     const reuse = recent && !TIMED_READS.has(command);
+    const answered = flight?.answeredAt;
     if (
       flight &&
-      (flight.answeredAt === undefined || (reuse && this.now() - flight.answeredAt < RECENT_MS))
+      (answered === undefined ||
+        (reuse &&
+          this.now() - answered < RECENT_MS &&
+          (newerThan === undefined || answered >= newerThan)))
     ) {
       this.joined++;
       return flight.result;

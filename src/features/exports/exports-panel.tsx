@@ -2,6 +2,7 @@
 // and the NBD server's state with Stop. QEMU has no query for the server: its state and the
 // export names are the proxy's record of what every session did (X_BLOCKSCOPE_NBD_SERVER).
 import { useState } from 'react';
+import { useReadOnlyReason } from '../../api/session.ts';
 import { CopyButton } from '../operations/copy-button.tsx';
 import { PlanReview } from '../operations/plan-review.tsx';
 import { planExportRemove, planNbdServerStop } from '../operations/plans/export.ts';
@@ -9,11 +10,13 @@ import { describeAddress, nbdUri } from '../operations/plans/nbd.ts';
 import type { PlanResult } from '../operations/plans/types.ts';
 import { useLiveState } from '../operations/use-operations.ts';
 
-const BUTTON = 'rounded border border-slate-300 px-2 py-0.5 text-xs dark:border-slate-600';
+const BUTTON =
+  'rounded border border-slate-300 px-2 py-0.5 text-xs disabled:opacity-50 dark:border-slate-600';
 
 export function ExportsPanel() {
   const { live, error } = useLiveState();
   const [action, setAction] = useState<{ key: string; result: PlanResult } | null>(null);
+  const readOnly = useReadOnlyReason();
   if (error)
     return (
       <p role="alert" className="p-3 text-sm">
@@ -21,7 +24,13 @@ export function ExportsPanel() {
       </p>
     );
   if (!live) return <p className="p-3 text-sm text-slate-500">Reading exports…</p>;
-  const server = live.nbdServer;
+  const recorded = live.nbdServer;
+  // An NBD export exists only while the server runs (nbd-server-stop removes them): one that
+  // QEMU lists means a server the proxy did not see start, address unknown.
+  const server =
+    recorded.state === 'unknown' && live.exports.some((e) => e.type === 'nbd')
+      ? { state: 'running' as const }
+      : recorded;
   return (
     <div className="flex flex-col gap-3 p-3 text-sm">
       <div className="flex items-center gap-2">
@@ -29,18 +38,26 @@ export function ExportsPanel() {
           NBD server:{' '}
           <strong>
             {server.state === 'running'
-              ? server.address
+              ? 'address' in server && server.address
                 ? `running on ${describeAddress(server.address)}`
                 : 'running (started elsewhere, address unknown)'
               : server.state === 'stopped'
                 ? 'stopped'
-                : 'not started by Blockscope'}
+                : 'none seen'}
           </strong>
+          {server.state === 'unknown' && (
+            <span className="block text-xs text-slate-500">
+              QEMU has no query for its NBD server: Blockscope knows of one only when it sees it
+              started or stopped, or finds an export, and has seen neither since it connected.
+            </span>
+          )}
         </span>
-        {server.state !== 'stopped' && (
+        {server.state === 'running' && (
           <button
             type="button"
             className={BUTTON}
+            disabled={readOnly !== null}
+            title={readOnly ?? undefined}
             onClick={() => setAction({ key: 'stop', result: planNbdServerStop(live) })}
           >
             Stop NBD server
@@ -52,9 +69,12 @@ export function ExportsPanel() {
       ) : (
         <ul aria-label="Block exports" className="flex flex-col gap-2">
           {live.exports.map((e) => {
-            const name = server.names?.[e.id] ?? e.id;
+            const name = ('names' in server ? server.names?.[e.id] : undefined) ?? e.id;
             const uri =
-              server.state === 'running' && server.address && e.type === 'nbd'
+              server.state === 'running' &&
+              'address' in server &&
+              server.address &&
+              e.type === 'nbd'
                 ? nbdUri(server.address, name)
                 : undefined;
             return (
@@ -78,13 +98,15 @@ export function ExportsPanel() {
                     </>
                   ) : (
                     <span className="text-slate-500">
-                      address unknown (server not started by Blockscope)
+                      address unknown (the server was started where Blockscope did not see it)
                     </span>
                   )}
                   <button
                     type="button"
                     className={BUTTON}
                     aria-label={`Remove export ${e.id}`}
+                    disabled={readOnly !== null}
+                    title={readOnly ?? undefined}
                     onClick={() =>
                       setAction({ key: `rm-${e.id}`, result: planExportRemove(live, e.id) })
                     }
@@ -95,6 +117,8 @@ export function ExportsPanel() {
                     type="button"
                     className={BUTTON}
                     aria-label={`Remove export ${e.id} and disconnect clients`}
+                    disabled={readOnly !== null}
+                    title={readOnly ?? undefined}
                     onClick={() =>
                       setAction({ key: `rmh-${e.id}`, result: planExportRemove(live, e.id, true) })
                     }
