@@ -7,17 +7,11 @@
 import { queryOptions, type QueryClient } from '@tanstack/react-query';
 import type { QmpClient } from '../qmp/client.ts';
 import { ProxyEvent, type QmpEvent } from '../qmp/wire.ts';
+import type { RawJob } from '../block-layer/qemu-replies.ts';
 import { targetKey } from './query-keys.ts';
 
 /** One entry of `query-jobs` (JobInfo). */
-export interface QemuJobInfo {
-  id: string;
-  type: string;
-  status: string;
-  'current-progress': number;
-  'total-progress': number;
-  error?: string;
-}
+export type QemuJobInfo = RawJob;
 
 /** One entry of `query-block-jobs` (BlockJobInfo; a union on `type` from QEMU 8.2). */
 export interface QemuBlockJobInfo {

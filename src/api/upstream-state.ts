@@ -1,11 +1,8 @@
 // The proxy's connection to the target's QEMU, as the proxy tells it (X_BLOCKSCOPE_TARGET_STATE,
 // sent right after negotiation and on every change). The page's own WebSocket can be up while
-// QEMU is gone: this is what says so. Pushed only, like the backup ledger: the listener is
-// registered before the client connects and the query itself never fetches.
-import { queryOptions, skipToken, type QueryClient } from '@tanstack/react-query';
-import type { QmpClient } from '../qmp/client.ts';
-import { ProxyEvent, type TargetState } from '../qmp/wire.ts';
-import { targetKey } from './query-keys.ts';
+// QEMU is gone: this is what says so. Pushed only, like the backup ledger (pushed-record.ts).
+import { ProxyEvent, type QmpEvent, type TargetState } from '../qmp/wire.ts';
+import { pushedRecord } from './pushed-record.ts';
 
 export interface UpstreamState {
   state: TargetState;
@@ -26,46 +23,26 @@ const STATES = new Set<string>([
   'gone',
 ]);
 
-export function upstreamStateKey(target: string) {
-  return [...targetKey(target), 'upstream'] as const;
-}
-
-export function upstreamStateOptions(target: string) {
-  return queryOptions<UpstreamState>({
-    queryKey: upstreamStateKey(target),
-    queryFn: skipToken,
-    staleTime: Infinity,
-  });
-}
-
-/** Keeps the target's upstream state in the cache while the client lives; returns the unsubscribe. */
-export function watchUpstreamState(
-  queryClient: QueryClient,
-  client: Pick<QmpClient, 'onEvent'>,
-  target: string,
-  now: () => number = Date.now,
-): () => void {
-  const key = upstreamStateKey(target);
-  queryClient.setQueryDefaults(key, { gcTime: Infinity });
-  const off = client.onEvent((event) => {
-    if (event.event !== ProxyEvent.TargetState) return;
-    const state = event.data?.state;
-    if (typeof state !== 'string' || !STATES.has(state)) return;
-    const before = queryClient.getQueryData<UpstreamState>(key);
-    const at = now();
-    const next: UpstreamState = {
-      state: state as TargetState,
-      // the same state again (a proxy re-announcing it) keeps the time it began
-      since: before?.state === state ? before.since : at,
-      ...(typeof event.data?.version === 'string' ? { version: event.data.version } : {}),
-      ...(typeof event.data?.reason === 'string' ? { reason: event.data.reason } : {}),
-    };
-    const lastConnected = state === 'connected' ? at : before?.lastConnected;
-    if (lastConnected !== undefined) next.lastConnected = lastConnected;
-    queryClient.setQueryData(key, next);
-  });
-  return () => {
-    off();
-    queryClient.removeQueries({ queryKey: key });
+/** The event's data as a state; `before` keeps the time a repeated state began. */
+function nextState(data: QmpEvent['data'], before: UpstreamState | undefined, at: number) {
+  const state = data?.state;
+  if (typeof state !== 'string' || !STATES.has(state)) return undefined;
+  const next: UpstreamState = {
+    state: state as TargetState,
+    // the same state again (a proxy re-announcing it) keeps the time it began
+    since: before?.state === state ? before.since : at,
+    ...(typeof data?.version === 'string' ? { version: data.version } : {}),
+    ...(typeof data?.reason === 'string' ? { reason: data.reason } : {}),
   };
+  const lastConnected = state === 'connected' ? at : before?.lastConnected;
+  if (lastConnected !== undefined) next.lastConnected = lastConnected;
+  return next;
 }
+
+const record = pushedRecord<UpstreamState>('upstream', ProxyEvent.TargetState, (data, before) =>
+  nextState(data, before, Date.now()),
+);
+
+export const upstreamStateKey = record.key;
+export const upstreamStateOptions = record.options;
+export const watchUpstreamState = record.watch;

@@ -2,17 +2,18 @@
 // line exactly as received, so tests can compare bytes, and parses each for matching.
 import { connect, type Socket } from 'node:net';
 
-export type Message = Record<string, unknown>;
+import { MessageInbox, type Message } from './message-inbox.ts';
 
-export class PlainQmp {
+export type { Message };
+
+export class PlainQmp extends MessageInbox {
   /** Every line received, without its CRLF. */
   readonly lines: string[] = [];
-  readonly messages: Message[] = [];
   private partial = '';
-  private waiters: { match: (m: Message) => boolean; resolve: (m: Message) => void }[] = [];
   readonly closed: Promise<void>;
 
   private constructor(readonly socket: Socket) {
+    super();
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => {
       this.partial += chunk;
@@ -22,12 +23,7 @@ export class PlainQmp {
         this.partial = this.partial.slice(nl + 1);
         this.lines.push(line);
         const message = JSON.parse(line) as Message;
-        this.messages.push(message);
-        this.waiters = this.waiters.filter((w) => {
-          if (!w.match(message)) return true;
-          w.resolve(message);
-          return false;
-        });
+        this.received(message);
       }
     });
     this.closed = new Promise((resolve) => socket.on('close', () => resolve()));
@@ -47,24 +43,6 @@ export class PlainQmp {
       if (!('return' in reply)) throw new Error(`negotiation failed: ${JSON.stringify(reply)}`);
     }
     return client;
-  }
-
-  next(match: (m: Message) => boolean, timeoutMs = 20_000): Promise<Message> {
-    const seen = this.messages.find(match);
-    if (seen) return Promise.resolve(seen);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error('timed out waiting for a message')),
-        timeoutMs,
-      );
-      this.waiters.push({
-        match,
-        resolve: (m) => {
-          clearTimeout(timer);
-          resolve(m);
-        },
-      });
-    });
   }
 
   /** Sends a command and waits for the next reply carrying its id. */

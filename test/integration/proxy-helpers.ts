@@ -5,23 +5,19 @@ import { WebSocket } from 'ws';
 import type { ServerConfig, TargetConfig } from '../../proxy/config.ts';
 import { startProxy, type ProxyHandle, type ProxyOptions } from '../../proxy/server.ts';
 
-export type Message = Record<string, unknown>;
+import { MessageInbox, type Message } from './message-inbox.ts';
+
+export type { Message };
 
 /** A WebSocket QMP session that records everything it receives. */
-export class WsQmp {
-  readonly messages: Message[] = [];
-  private waiters: { match: (m: Message) => boolean; resolve: (m: Message) => void }[] = [];
+export class WsQmp extends MessageInbox {
   closed: Promise<{ code: number; reason: string }>;
 
   private constructor(readonly ws: WebSocket) {
+    super();
     ws.on('message', (data) => {
       const message = JSON.parse(String(data)) as Message;
-      this.messages.push(message);
-      this.waiters = this.waiters.filter((w) => {
-        if (!w.match(message)) return true;
-        w.resolve(message);
-        return false;
-      });
+      this.received(message);
     });
     this.closed = new Promise((resolve) =>
       ws.on('close', (code, reason) => resolve({ code, reason: String(reason) })),
@@ -49,25 +45,6 @@ export class WsQmp {
       if (!('return' in reply)) throw new Error(`negotiation failed: ${JSON.stringify(reply)}`);
     }
     return client;
-  }
-
-  /** Resolves with the first message (already received or future) that matches. */
-  next(match: (m: Message) => boolean, timeoutMs = 20_000): Promise<Message> {
-    const seen = this.messages.find(match);
-    if (seen) return Promise.resolve(seen);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error('timed out waiting for a message')),
-        timeoutMs,
-      );
-      this.waiters.push({
-        match,
-        resolve: (m) => {
-          clearTimeout(timer);
-          resolve(m);
-        },
-      });
-    });
   }
 
   /** Sends a command object and waits for the reply carrying its id (deep-equal). */

@@ -1,5 +1,6 @@
 // The live state a plan is built from, read from QEMU just before planning. Plans never guess:
 // every name, size and parent they use comes from these replies.
+import type { RawJob } from '../../../block-layer/qemu-replies.ts';
 import { readThrottleGroups } from '../../../api/block-graph-queries.ts';
 import type { BackupRecord } from '../../../qmp/backup-records.ts';
 import type { JsonObject, JsonValue } from '../../../qmp/wire.ts';
@@ -56,14 +57,8 @@ export interface BlockInfo {
   inserted?: { 'node-name': string; group?: string } & Record<string, JsonValue | undefined>;
 }
 
-export interface JobInfo {
-  id: string;
-  type: string;
-  status: string;
-  'current-progress': number;
-  'total-progress': number;
-  error?: string;
-}
+/** One entry of `query-jobs` (JobInfo). */
+export type JobInfo = RawJob;
 
 export interface ExportInfo {
   id: string;
