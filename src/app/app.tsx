@@ -1,6 +1,6 @@
 // The application shell: session, target choice, and the fixed places of each feature.
 import { QueryClient, QueryClientProvider, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import { QmpProvider } from '../api/qmp-context.tsx';
 import {
   exchangeTokenFromFragment,
@@ -21,7 +21,6 @@ import { SignIn } from '../features/connection/sign-in.tsx';
 import { SourceStatus } from '../features/connection/source-status.tsx';
 import { TargetSwitcher } from '../features/connection/target-switcher.tsx';
 import { EventLogPanel } from '../features/events/event-log-panel.tsx';
-import { FleetPage } from '../features/fleet/fleet-page.tsx';
 import { navigate, routeHash, useRoute } from '../features/navigation/route.ts';
 import { useRouteFocus } from '../features/navigation/route-focus.ts';
 import { ExportsPanel } from '../features/exports/exports-panel.tsx';
@@ -31,8 +30,19 @@ import { LibvirtJobControls } from '../features/libvirt/libvirt-job-controls.tsx
 import { libvirtNodeNotes } from '../features/libvirt/libvirt-notes.ts';
 import { LibvirtOperationsHost } from '../features/libvirt/libvirt-operations-host.tsx';
 import { OperationsHost } from '../features/operations/operations-host.tsx';
-import { RunCommandPanel } from '../features/run-command/run-command-panel.tsx';
 import { useTheme } from './theme.ts';
+
+// Loaded when first shown: the schema-generated forms of Run command and the fleet page are
+// most of the code a first look at one target's graph does not need.
+const RunCommandPanel = lazy(() =>
+  import('../features/run-command/run-command-panel.tsx').then((m) => ({
+    default: m.RunCommandPanel,
+  })),
+);
+const FleetPage = lazy(() =>
+  import('../features/fleet/fleet-page.tsx').then((m) => ({ default: m.FleetPage })),
+);
+const loading = <p className="p-3 text-sm text-slate-500">Loading…</p>;
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -190,7 +200,9 @@ function Dashboard() {
         <SignIn linkRefused={linkRefused} onSignedIn={signedIn} />
       ) : fleetView ? (
         <main className="flex min-h-0 flex-1 flex-col">
-          <FleetPage view={fleetView} />
+          <Suspense fallback={loading}>
+            <FleetPage view={fleetView} />
+          </Suspense>
         </main>
       ) : !target ? (
         <main className="grid flex-1 place-items-center text-slate-500">
@@ -254,7 +266,9 @@ function Dashboard() {
                   )}
                   {tab === 'run' && (
                     <section aria-label="Run command">
-                      <RunCommandPanel />
+                      <Suspense fallback={loading}>
+                        <RunCommandPanel />
+                      </Suspense>
                     </section>
                   )}
                 </div>

@@ -1,6 +1,6 @@
 // Provides OperationLauncherContext to the graph and shows the chosen operation's guided panel
 // as a dialog. Mount it inside the QmpProvider, around the graph (the app shell does this).
-import { useCallback, useMemo, useState, type ReactNode } from 'react';
+import { lazy, Suspense, useCallback, useMemo, useState, type ReactNode } from 'react';
 import { useReadOnlyReason } from '../../api/session.ts';
 import { DialogCloseButton, ModalDialog } from '../../components/modal-dialog.tsx';
 import {
@@ -14,16 +14,30 @@ import type { GraphNode } from '../block-graph/model/types.ts';
 import type { LiveState } from './plans/live-state.ts';
 import { closableTree, listNames, removalBlocker } from './plans/node-removal.ts';
 import { deviceForNode } from './plans/throttle-device.ts';
-import { BackupPanel } from './panels/backup-panel.tsx';
-import { CommitPanel } from './panels/commit-panel.tsx';
-import { ExportOperationPanel } from './panels/export-op-panel.tsx';
-import { MirrorPanel } from './panels/mirror-panel.tsx';
-import { SnapshotPanel } from './panels/snapshot-panel.tsx';
-import { ThrottlePanel } from './panels/throttle-panel.tsx';
 import { RemoveNodeDialog } from './remove-node-dialog.tsx';
 import { useGraphLiveState } from './use-graph-live-state.ts';
 import { PlanRunStarted } from './plan-review.tsx';
 import { useLiveState } from './use-operations.ts';
+
+// Each operation's panel is loaded when its dialog first opens: the graph does not need them.
+const BackupPanel = lazy(() =>
+  import('./panels/backup-panel.tsx').then((m) => ({ default: m.BackupPanel })),
+);
+const CommitPanel = lazy(() =>
+  import('./panels/commit-panel.tsx').then((m) => ({ default: m.CommitPanel })),
+);
+const ExportOperationPanel = lazy(() =>
+  import('./panels/export-op-panel.tsx').then((m) => ({ default: m.ExportOperationPanel })),
+);
+const MirrorPanel = lazy(() =>
+  import('./panels/mirror-panel.tsx').then((m) => ({ default: m.MirrorPanel })),
+);
+const SnapshotPanel = lazy(() =>
+  import('./panels/snapshot-panel.tsx').then((m) => ({ default: m.SnapshotPanel })),
+);
+const ThrottlePanel = lazy(() =>
+  import('./panels/throttle-panel.tsx').then((m) => ({ default: m.ThrottlePanel })),
+);
 
 const TITLES: Record<OperationKind, string> = {
   mirror: 'Mirror',
@@ -105,7 +119,9 @@ export function OperationDialog({ open, onClose }: { open: OpenOperation; onClos
             data-running={started}
             className="[&[data-running=true]>div>*:not([data-plan-review])]:hidden"
           >
-            <Panel key={`${open.kind}:${open.node}`} open={open} live={live} />
+            <Suspense fallback={<p className="text-sm text-slate-500">Loading…</p>}>
+              <Panel key={`${open.kind}:${open.node}`} open={open} live={live} />
+            </Suspense>
           </div>
         </PlanRunStarted.Provider>
       ) : (
