@@ -14,8 +14,7 @@ import {
 } from '../../src/features/operations/plans/export.ts';
 import type { NbdAddress } from '../../src/features/operations/plans/live-state.ts';
 import { runPlan } from '../../src/features/operations/run-plan.ts';
-import type { PathLookup } from '../../src/qmp/file-lookup.ts';
-import { lookUpFile } from '../../proxy/file-lookup.ts';
+import { lookedUp } from '../fixtures/operations/look-up.ts';
 import {
   expectPlan,
   freePort,
@@ -102,7 +101,7 @@ describe('export plans', () => {
         ...defaultExportInput(live, 'top'),
         address,
         bitmaps: ['changes'],
-        socketLookup: (await lookUpFile(address.path, [ops.dir])).body as PathLookup,
+        socketLookup: await lookedUp(ops.dir, address.path),
       }),
     );
     expect(plan.steps.map((s) => s.command)).toEqual([
@@ -163,7 +162,7 @@ describe('export plans', () => {
     ops = await startOpsQemu();
     const dir = ops.dir;
     // What the proxy's look-up says about a path (the page asks GET /api/targets/NAME/file).
-    const look = async (path: string) => (await lookUpFile(path, [dir])).body as PathLookup;
+    const look = (path: string) => lookedUp(dir, path);
     const live = await ops.live({ state: 'stopped' });
     const taken = join(dir, 'precious.txt');
     writeFileSync(taken, 'keep me\n');

@@ -91,7 +91,11 @@ describe('operations on qemu-storage-daemon', () => {
     const stopped = await ops.live({ state: 'stopped' });
     await runOk(
       ops.runner,
-      planExport(stopped, { ...defaultExportInput(stopped, 'top'), address }),
+      planExport(stopped, {
+        ...defaultExportInput(stopped, 'top'),
+        address,
+        socketLookup: await lookedUp(ops.dir, address.path),
+      }),
     );
     live = await ops.live({ state: 'running', address });
     const snap = defaultSnapshotInput(live, 'top');
@@ -135,7 +139,11 @@ describe('operations on qemu-storage-daemon', () => {
     const address = { type: 'unix' as const, path: join(ops.dir, 'nbd.sock') };
     const exported = await ops.live({ state: 'stopped' });
     const plan = expectPlan(
-      planExport(exported, { ...defaultExportInput(exported, 'data-thr'), address }),
+      planExport(exported, {
+        ...defaultExportInput(exported, 'data-thr'),
+        address,
+        socketLookup: await lookedUp(ops.dir, address.path),
+      }),
     );
     await runOk(ops.runner, { ok: true, plan });
     const copy = join(ops.dir, 'copy.raw');
