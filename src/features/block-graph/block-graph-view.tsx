@@ -125,10 +125,14 @@ function GraphCanvas() {
     setUnseen([]);
   }, [fitTo, model, choices.device, choices.selected]);
 
-  // A node chosen under the details panel or the toolbar (the panel covers most of a narrow
-  // window) is brought into the uncovered part, at the same zoom.
+  // A node chosen from the keyboard under the details panel or the toolbar (the panel covers
+  // most of a narrow window) is brought into the uncovered part, at the same zoom. A click or a
+  // drag leaves the picture alone: the pointer is on the node. (The panel, an effect of a child,
+  // has already taken focus when the choice came from the keyboard.)
   useEffect(() => {
     if (!choices.selected || !model || !container.current) return;
+    const fromKeyboard = document.activeElement?.closest('[data-graph-overlay="right"]');
+    if (!fromKeyboard) return;
     const rect = boundsOf([choices.selected], model, layout.positions);
     const viewport = getViewport();
     if (!rect || inView(rect, viewport, uncoveredArea(container.current))) return;
