@@ -422,9 +422,10 @@ describe('one QEMU monitor, many tools', () => {
     }
     stalled.socket.resume();
     await stalled.closed;
+    // The proxy ended the connection (the client never did) at its limit instead of buffering
+    // on: not every reply got out. (How many were in the kernel's buffers when the cut came, and
+    // reach the client after it, depends on timing: none, on a busy machine.)
     const schemaReplies = stalled.messages.filter((m) => typeof m.id === 'number');
-    // Some came before the cut, not all: the proxy stopped at its limit instead of buffering on.
-    expect(schemaReplies.length).toBeGreaterThan(0);
     expect(schemaReplies.length).toBeLessThan(60);
     expect(await other.send({ execute: 'query-status', id: 'after' })).toHaveProperty('return');
     other.close();
