@@ -206,3 +206,17 @@ export function watchBlockGraph(
     rereads.get(queryClient)?.delete(target);
   };
 }
+
+/**
+ * The six reads the block graph is joined from, in the order GraphInputs takes them: the graph
+ * view and the operations' live state both derive from these same cache entries.
+ */
+export const blockGraphReads = (client: QmpClient, target: string) =>
+  [
+    rawGraphOptions(client, target),
+    namedNodesOptions(client, target),
+    blocksOptions(client, target),
+    graphJobsOptions(client, target),
+    blockExportsOptions(client, target),
+    throttleGroupsOptions(client, target),
+  ] as const;

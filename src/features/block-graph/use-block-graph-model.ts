@@ -3,14 +3,7 @@
 // a refresh keeps the node objects that did not change (model/share-model.ts).
 import { useQueries } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
-import {
-  blockExportsOptions,
-  blocksOptions,
-  graphJobsOptions,
-  namedNodesOptions,
-  rawGraphOptions,
-  throttleGroupsOptions,
-} from '../../api/block-graph-queries.ts';
+import { blockGraphReads } from '../../api/block-graph-queries.ts';
 import { useQmpClient, useTargetName } from '../../api/qmp-context.tsx';
 import { buildBlockGraphModel } from './model/build-model.ts';
 import { shareUnchanged, withJobs } from './model/share-model.ts';
@@ -53,14 +46,7 @@ export function useBlockGraphState(): BlockGraphState {
   const client = useQmpClient();
   const target = useTargetName();
   const [graph, named, blocks, jobs, exports, groups] = useQueries({
-    queries: [
-      rawGraphOptions(client, target),
-      namedNodesOptions(client, target),
-      blocksOptions(client, target),
-      graphJobsOptions(client, target),
-      blockExportsOptions(client, target),
-      throttleGroupsOptions(client, target),
-    ],
+    queries: blockGraphReads(client, target),
   });
   const [memo] = useState(() => new ModelMemo());
   const model = useMemo(

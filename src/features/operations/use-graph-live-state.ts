@@ -8,8 +8,8 @@ import { useMemo } from 'react';
 import { backupLedgerOptions } from '../../api/backup-ledger-queries.ts';
 import {
   blockExportsOptions,
+  blockGraphReads,
   blocksOptions,
-  graphJobsOptions,
   namedNodesOptions,
   rawGraphOptions,
   throttleGroupsOptions,
@@ -39,16 +39,6 @@ type Results = [
   UseQueryResult<RawExport[]>,
   UseQueryResult<RawThrottleGroup[]>,
 ];
-
-const liveQueries = (client: QmpClient, target: string) =>
-  [
-    rawGraphOptions(client, target),
-    namedNodesOptions(client, target),
-    blocksOptions(client, target),
-    graphJobsOptions(client, target),
-    blockExportsOptions(client, target),
-    throttleGroupsOptions(client, target),
-  ] as const;
 
 interface Reads {
   /** Undefined until every read a plan needs has an answer (a missing one would hide a user). */
@@ -87,7 +77,7 @@ export function useLiveState(freshSince?: number): {
 } {
   const client = useQmpClient();
   const target = useTargetName();
-  const reads = useQueries({ queries: liveQueries(client, target), combine });
+  const reads = useQueries({ queries: blockGraphReads(client, target), combine });
   const nbdServer = useQuery(nbdServerOptions(target)).data ?? UNKNOWN_NBD_SERVER;
   const ledger = useQuery(backupLedgerOptions(target)).data;
   const commands = useQuery({
@@ -114,7 +104,7 @@ export function useLiveState(freshSince?: number): {
 export function useGraphLiveState(): LiveState | undefined {
   const client = useQmpClient();
   const target = useTargetName();
-  return useQueries({ queries: liveQueries(client, target), combine }).live;
+  return useQueries({ queries: blockGraphReads(client, target), combine }).live;
 }
 
 /**
