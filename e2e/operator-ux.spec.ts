@@ -3,10 +3,13 @@
 // read-only, a QEMU killed under an open page, and signing in without, with a wrong and with a
 // pasted token.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
+import { startQemu } from '../proxy/qemu/launch.ts';
 import { startBlockscope } from '../test/harness/blockscope.ts';
+import { systemArgs } from '../test/fixtures/operations/vm.ts';
 import {
   confirmAndWait,
   openGraph,
@@ -115,35 +118,127 @@ test('a viewer sees a read-only session: operations, job controls and removal ar
     await page.getByRole('tab', { name: 'Exports' }).click();
     const exports = page.getByRole('region', { name: 'Exports' });
     await expect(exports.getByRole('button', { name: 'Stop NBD server' })).toBeDisabled();
-    await expect(exports.getByRole('button', { name: 'Remove export seen', exact: true })).toBeDisabled();
+    await expect(
+      exports.getByRole('button', { name: 'Remove export seen', exact: true }),
+    ).toBeDisabled();
   } finally {
     await served.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 });
 
-test('QEMU killed under an open page: header, banner, dimmed views and the server log say so', async ({
+test('QEMU killed under an open page: within 2 s header, banner, dimmed views and the server log say so; a new QEMU brings it all back without a reload', async ({
   page,
   served,
   vm,
 }) => {
   await openGraph(page, served.url);
   const header = page.getByRole('banner');
-  await expect(header.getByRole('status', { name: 'Connection' })).toContainText('Connected');
+  const status = header.getByRole('status', { name: 'Connection' });
+  await expect(status).toContainText('Connected');
+  // Survives only as long as this document: a reload would lose it.
+  await page.evaluate(() => ((window as unknown as { sameDocument: boolean }).sameDocument = true));
 
   process.kill(vm.process.pid, 'SIGKILL');
   await vm.process.exited;
 
-  const status = header.getByRole('status', { name: 'Connection' });
-  await expect(status).toContainText('QEMU disconnected');
-  await expect(status).not.toContainText('Connected');
   const banner = page.getByRole('alert').filter({ hasText: 'QEMU disconnected' });
+  // The 2 s are counted from the kill: every wait below shares them.
+  const deadline = Date.now() + 2_000;
+  const left = () => ({ timeout: Math.max(1, deadline - Date.now()) });
+  await expect(banner).toBeVisible(left());
+  await expect(status).toContainText('QEMU disconnected', left());
+  await expect(page.locator('[data-stale="true"]')).toHaveCount(1, left());
+  await expect(status).not.toContainText('Connected');
   await expect(banner).toContainText(/since \d/);
   await expect(banner).toContainText('the last state read, not QEMU now');
-  await expect(page.locator('[data-stale="true"]')).toHaveCount(1);
   // The server's own log says it too, once.
   await expect.poll(() => served.stderr()).toMatch(/target ops: QEMU connection lost.*retrying/);
   expect(served.stderr().match(/QEMU connection lost/g)).toHaveLength(1);
+
+  // A new QEMU on the same monitor path, the images as they were.
+  await rm(vm.qmpSocket, { force: true });
+  await rm(vm.directSocket, { force: true });
+  const again = await startQemu({
+    kind: 'system',
+    qmpSockets: [vm.qmpSocket, vm.directSocket],
+    args: systemArgs(vm.dir),
+  });
+  try {
+    await expect(status).toContainText('Connected', { timeout: 15_000 });
+    await expect(banner).toHaveCount(0);
+    await expect(page.locator('[data-stale="true"]')).toHaveCount(0);
+    // The graph is read again from the new QEMU: its chain is drawn, in the same document.
+    await expect(page.locator('[data-testid="block-node"][data-node-name="top"]')).toBeVisible();
+    expect(
+      await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument),
+    ).toBe(true);
+    await expect.poll(() => served.stderr()).toMatch(/target ops: connected again \(QEMU /);
+  } finally {
+    await again.stop();
+  }
+});
+
+test('the Blockscope server stopped under an open page: the banner stays up while the page retries, and the page comes back by itself', async ({
+  page,
+  vm,
+}) => {
+  const dir = mkdtempSync(join(tmpdir(), 'blockscope-e2e-restart-'));
+  const args = [
+    'serve',
+    '--target',
+    `ops=unix:${vm.qmpSocket}`,
+    '--allow-path',
+    vm.dir,
+    '--token-file',
+    join(dir, 'token'),
+  ];
+  let served = await startBlockscope(args);
+  try {
+    await openGraph(page, served.url);
+    const status = page.getByRole('banner').getByRole('status', { name: 'Connection' });
+    await expect(status).toContainText('Connected');
+    await page.evaluate(
+      () => ((window as unknown as { sameDocument: boolean }).sameDocument = true),
+    );
+
+    await served.stop();
+    const banner = page
+      .getByRole('alert')
+      .filter({ hasText: 'No connection to the Blockscope server' });
+    await expect(banner).toBeVisible({ timeout: 2_000 });
+    await expect(page.locator('[data-stale="true"]')).toHaveCount(1);
+    // The page tries again and again, each try a new WebSocket that fails: the banner, with the
+    // time of the loss, stays up through every try (a try is not a first connection).
+    const since = await banner.textContent();
+    expect(since).toMatch(/since \d/);
+    let tries = 0;
+    page.on('websocket', () => tries++);
+    const seen = new Set<string>();
+    await expect
+      .poll(
+        async () => {
+          // The reason may change (shutting down, then refused); the time of the loss may not.
+          const texts = await banner.allTextContents();
+          seen.add(texts.map((t) => /since [^.]+/.exec(t)?.[0] ?? t).join('|') || 'no banner');
+          return tries;
+        },
+        { timeout: 10_000, intervals: [50] },
+      )
+      .toBeGreaterThanOrEqual(3);
+    expect([...seen]).toEqual([/since [^.]+/.exec(since ?? '')?.[0]]);
+
+    served = await startBlockscope(args, { listen: new URL(served.origin).host });
+    await expect(status).toContainText('Connected', { timeout: 15_000 });
+    await expect(banner).toHaveCount(0);
+    await expect(page.locator('[data-stale="true"]')).toHaveCount(0);
+    expect(
+      await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument),
+    ).toBe(true);
+  } finally {
+    await served.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('signing in: no token, a wrong one, then the right one pasted into the same tab', async ({

@@ -211,6 +211,25 @@ describe('QmpClient close codes and negotiation timeout', () => {
     }
   });
 
+  it('keeps the time of the loss through every retry, and forgets it once running again', async () => {
+    const { client, sockets } = setup();
+    client.connect();
+    negotiate(sockets[0]!);
+    expect(client.lostAt).toBeNull();
+    const before = Date.now();
+    sockets[0]!.drop(1006);
+    const lostAt = client.lostAt;
+    expect(lostAt).toBeGreaterThanOrEqual(before);
+    await vi.waitFor(() => expect(sockets.length).toBeGreaterThan(1));
+    sockets.at(-1)!.drop(1006); // a failed retry
+    await vi.waitFor(() => expect(sockets.length).toBeGreaterThan(2));
+    expect(client.currentState).toBe('connecting');
+    expect(client.lostAt).toBe(lostAt);
+    negotiate(sockets.at(-1)!);
+    expect(client.lostAt).toBeNull();
+    client.close();
+  });
+
   it('gives up on a negotiation that does not finish in time, and tries again', async () => {
     vi.useFakeTimers();
     try {

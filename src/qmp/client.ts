@@ -65,6 +65,8 @@ export class QmpClient {
   lastClose: { code: number; reason: string } | null = null;
   /** Why the last connection ended, in words (null while nothing went wrong). */
   problem: string | null = null;
+  /** When the connection was lost (epoch ms), kept through the retries; null while running. */
+  lostAt: number | null = null;
   private negotiationTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(private readonly options: ClientOptions) {
@@ -191,6 +193,7 @@ export class QmpClient {
     this.clearNegotiationTimer();
     this.backoffMs = this.options.minBackoffMs ?? 250;
     this.problem = null;
+    this.lostAt = null;
     this.setState('running');
     for (const { id, frame } of this.queued.splice(0)) this.send(id, frame);
   }
@@ -204,6 +207,7 @@ export class QmpClient {
     if (this.state === 'closed') return;
     const verdict = closeVerdict(ev.code, ev.reason);
     this.problem = verdict.message;
+    this.lostAt ??= Date.now();
     if (!verdict.retry) {
       this.setState('refused');
       return;

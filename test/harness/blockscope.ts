@@ -20,6 +20,8 @@ export interface StartOptions {
   entry?: string[];
   env?: NodeJS.ProcessEnv;
   cwd?: string;
+  /** Where it listens (a free loopback port by default): a restart on the same address. */
+  listen?: string;
 }
 
 /** Starts `bin/blockscope <args>` on a free port and waits for its "Blockscope: URL" line. */
@@ -27,7 +29,7 @@ export async function startBlockscope(args: string[], options: StartOptions = {}
   const entry = options.entry ?? [blockscopeBin()];
   const child: ChildProcess = spawn(
     process.execPath,
-    [...entry, ...args, '--listen', '127.0.0.1:0'],
+    [...entry, ...args, '--listen', options.listen ?? '127.0.0.1:0'],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
       ...(options.env ? { env: options.env } : {}),

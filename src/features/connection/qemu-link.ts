@@ -22,14 +22,19 @@ export function describeQemuLink(
   upstream: UpstreamState | undefined,
   /** The version in the session's own greeting (the proxy puts the target's QEMU there). */
   greetedVersion?: string,
+  /** When the page lost the server (kept while it retries), if it did. */
+  lostAt?: number | null,
 ): QemuLink {
   if (page !== 'running') {
-    if (page === 'disconnected' || page === 'refused') {
+    // A retry after a loss is still the outage: the banner stays up while the page tries again.
+    const retrying = (page === 'connecting' || page === 'negotiating') && problem !== null;
+    if (page === 'disconnected' || page === 'refused' || retrying) {
       return {
         live: false,
         tone: 'red',
         label: page === 'refused' ? 'Disconnected' : 'Disconnected — retrying',
         detail: `No connection to the Blockscope server${problem ? `: ${problem}` : ''}`,
+        ...(lostAt != null ? { since: lostAt } : {}),
       };
     }
     if (page === 'closed') return { live: false, tone: 'slate', label: 'Closed' };
@@ -77,5 +82,5 @@ export function useQemuLink(): QemuLink {
   const client = useQmpClient();
   const upstream = useUpstreamState();
   const greeted = client.greeting ? formatQemuVersion(client.greeting.QMP.version) : undefined;
-  return describeQemuLink(page, client.problem, upstream, greeted);
+  return describeQemuLink(page, client.problem, upstream, greeted, client.lostAt);
 }
