@@ -351,20 +351,45 @@ async function nodesUnder(page: Page, selector: string): Promise<string[]> {
   }, selector);
 }
 
-test('zoom to fit keeps every node clear of the toolbar, the minimap and the details panel', async ({
-  page,
-  served,
-}) => {
-  await page.setViewportSize({ width: 1024, height: 700 });
-  await openGraph(page, served.url);
-  const graph = page.getByRole('region', { name: 'Block graph' });
-  await graph.getByRole('button', { name: 'Zoom to fit' }).click();
-  await expect.poll(() => nodesUnder(page, '[data-graph-overlay="top"]')).toEqual([]);
-  await expect.poll(() => nodesUnder(page, '.react-flow__minimap')).toEqual([]);
+/** The nodes not wholly inside the graph's pane, or a note when there are none at all. */
+async function nodesOutsidePane(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const pane = document.querySelector('.react-flow')?.getBoundingClientRect();
+    const nodes = [...document.querySelectorAll<HTMLElement>('.react-flow__node')];
+    if (!pane || nodes.length === 0) return ['(no nodes drawn)'];
+    return nodes
+      .filter((n) => {
+        const r = n.getBoundingClientRect();
+        return (
+          r.left < pane.left || r.right > pane.right || r.top < pane.top || r.bottom > pane.bottom
+        );
+      })
+      .map((n) => n.getAttribute('aria-label') ?? '?');
+  });
+}
 
-  await page.locator('[data-testid="block-node"][data-node-name="top"]').dispatchEvent('click');
-  await expect(page.getByRole('complementary', { name: 'Node details' })).toBeVisible();
-  await graph.getByRole('button', { name: 'Zoom to fit' }).click();
-  await expect.poll(() => nodesUnder(page, '[data-graph-overlay="right"]')).toEqual([]);
-  await expect.poll(() => nodesUnder(page, '[data-graph-overlay="top"]')).toEqual([]);
-});
+for (const size of [
+  { width: 1600, height: 1000 },
+  { width: 1024, height: 700 },
+]) {
+  test(`zoom to fit at ${size.width}×${size.height} keeps every node clear of the toolbar, the minimap and the details panel`, async ({
+    page,
+    served,
+  }) => {
+    await page.setViewportSize(size);
+    await openGraph(page, served.url);
+    const graph = page.getByRole('region', { name: 'Block graph' });
+    await graph.getByRole('button', { name: 'Zoom to fit' }).click();
+    await expect.poll(() => nodesUnder(page, '[data-graph-overlay="top"]')).toEqual([]);
+    await expect.poll(() => nodesUnder(page, '.react-flow__minimap')).toEqual([]);
+    await expect.poll(() => nodesOutsidePane(page)).toEqual([]);
+
+    await page.locator('[data-testid="block-node"][data-node-name="top"]').dispatchEvent('click');
+    await expect(page.getByRole('complementary', { name: 'Node details' })).toBeVisible();
+    await graph.getByRole('button', { name: 'Zoom to fit' }).click();
+    await expect.poll(() => nodesUnder(page, '[data-graph-overlay="right"]')).toEqual([]);
+    await expect.poll(() => nodesUnder(page, '[data-graph-overlay="top"]')).toEqual([]);
+    await expect.poll(() => nodesUnder(page, '.react-flow__minimap')).toEqual([]);
+    await expect.poll(() => nodesOutsidePane(page)).toEqual([]);
+  });
+}
