@@ -126,6 +126,7 @@ test('exports a .dot file that graphviz accepts, in render_block_graph.py form',
 }) => {
   await openGraph(page, served.url);
   const download = page.waitForEvent('download');
+  await page.getByText('Save picture').click();
   await page.getByRole('button', { name: 'Export DOT' }).click();
   const path = await (await download).path();
   const dot = readFileSync(path, 'utf8');
@@ -138,12 +139,14 @@ test('exports a .dot file that graphviz accepts, in render_block_graph.py form',
 test('exports the view as SVG and PNG', async ({ page, served }) => {
   await openGraph(page, served.url);
   const svgDownload = page.waitForEvent('download');
+  await page.getByText('Save picture').click();
   await page.getByRole('button', { name: 'Export SVG' }).click();
   const svg = readFileSync(await (await svgDownload).path(), 'utf8');
   expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
   for (const name of ['os-top', 'os-base-file', 'logs-throttle', 'vda'])
     expect(svg).toContain(`>${name}</text>`);
   const pngDownload = page.waitForEvent('download');
+  await page.getByText('Save picture').click();
   await page.getByRole('button', { name: 'Export PNG' }).click();
   const png = readFileSync(await (await pngDownload).path());
   expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);

@@ -393,3 +393,85 @@ for (const size of [
     await expect.poll(() => nodesOutsidePane(page)).toEqual([]);
   });
 }
+
+test('at 1024×700 the side panels fold into a rail that gives the graph the room, counts the jobs, stays folded across a reload and opens on the tab asked for', async ({
+  page,
+  served,
+  vm,
+}) => {
+  await page.setViewportSize({ width: 1024, height: 700 });
+  await openGraph(page, served.url);
+  const graph = page.getByRole('region', { name: 'Block graph' });
+  const widthOf = async () => (await graph.boundingBox())?.width ?? 0;
+  const open = await widthOf();
+  await page.getByRole('button', { name: 'Fold the side panels' }).click();
+  const rail = page.getByRole('navigation', { name: 'Side panels' });
+  await expect(rail).toBeVisible();
+  await expect(page.getByRole('complementary', { name: 'Jobs' })).toBeHidden();
+  await expect.poll(widthOf).toBeGreaterThan(open + 300);
+  // A job started elsewhere is counted on the rail (the folded Jobs panel still follows QEMU).
+  await expect(rail.getByRole('button', { name: 'Jobs', exact: true })).toBeVisible();
+  const nodes = await vm.direct.execute<
+    { 'node-name': string; image: { 'virtual-size': number } }[]
+  >('query-named-block-nodes', { flat: true });
+  const size = nodes.find((n) => n['node-name'] === 'data')!.image['virtual-size'];
+  await vm.direct.execute('blockdev-add', { driver: 'null-co', 'node-name': 'rail-dst', size });
+  await vm.direct.execute('blockdev-backup', {
+    'job-id': 'rail-job',
+    device: 'data',
+    target: 'rail-dst',
+    sync: 'full',
+    speed: 1, // a byte a second: still running when looked at
+  });
+  await expect(rail.getByRole('button', { name: 'Jobs (1)' })).toBeVisible();
+  // The node details beside the graph leave it more than the whole open column did.
+  await page.locator('[data-testid="block-node"][data-node-name="top"]').dispatchEvent('click');
+  await expect(page.getByRole('complementary', { name: 'Node details' })).toBeVisible();
+  expect(await widthOf()).toBeGreaterThan(open);
+
+  await page.reload();
+  await expect(graph.getByRole('status')).toHaveText(/\d+ nodes/);
+  await expect(rail).toBeVisible();
+  await rail.getByRole('button', { name: 'Event log' }).click();
+  await expect(rail).toHaveCount(0);
+  await expect(page.getByRole('tab', { name: 'Event log' })).toHaveAttribute(
+    'aria-selected',
+    'true',
+  );
+  await expect(page.getByRole('region', { name: 'Event log' })).toBeVisible();
+  await expect.poll(widthOf).toBeLessThan(open + 1);
+});
+
+test('a node chosen in the graph is in the address, which opens it again; the count follows the device filter and the search', async ({
+  page,
+  served,
+  context,
+}) => {
+  await openGraph(page, served.url);
+  const graph = page.getByRole('region', { name: 'Block graph' });
+  const count = graph.getByRole('status');
+  const all = Number.parseInt((await count.textContent()) ?? '', 10);
+  expect(all).toBeGreaterThan(4);
+
+  await page.locator('[data-testid="block-node"][data-node-name="mid"]').dispatchEvent('click');
+  await expect(page).toHaveURL(/#\/target\/ops\/node\/mid$/);
+  const address = page.url();
+  await page.getByRole('button', { name: 'Close details' }).click();
+  await expect(page).toHaveURL(/#\/target\/ops$/);
+
+  const other = await context.newPage();
+  await other.goto(address);
+  const details = other.getByRole('complementary', { name: 'Node details' });
+  await expect(details.getByRole('heading', { name: 'mid', exact: true })).toBeVisible();
+  await other.close();
+
+  await graph.getByRole('combobox', { name: 'Show device' }).selectOption({ label: 'vdb' });
+  await expect(count).toHaveText(new RegExp(`^\\d+ of ${all} nodes$`));
+  const shown = Number.parseInt((await count.textContent()) ?? '', 10);
+  expect(shown).toBeLessThan(all);
+  await expect(page.locator('.react-flow__node')).toHaveCount(shown);
+  await graph.getByRole('searchbox', { name: 'Search nodes' }).fill('data');
+  await expect(count).toHaveText(new RegExp(`^${shown} of ${all} nodes · [1-9]\\d* match(es)?$`));
+  await graph.getByRole('searchbox', { name: 'Search nodes' }).fill('no-such-node');
+  await expect(count).toHaveText(`${shown} of ${all} nodes · no matches`);
+});

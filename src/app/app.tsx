@@ -30,6 +30,7 @@ import { LibvirtJobControls } from '../features/libvirt/libvirt-job-controls.tsx
 import { libvirtNodeNotes } from '../features/libvirt/libvirt-notes.ts';
 import { LibvirtOperationsHost } from '../features/libvirt/libvirt-operations-host.tsx';
 import { OperationsHost } from '../features/operations/operations-host.tsx';
+import { SideColumn, type BottomTab } from './side-column.tsx';
 import { useTheme } from './theme.ts';
 
 // Loaded when first shown: the schema-generated forms of Run command and the fleet page are
@@ -55,7 +56,6 @@ const queryClient = new QueryClient({
   },
 });
 
-type BottomTab = 'events' | 'exports' | 'run';
 const BOTTOM_TABS: { id: BottomTab; label: string }[] = [
   { id: 'exports', label: 'Exports' },
   { id: 'events', label: 'Event log' },
@@ -220,11 +220,11 @@ function Dashboard() {
             <section aria-label="Block graph" className="relative min-w-0 flex-1">
               <TargetSpecifics info={info} />
             </section>
-            <div className="flex w-[22rem] min-w-0 flex-col xl:w-[30rem] border-l border-slate-200 dark:border-slate-800">
-              <aside aria-label="Jobs" className="min-h-0 flex-1 overflow-auto">
-                <h2 className="sticky top-0 bg-slate-50 px-3 py-2 font-medium dark:bg-slate-950">
-                  Jobs
-                </h2>
+            <SideColumn
+              tab={tab}
+              onTab={setTab}
+              tabs={BOTTOM_TABS}
+              jobs={
                 <JobsPanel
                   {...(libvirtWatched
                     ? {
@@ -234,46 +234,26 @@ function Dashboard() {
                       }
                     : {})}
                 />
-              </aside>
-              <div className="flex min-h-0 flex-1 flex-col border-t border-slate-200 dark:border-slate-800">
-                <div role="tablist" aria-label="Panels" className="flex gap-1 px-2 pt-2">
-                  {BOTTOM_TABS.map((t) => (
-                    <button
-                      key={t.id}
-                      role="tab"
-                      type="button"
-                      aria-selected={tab === t.id}
-                      onClick={() => setTab(t.id)}
-                      className="rounded-t px-3 py-1 text-sm aria-selected:bg-white aria-selected:font-medium dark:aria-selected:bg-slate-900"
-                    >
-                      {t.label}
-                    </button>
-                  ))}
-                </div>
-                <div
-                  className="min-h-0 flex-1 overflow-auto bg-white dark:bg-slate-900"
-                  role="tabpanel"
-                >
-                  {tab === 'exports' && (
-                    <section aria-label="Exports">
-                      <ExportsPanel />
-                    </section>
-                  )}
-                  {tab === 'events' && (
-                    <section aria-label="Event log">
-                      <EventLogPanel />
-                    </section>
-                  )}
-                  {tab === 'run' && (
-                    <section aria-label="Run command">
-                      <Suspense fallback={loading}>
-                        <RunCommandPanel />
-                      </Suspense>
-                    </section>
-                  )}
-                </div>
-              </div>
-            </div>
+              }
+            >
+              {tab === 'exports' && (
+                <section aria-label="Exports">
+                  <ExportsPanel />
+                </section>
+              )}
+              {tab === 'events' && (
+                <section aria-label="Event log">
+                  <EventLogPanel />
+                </section>
+              )}
+              {tab === 'run' && (
+                <section aria-label="Run command">
+                  <Suspense fallback={loading}>
+                    <RunCommandPanel />
+                  </Suspense>
+                </section>
+              )}
+            </SideColumn>
           </DimmedWhenNotLive>
         </main>
       )}

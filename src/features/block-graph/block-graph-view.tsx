@@ -14,6 +14,7 @@ import {
 } from '@xyflow/react';
 import { useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
 import { useTargetName } from '../../api/qmp-context.tsx';
+import { noteInAddress } from '../navigation/route.ts';
 import { useFocusNodeRequests } from './focus-node.ts';
 import { NodeNotesContext } from './node-notes.ts';
 import { downloadDot, downloadPng, downloadSvg } from './export/download.ts';
@@ -25,6 +26,7 @@ import type { BlockFlowNode } from './view/flow-types.ts';
 import {
   FlowElementsMemo,
   matchesSearch,
+  shownCount,
   visibleIds,
   type ViewChoices,
 } from './view/flow-elements.ts';
@@ -174,6 +176,15 @@ function GraphCanvas() {
   });
 
   const selected = choices.selected ? model?.byId.get(choices.selected) : undefined;
+  // A node chosen or let go is written into the address (#/target/T/node/N), ready to be copied.
+  // Only a change is: the address the page was opened with (a job's, say) stays until then.
+  const selectedName = selected && selected.kind !== 'job' ? selected.name : undefined;
+  const noted = useRef(selectedName);
+  useEffect(() => {
+    if (noted.current === selectedName) return;
+    noted.current = selectedName;
+    noteInAddress({ view: 'target', target, ...(selectedName ? { node: selectedName } : {}) });
+  }, [target, selectedName]);
   const devices = useMemo(() => model?.nodes.filter((n) => n.kind === 'device') ?? [], [model]);
   const filename = `${target}-block-graph`;
   // Computed once per filter, not once per node asked about (that made exports O(n²)).
@@ -189,7 +200,7 @@ function GraphCanvas() {
       ? 'Reading the graph…'
       : layout.laidOutKey !== model.topologyKey
         ? 'Laying out…'
-        : `${model.nodes.length} nodes${isFetching ? ' · refreshing' : ''}`;
+        : `${shownCount(model, shownIds, choices.search)}${isFetching ? ' · refreshing' : ''}`;
 
   return (
     <div ref={container} className="absolute inset-0">

@@ -56,3 +56,12 @@ export function navigate(route: Route, { replace = false } = {}): void {
     window.dispatchEvent(new HashChangeEvent('hashchange'));
   } else window.location.hash = hash;
 }
+
+/**
+ * Writes what is on screen into the address (a node chosen in the graph) so it can be copied or
+ * kept, without a history entry and without acting on it: the page is already there.
+ */
+export function noteInAddress(route: Route): void {
+  const hash = routeHash(route);
+  if (window.location.hash !== hash) window.history.replaceState(null, '', hash);
+}

@@ -3,7 +3,7 @@ import { isGraphEvent } from '../../../api/block-graph-queries.ts';
 import { buildBlockGraphModel } from '../model/build-model.ts';
 import { liveInputs } from '../model/fixtures.ts';
 import { withJobs } from '../model/share-model.ts';
-import { FlowElementsMemo, flowElements } from './flow-elements.ts';
+import { FlowElementsMemo, flowElements, shownCount, visibleIds } from './flow-elements.ts';
 
 const model = buildBlockGraphModel(liveInputs('mirror'));
 const positions = Object.fromEntries(model.nodes.map((n) => [n.id, { x: 0, y: 0 }]));
@@ -103,5 +103,24 @@ describe('flowElements given its previous result', () => {
     // (every other card is at 0,0 here: the dragged one, at 5,6, is now last)
     expect(third.nodes.at(-1)?.id).toBe('drv:data');
     expect(third.nodes.find((n) => n.id === 'drv:data')!.position).toEqual({ x: 5, y: 6 });
+  });
+});
+
+describe('shownCount', () => {
+  const everything = new Set(model.byId.keys());
+  const total = model.nodes.length;
+
+  it('counts every node, or those a device filter shows of all', () => {
+    expect(shownCount(model, everything, '')).toBe(`${total} nodes`);
+    const vda = visibleIds(model, 'blk:/machine/peripheral/vda/virtio-backend');
+    expect(vda.size).toBeLessThan(total);
+    expect(shownCount(model, vda, '')).toBe(`${vda.size} of ${total} nodes`);
+  });
+
+  it('says how many shown nodes a search matches, none included', () => {
+    expect(shownCount(model, everything, 'os-top')).toMatch(/ · [1-9]\d* match(es)?$/);
+    expect(shownCount(model, everything, 'no-such-node')).toBe(`${total} nodes · no matches`);
+    const vdb = visibleIds(model, 'blk:/machine/peripheral/vdb/virtio-backend');
+    expect(shownCount(model, vdb, 'os-top')).toMatch(/ · no matches$/);
   });
 });

@@ -135,3 +135,21 @@ export class FlowElementsMemo {
     return this.last;
   }
 }
+
+/**
+ * The toolbar's count: the nodes shown (of all, under a device filter), and how many of them a
+ * search matches.
+ */
+export function shownCount(
+  model: BlockGraphModel,
+  shown: ReadonlySet<string>,
+  search: string,
+): string {
+  const total = model.nodes.length;
+  let text = shown.size === total ? `${total} nodes` : `${shown.size} of ${total} nodes`;
+  if (search.trim()) {
+    const hits = model.nodes.filter((n) => shown.has(n.id) && matchesSearch(n, search)).length;
+    text += ` · ${hits === 0 ? 'no' : hits} match${hits === 1 ? '' : 'es'}`;
+  }
+  return text;
+}

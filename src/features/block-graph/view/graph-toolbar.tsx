@@ -1,4 +1,4 @@
-// Above the graph: search, the device filter, fit and tidy, and the three exports.
+// Above the graph: search, the device filter, fit and tidy, and the picture in three formats.
 import type { GraphNode } from '../model/types.ts';
 
 const BUTTON =
@@ -43,7 +43,7 @@ export function GraphToolbar(props: ToolbarProps) {
         onKeyDown={(e) => {
           if (e.key === 'Enter') props.onSearchSubmit();
         }}
-        className="w-48 rounded border border-slate-300 bg-white px-2 py-1 text-xs dark:border-slate-700 dark:bg-slate-900"
+        className="w-36 rounded border xl:w-48 border-slate-300 bg-white px-2 py-1 text-xs dark:border-slate-700 dark:bg-slate-900"
       />
       <label className="flex items-center gap-1 text-xs">
         Device
@@ -67,18 +67,28 @@ export function GraphToolbar(props: ToolbarProps) {
       <button type="button" className={BUTTON} onClick={props.onTidy}>
         Tidy layout
       </button>
-      <span className="text-xs text-slate-500">Export:</span>
-      {(['svg', 'png', 'dot'] as const).map((format) => (
-        <button
-          key={format}
-          type="button"
-          className={BUTTON}
-          aria-label={`Export ${format.toUpperCase()}`}
-          onClick={() => props.onExport(format)}
-        >
-          {format === 'dot' ? '.dot' : format.toUpperCase()}
-        </button>
-      ))}
+      {/* One menu for the three pictures keeps the toolbar one row in a narrow window. */}
+      <details className="relative">
+        <summary className={`${BUTTON} cursor-pointer list-none select-none`}>
+          Save picture <span aria-hidden>▾</span>
+        </summary>
+        <div className="absolute left-0 z-20 mt-1 flex flex-col gap-1 rounded border border-slate-300 bg-white p-1 shadow dark:border-slate-700 dark:bg-slate-900">
+          {(['svg', 'png', 'dot'] as const).map((format) => (
+            <button
+              key={format}
+              type="button"
+              className={`${BUTTON} whitespace-nowrap text-left`}
+              aria-label={`Export ${format.toUpperCase()}`}
+              onClick={(e) => {
+                e.currentTarget.closest('details')?.removeAttribute('open');
+                props.onExport(format);
+              }}
+            >
+              {format === 'svg' ? 'SVG image' : format === 'png' ? 'PNG image' : 'Graphviz .dot'}
+            </button>
+          ))}
+        </div>
+      </details>
       <span role="status" className="text-xs text-slate-500">
         {props.status}
       </span>

@@ -1,0 +1,121 @@
+// The column beside the graph: the Jobs panel above, the Exports, Event log and Run command tabs
+// below. It folds into a narrow rail (remembered per browser) so that a small window gives the
+// graph and the node details the room; folded, its content stays mounted, so the event log keeps
+// recording and the tabs keep their state, and the rail still counts the jobs.
+import { useQuery } from '@tanstack/react-query';
+import { useState, type ReactNode } from 'react';
+import { jobsOptions } from '../api/jobs-queries.ts';
+import { useQmpClient, useTargetName } from '../api/qmp-context.tsx';
+
+export type BottomTab = 'events' | 'exports' | 'run';
+
+const STORAGE_KEY = 'blockscope.sideColumn';
+
+function useFolded(): [boolean, (folded: boolean) => void] {
+  const [folded, setFolded] = useState(() => localStorage.getItem(STORAGE_KEY) === 'folded');
+  const set = (next: boolean) => {
+    localStorage.setItem(STORAGE_KEY, next ? 'folded' : 'open');
+    setFolded(next);
+  };
+  return [folded, set];
+}
+
+function useJobCount(): number {
+  const client = useQmpClient();
+  const target = useTargetName();
+  // The Jobs panel's own read (same key): this only looks at what it has.
+  const jobs = useQuery({ ...jobsOptions(client, target), enabled: false });
+  return jobs.data?.snapshot.jobs.length ?? 0;
+}
+
+const RAIL_BUTTON =
+  'rounded px-1 py-2 text-xs font-medium text-slate-700 [writing-mode:vertical-rl] hover:bg-slate-200 dark:text-slate-200 dark:hover:bg-slate-800';
+
+export function SideColumn({
+  jobs,
+  tabs,
+  tab,
+  onTab,
+  children,
+}: {
+  jobs: ReactNode;
+  tabs: { id: BottomTab; label: string }[];
+  tab: BottomTab;
+  onTab: (tab: BottomTab) => void;
+  children: ReactNode;
+}) {
+  const [folded, setFolded] = useFolded();
+  const jobCount = useJobCount();
+  const open = (next?: BottomTab) => {
+    if (next) onTab(next);
+    setFolded(false);
+  };
+  return (
+    <>
+      {folded && (
+        <nav
+          aria-label="Side panels"
+          className="flex w-10 shrink-0 flex-col items-center gap-2 border-l border-slate-200 bg-slate-50 py-2 dark:border-slate-800 dark:bg-slate-950"
+        >
+          <button
+            type="button"
+            onClick={() => open()}
+            aria-label="Show the side panels"
+            aria-expanded={false}
+            className="rounded px-1 text-sm hover:bg-slate-200 dark:hover:bg-slate-800"
+          >
+            «
+          </button>
+          <button type="button" className={RAIL_BUTTON} onClick={() => open()}>
+            Jobs{jobCount > 0 ? ` (${jobCount})` : ''}
+          </button>
+          {tabs.map((t) => (
+            <button key={t.id} type="button" className={RAIL_BUTTON} onClick={() => open(t.id)}>
+              {t.label}
+            </button>
+          ))}
+        </nav>
+      )}
+      <div
+        hidden={folded}
+        className={`${folded ? 'hidden' : 'flex'} w-[22rem] min-w-0 flex-col border-l border-slate-200 xl:w-[30rem] dark:border-slate-800`}
+      >
+        <aside aria-label="Jobs" className="min-h-0 flex-1 overflow-auto">
+          <div className="sticky top-0 z-10 flex items-center bg-slate-50 px-3 py-2 dark:bg-slate-950">
+            <h2 className="font-medium">Jobs</h2>
+            <button
+              type="button"
+              onClick={() => setFolded(true)}
+              aria-label="Fold the side panels"
+              aria-expanded={true}
+              title="Fold the side panels into a rail, to give the graph the room"
+              className="ml-auto rounded px-1.5 text-sm text-slate-700 hover:bg-slate-200 dark:text-slate-300 dark:hover:bg-slate-800"
+            >
+              »
+            </button>
+          </div>
+          {jobs}
+        </aside>
+        <div className="flex min-h-0 flex-1 flex-col border-t border-slate-200 dark:border-slate-800">
+          <div role="tablist" aria-label="Panels" className="flex gap-1 px-2 pt-2">
+            {tabs.map((t) => (
+              <button
+                key={t.id}
+                role="tab"
+                type="button"
+                aria-selected={tab === t.id}
+                onClick={() => onTab(t.id)}
+                className="rounded-t px-3 py-1 text-sm aria-selected:bg-white aria-selected:font-medium dark:aria-selected:bg-slate-900"
+              >
+                {t.label}
+              </button>
+            ))}
+          </div>
+          <div className="min-h-0 flex-1 overflow-auto bg-white dark:bg-slate-900" role="tabpanel">
+            {children}
+          </div>
+        </div>
+      </div>
+    </>
+  );
+}
