@@ -21,6 +21,8 @@ async function inserted(vm: TestQemu, qdev: string): Promise<Record<string, unkn
 test('device limits in bytes/s and IOPS, read back from QEMU', async ({ page, served, vm }) => {
   await openGraph(page, served.url);
   const dialog = await openOperation(page, VDB, 'Throttle');
+  // Titled by the device's short name, not its QOM path.
+  await expect(dialog.getByRole('heading', { level: 2 })).toHaveText('Throttle vdb');
   const device = dialog.getByRole('region', { name: 'Device limits' });
   await expect(device.getByLabel('Current device limits')).toHaveText('unlimited');
   await device.getByLabel('Bandwidth, total (bytes/s)', { exact: true }).fill('20M/s');

@@ -10,6 +10,7 @@ import {
   type OperationKind,
   type OperationLauncher,
 } from '../block-graph/operation-entry.ts';
+import { shortDeviceName } from '../block-graph/model/node-kind.ts';
 import type { GraphNode } from '../block-graph/model/types.ts';
 import type { LiveState } from './plans/live-state.ts';
 import { closableTree, listNames, removalBlocker } from './plans/node-removal.ts';
@@ -103,7 +104,8 @@ function Panel({ open, live }: { open: OpenOperation; live: LiveState }) {
 
 export function OperationDialog({ open, onClose }: { open: OpenOperation; onClose: () => void }) {
   const { live, error } = useLiveState();
-  const title = `${TITLES[open.kind]} ${open.qdev ?? open.node}`;
+  // A device by its short name (vda), not its QOM path.
+  const title = `${TITLES[open.kind]} ${open.qdev ? shortDeviceName(open.qdev) : open.node}`;
   const [started, setStarted] = useState(false);
   return (
     <ModalDialog label={title} onClose={onClose}>

@@ -81,6 +81,7 @@ export function BackupPanel({ live, source }: { live: LiveState; source: string 
         onChange={(target) => set({ target })}
         problems={problems}
         lookup={lookup}
+        backingHint="For an incremental backup: the previous backup, so the new image reads complete."
       />
       <div className="grid grid-cols-2 gap-2">
         <TextField

@@ -67,6 +67,7 @@ export function MirrorPanel({ live, source }: { live: LiveState; source: string 
         onChange={(target) => set({ target })}
         problems={problems}
         lookup={lookup}
+        backingHint="With sync 'top' only the top layer is copied: give the source's backing image here, so the new image reads complete."
       />
       <div className="grid grid-cols-2 gap-2">
         <TextField

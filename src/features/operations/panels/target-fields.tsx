@@ -16,6 +16,8 @@ export function TargetFields(props: {
   problems: Problem[];
   /** What the proxy found at the image path (use-path-lookup.ts). */
   lookup: PathLookup | undefined;
+  /** What a backing file of the new image is for, in this operation's words. */
+  backingHint: string;
 }) {
   const { value, onChange, problems } = props;
   const setKind = (kind: Kind) => {
@@ -81,7 +83,7 @@ export function TargetFields(props: {
           {value.kind === 'new-image' && value.format === 'qcow2' && (
             <TextField
               label="Backing file of the new image (optional)"
-              hint="For an incremental backup: the previous backup, so the new image reads complete."
+              hint={props.backingHint}
               value={value.backing?.file ?? ''}
               onChange={(file) =>
                 onChange({

@@ -28,6 +28,12 @@ export function suggestGroupId(live: LiveState): string {
   return uniqueName('tg', (id) => live.throttleGroups.some((g) => g.id === id));
 }
 
+/** "limited to 20 MiB/s total", or "with no limits yet" (an empty group limits nothing). */
+function groupLimitsText(limits: ThrottleLimits): string {
+  const text = describeLimits(limits);
+  return text === 'unlimited' ? 'with no limits yet' : `limited to ${text}`;
+}
+
 export function planGroupCreate(live: LiveState, id: string, limits: ThrottleLimits): PlanResult {
   const problems: Problem[] = limitProblems(limits);
   if (!OBJECT_ID.test(id)) {
@@ -40,7 +46,7 @@ export function planGroupCreate(live: LiveState, id: string, limits: ThrottleLim
   }
   if (problems.length > 0) return refuse(...problems);
   return planned({
-    summary: `Create throttle group '${id}' limited to ${describeLimits(limits)}.`,
+    summary: `Create throttle group '${id}', ${groupLimitsText(limits)}.`,
     steps: [
       {
         title: 'Create the group',
