@@ -94,16 +94,29 @@ export function CheckField(props: {
   label: string;
   checked: boolean;
   onChange: (v: boolean) => void;
+  /** Why it cannot be chosen here: the box is off and the reason shown under it. */
+  disabledReason?: string | null;
 }) {
+  const reasonId = useId();
+  const reason = props.disabledReason;
   return (
-    <label className="flex items-center gap-2 text-sm">
-      <input
-        type="checkbox"
-        checked={props.checked}
-        onChange={(e) => props.onChange(e.target.checked)}
-      />
-      {props.label}
-    </label>
+    <div className="flex flex-col">
+      <label className="flex items-center gap-2 text-sm">
+        <input
+          type="checkbox"
+          checked={props.checked}
+          disabled={!!reason}
+          {...(reason ? { 'aria-describedby': reasonId } : {})}
+          onChange={(e) => props.onChange(e.target.checked)}
+        />
+        {props.label}
+      </label>
+      {reason && (
+        <p id={reasonId} className="text-xs text-slate-600 dark:text-slate-400">
+          {reason}
+        </p>
+      )}
+    </div>
   );
 }
 

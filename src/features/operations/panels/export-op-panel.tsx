@@ -6,7 +6,12 @@ import { sessionOptions } from '../../../api/session.ts';
 import { CheckField, SelectField, TextField, problemFor } from '../fields.tsx';
 import { PlanReview } from '../plan-review.tsx';
 import { bitmapsOf } from '../plans/bitmaps.ts';
-import { defaultExportInput, planExport, type ExportInput } from '../plans/export.ts';
+import {
+  defaultExportInput,
+  planExport,
+  writableRefusal,
+  type ExportInput,
+} from '../plans/export.ts';
 import type { LiveState, NbdAddress } from '../plans/live-state.ts';
 import { describeAddress } from '../plans/nbd.ts';
 import { usePathLookup } from '../use-path-lookup.ts';
@@ -23,6 +28,7 @@ export function ExportOperationPanel({ live, node }: { live: LiveState; node: st
     [live, input, socketLookup],
   );
   const problems = result.ok ? [] : result.problems;
+  const notWritable = useMemo(() => writableRefusal(live, node), [live, node]);
   // A socket must be named inside --allow-path: the default goes in the first allowed directory.
   const allowed = useQuery(sessionOptions()).data?.allowPaths ?? [];
   const defaultSocket = allowed[0] ? `${allowed[0].replace(/\/$/, '')}/blockscope-nbd.sock` : '';
@@ -56,6 +62,7 @@ export function ExportOperationPanel({ live, node }: { live: LiveState; node: st
             label="Writable"
             checked={input.writable}
             onChange={(writable) => set({ writable })}
+            disabledReason={input.writable ? null : notWritable}
           />
           <CheckField
             label="Publish allocation depth"

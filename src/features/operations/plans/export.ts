@@ -4,7 +4,9 @@
 // through a frozen copy made in one transaction (add disabled + merge), as qmp-domain.md §5.4.
 import type { PathLookup } from '../../../qmp/file-lookup.ts';
 import type { JsonObject } from '../../../qmp/wire.ts';
+import { shortDeviceName } from '../../block-graph/model/node-kind.ts';
 import { findBitmap } from './bitmaps.ts';
+import { findNode, parentsOf } from './graph-queries.ts';
 import { describeFile } from './new-file.ts';
 import { existingNodeProblem } from './source-checks.ts';
 import type { LiveState, NbdAddress } from './live-state.ts';
@@ -69,6 +71,30 @@ export function defaultExportInput(live: LiveState, node: string): ExportInput {
   };
 }
 
+/**
+ * Why QEMU would refuse a writable export of `node`, or null. The export's block backend needs
+ * the `write` permission on the node, which QEMU grants only when the node is not read-only and
+ * every other user of it shares `write` (a guest device without share-rw does not): otherwise
+ * block-export-add fails with a permission conflict (block/export/export.c, the permission
+ * system of block.c).
+ */
+export function writableRefusal(live: LiveState, node: string): string | null {
+  const named = findNode(live, node);
+  if (named?.ro) {
+    return `'${node}' is open read-only (a backing image is), so QEMU cannot export it writable.`;
+  }
+  const holders = parentsOf(live, node).filter(
+    ({ edge }) => !edge['shared-perm'].includes('write'),
+  );
+  if (holders.length === 0) return null;
+  const names = holders.map(({ node: parent, edge }) =>
+    parent.type === 'block-backend'
+      ? `device ${shortDeviceName(parent.name)}`
+      : `'${parent.name}' (its ${edge.name} user)`,
+  );
+  return `${names.join(' and ')} ${holders.length > 1 ? 'do' : 'does'} not let anyone else write to '${node}', so QEMU would refuse a writable export.`;
+}
+
 function bitmapProblems(live: LiveState, input: ExportInput): Problem[] {
   return input.bitmaps.flatMap((b) =>
     findBitmap(live, input.node, b)
@@ -99,6 +125,8 @@ export function planExport(live: LiveState, input: ExportInput): PlanResult {
       : null,
   ].filter((p): p is Problem => p !== null);
   problems.push(...bitmapProblems(live, input));
+  const notWritable = input.writable ? writableRefusal(live, input.node) : null;
+  if (notWritable) problems.push({ field: 'writable', message: notWritable });
   if (problems.length > 0) return refuse(...problems);
 
   const steps: PlanStep[] = [];
