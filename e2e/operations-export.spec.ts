@@ -43,6 +43,10 @@ test('export a node over NBD, read it with nbdinfo, remove it from the Exports t
   const dialog = await openOperation(page, 'top', 'Export');
   await expect(dialog).toContainText('The NBD server will be started.');
   await dialog.getByText('Options').click();
+  // The guest's vda does not share write on 'top' (no share-rw): QEMU would refuse it writable.
+  const writable = dialog.getByRole('checkbox', { name: 'Writable' });
+  await expect(writable).toBeDisabled();
+  await expect(writable).toHaveAccessibleDescription(/device vda does not let anyone else write/);
   await expect(dialog.getByLabel('Host', { exact: true })).toHaveValue('127.0.0.1');
   await dialog.getByLabel('Port', { exact: true }).fill(String(port));
   await dialog.getByRole('button', { name: 'Export', exact: true }).click();
@@ -74,6 +78,7 @@ test('export a node over NBD, read it with nbdinfo, remove it from the Exports t
   await expect(exportsPanel).toContainText(`running on 127.0.0.1:${port}`);
   const row = exportsPanel.getByRole('listitem', { name: 'Export top' });
   await expect(row).toContainText(`nbd://127.0.0.1:${port}/top`);
+  await expect(exportsPanel).toContainText('QEMU does not report how many there are');
   await row.getByRole('button', { name: 'Remove export top', exact: true }).click();
   await exportsPanel.getByRole('button', { name: 'Confirm' }).click();
   await expect(exportsPanel).toContainText('No exports.');

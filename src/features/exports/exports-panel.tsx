@@ -131,6 +131,12 @@ export function ExportsPanel() {
           })}
         </ul>
       )}
+      {live.exports.length > 0 && (
+        <p className="text-xs text-slate-600 dark:text-slate-400">
+          Connected clients: QEMU does not report how many there are. Remove fails while any is
+          attached (QEMU's safe mode); the second button disconnects them first.
+        </p>
+      )}
       {action && (
         <PlanReview
           key={action.key}
