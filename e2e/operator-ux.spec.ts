@@ -475,3 +475,27 @@ test('a node chosen in the graph is in the address, which opens it again; the co
   await graph.getByRole('searchbox', { name: 'Search nodes' }).fill('no-such-node');
   await expect(count).toHaveText(`${shown} of ${all} nodes · no matches`);
 });
+
+test('the tabs below the jobs can be enlarged over the whole column, wider, and back', async ({
+  page,
+  served,
+}) => {
+  await page.setViewportSize({ width: 1600, height: 1000 });
+  await openGraph(page, served.url);
+  await page.getByRole('tab', { name: 'Run command' }).click();
+  const panel = page.getByRole('tabpanel');
+  const before = (await panel.boundingBox())!;
+  await page.getByRole('button', { name: 'Enlarge' }).click();
+  await expect(page.getByRole('complementary', { name: 'Jobs' })).toBeHidden();
+  await expect(page.getByRole('button', { name: 'Shrink' })).toHaveAttribute(
+    'aria-pressed',
+    'true',
+  );
+  await expect
+    .poll(async () => (await panel.boundingBox())!.height)
+    .toBeGreaterThan(before.height * 1.8);
+  expect((await panel.boundingBox())!.width).toBeGreaterThan(before.width + 200);
+  await page.getByRole('button', { name: 'Shrink' }).click();
+  await expect(page.getByRole('complementary', { name: 'Jobs' })).toBeVisible();
+  await expect.poll(async () => (await panel.boundingBox())!.width).toBeLessThan(before.width + 1);
+});

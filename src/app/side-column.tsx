@@ -1,7 +1,8 @@
 // The column beside the graph: the Jobs panel above, the Exports, Event log and Run command tabs
 // below. It folds into a narrow rail (remembered per browser) so that a small window gives the
 // graph and the node details the room; folded, its content stays mounted, so the event log keeps
-// recording and the tabs keep their state, and the rail still counts the jobs.
+// recording and the tabs keep their state, and the rail still counts the jobs. The tabs' panel
+// can also be enlarged over the whole column, made wider, for a long command or the event log.
 import { useQuery } from '@tanstack/react-query';
 import { useState, type ReactNode } from 'react';
 import { jobsOptions } from '../api/jobs-queries.ts';
@@ -45,6 +46,8 @@ export function SideColumn({
   children: ReactNode;
 }) {
   const [folded, setFolded] = useFolded();
+  // The tabs' panel enlarged over the whole column, the column wider (a long command, the log).
+  const [enlarged, setEnlarged] = useState(false);
   const jobCount = useJobCount();
   const open = (next?: BottomTab) => {
     if (next) onTab(next);
@@ -78,9 +81,12 @@ export function SideColumn({
       )}
       <div
         hidden={folded}
-        className={`${folded ? 'hidden' : 'flex'} w-[22rem] min-w-0 flex-col border-l border-slate-200 xl:w-[30rem] dark:border-slate-800`}
+        className={`${folded ? 'hidden' : 'flex'} ${enlarged ? 'w-[min(48rem,60vw)]' : 'w-[22rem] xl:w-[30rem]'} min-w-0 flex-col border-l border-slate-200 dark:border-slate-800`}
       >
-        <aside aria-label="Jobs" className="min-h-0 flex-1 overflow-auto">
+        <aside
+          aria-label="Jobs"
+          className={`${enlarged ? 'hidden' : ''} min-h-0 flex-1 overflow-auto`}
+        >
           <div className="sticky top-0 z-10 flex items-center bg-slate-50 px-3 py-2 dark:bg-slate-950">
             <h2 className="font-medium">Jobs</h2>
             <button
@@ -97,19 +103,34 @@ export function SideColumn({
           {jobs}
         </aside>
         <div className="flex min-h-0 flex-1 flex-col border-t border-slate-200 dark:border-slate-800">
-          <div role="tablist" aria-label="Panels" className="flex gap-1 px-2 pt-2">
-            {tabs.map((t) => (
-              <button
-                key={t.id}
-                role="tab"
-                type="button"
-                aria-selected={tab === t.id}
-                onClick={() => onTab(t.id)}
-                className="rounded-t px-3 py-1 text-sm aria-selected:bg-white aria-selected:font-medium dark:aria-selected:bg-slate-900"
-              >
-                {t.label}
-              </button>
-            ))}
+          <div className="flex items-center gap-1 px-2 pt-2">
+            <div role="tablist" aria-label="Panels" className="flex gap-1">
+              {tabs.map((t) => (
+                <button
+                  key={t.id}
+                  role="tab"
+                  type="button"
+                  aria-selected={tab === t.id}
+                  onClick={() => onTab(t.id)}
+                  className="rounded-t px-3 py-1 text-sm aria-selected:bg-white aria-selected:font-medium dark:aria-selected:bg-slate-900"
+                >
+                  {t.label}
+                </button>
+              ))}
+            </div>
+            <button
+              type="button"
+              onClick={() => setEnlarged(!enlarged)}
+              aria-pressed={enlarged}
+              title={
+                enlarged
+                  ? 'Back to the usual size, the Jobs panel above'
+                  : 'Give this panel the whole column, wider'
+              }
+              className="ml-auto self-center rounded px-2 py-0.5 text-xs text-slate-700 hover:bg-slate-200 dark:text-slate-300 dark:hover:bg-slate-800"
+            >
+              {enlarged ? 'Shrink' : 'Enlarge'}
+            </button>
           </div>
           <div className="min-h-0 flex-1 overflow-auto bg-white dark:bg-slate-900" role="tabpanel">
             {children}
