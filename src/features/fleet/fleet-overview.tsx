@@ -113,8 +113,8 @@ export function FleetOverview({ rows }: { rows: FleetRow[] }) {
         </label>
         <span role="status" className="text-slate-500">
           {shown.length === rows.length
-            ? `${rows.length} targets (${live} live)`
-            : `${shown.length} of ${rows.length} targets`}
+            ? `${countOf(rows.length, 'target')} (${live} live)`
+            : `${shown.length} of ${countOf(rows.length, 'target')}`}
         </span>
       </div>
       <div className="min-h-0 flex-1 overflow-auto px-4 pb-4">
@@ -173,4 +173,9 @@ export function FleetOverview({ rows }: { rows: FleetRow[] }) {
       </div>
     </section>
   );
+}
+
+/** "1 target", "3 targets". */
+function countOf(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
