@@ -1,7 +1,7 @@
 // The application shell: session, target choice, and the fixed places of each feature.
 import { QueryClient, QueryClientProvider, useQuery, useQueryClient } from '@tanstack/react-query';
 import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
-import { QmpProvider } from '../api/qmp-context.tsx';
+import { QmpProvider, useConnectionState, useQmpClient } from '../api/qmp-context.tsx';
 import {
   exchangeTokenFromFragment,
   HttpError,
@@ -12,6 +12,7 @@ import {
   type TargetInfo,
 } from '../api/session.ts';
 import { useTargetListUpdates } from '../api/target-updates.ts';
+import { CloseCode } from '../qmp/close-codes.ts';
 import { QmpError } from '../qmp/errors.ts';
 import { BlockGraphView } from '../features/block-graph/block-graph-view.tsx';
 import { NO_NODE_NOTES, NodeNotesContext } from '../features/block-graph/node-notes.ts';
@@ -65,6 +66,25 @@ const BOTTOM_TABS: { id: BottomTab; label: string }[] = [
 /** Hears that the proxy's list of targets changed; renders nothing (inside the QmpProvider). */
 function TargetListFollower() {
   useTargetListUpdates();
+  return null;
+}
+
+/**
+ * A connection lost or refused may mean the session ended (the server restarted with a new token,
+ * or the cookie expired). A browser does not tell why a WebSocket handshake failed, so after each
+ * failed try the session is asked for again: a refusal shows the sign-in form at once, rather
+ * than at the next read of the targets.
+ */
+function SessionLossFollower() {
+  const state = useConnectionState();
+  const client = useQmpClient();
+  const queryClient = useQueryClient();
+  const lost =
+    state === 'disconnected' ||
+    (state === 'refused' && client.lastClose?.code === CloseCode.Unauthorized);
+  useEffect(() => {
+    if (lost) void queryClient.invalidateQueries({ queryKey: sessionOptions().queryKey });
+  }, [lost, state, queryClient]);
   return null;
 }
 
@@ -128,6 +148,9 @@ function Dashboard() {
   const notSignedIn =
     (targets.error instanceof HttpError && targets.error.status === 401) ||
     (session.error instanceof HttpError && session.error.status === 401);
+  // Signed in before, refused now: the session ended under the open page (a failed read keeps
+  // the data of the last good one; signing in again resets the queries).
+  const sessionEnded = notSignedIn && session.data !== undefined;
   // The view is in the address (route.ts): the fleet, every job, or one target.
   const route = useRoute();
   useRouteFocus(route);
@@ -187,6 +210,7 @@ function Dashboard() {
       {isLibvirtTarget(info) && <LibvirtBanner key={target} target={info} />}
       {target && <QemuGoneBanner key={target} />}
       {target && <TargetListFollower />}
+      {target && <SessionLossFollower />}
       {targets.isError && !notSignedIn && (
         <p
           role="alert"
@@ -197,7 +221,7 @@ function Dashboard() {
         </p>
       )}
       {notSignedIn ? (
-        <SignIn linkRefused={linkRefused} onSignedIn={signedIn} />
+        <SignIn linkRefused={linkRefused} sessionEnded={sessionEnded} onSignedIn={signedIn} />
       ) : fleetView ? (
         <main className="flex min-h-0 flex-1 flex-col">
           <Suspense fallback={loading}>

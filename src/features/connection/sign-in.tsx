@@ -5,10 +5,13 @@ import { signIn, type SignInResult } from '../../api/session.ts';
 
 export function SignIn({
   linkRefused,
+  sessionEnded = false,
   onSignedIn,
 }: {
   /** The token in the link the page was opened with was not accepted. */
   linkRefused: boolean;
+  /** This page was signed in, and the server no longer accepts its session. */
+  sessionEnded?: boolean;
   onSignedIn(): void;
 }) {
   const [token, setToken] = useState('');
@@ -46,6 +49,12 @@ export function SignIn({
           here. <code>blockscope serve</code> keeps the operator token in its token file (
           <code>--token-file</code>, by default <code>~/.config/blockscope/token</code>).
         </p>
+        {sessionEnded && result === null && (
+          <p role="alert" className="text-amber-800 dark:text-amber-200">
+            Your session with this server ended: it no longer accepts this browser's sign-in (it was
+            restarted with a new token, or the session expired). Sign in again.
+          </p>
+        )}
         {refused && (
           <p role="alert" className="text-red-700 dark:text-red-300">
             That token is not accepted by this server: it may belong to another server, or the
