@@ -7,6 +7,7 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
+import type { TestQemu } from '../test/harness/qemu.ts';
 import { startQemu } from '../proxy/qemu/launch.ts';
 import { startBlockscope } from '../test/harness/blockscope.ts';
 import { systemArgs } from '../test/fixtures/operations/vm.ts';
@@ -17,6 +18,20 @@ import {
   VDA,
 } from '../test/fixtures/operations/e2e-helpers.ts';
 import { expect, test } from '../test/fixtures/operations/e2e-fixture.ts';
+
+/** `serve` for the fixture's QEMU, with a token file of its own (and more flags). */
+function serveOps(vm: TestQemu, tokenFile: string, ...more: string[]): string[] {
+  return [
+    'serve',
+    '--target',
+    `ops=unix:${vm.qmpSocket}`,
+    '--allow-path',
+    vm.dir,
+    '--token-file',
+    tokenFile,
+    ...more,
+  ];
+}
 
 /** Presses Tab until a graph node with this aria-label has focus (bounded: the graph is small). */
 async function tabToNode(page: Page, label: string): Promise<void> {
@@ -84,17 +99,9 @@ test('a viewer sees a read-only session: operations, job controls and removal ar
   vm,
 }) => {
   const dir = mkdtempSync(join(tmpdir(), 'blockscope-viewer-'));
-  const served = await startBlockscope([
-    'serve',
-    '--target',
-    `ops=unix:${vm.qmpSocket}`,
-    '--allow-path',
-    vm.dir,
-    '--token-file',
-    join(dir, 'token'),
-    '--viewer-token-file',
-    join(dir, 'viewer-token'),
-  ]);
+  const served = await startBlockscope(
+    serveOps(vm, join(dir, 'token'), '--viewer-token-file', join(dir, 'viewer-token')),
+  );
   try {
     const viewerToken = readFileSync(join(dir, 'viewer-token'), 'utf8').trim();
     await openGraph(page, `${served.origin}/#token=${viewerToken}`);
@@ -184,15 +191,7 @@ test('the Blockscope server stopped under an open page: the banner stays up whil
   vm,
 }) => {
   const dir = mkdtempSync(join(tmpdir(), 'blockscope-e2e-restart-'));
-  const args = [
-    'serve',
-    '--target',
-    `ops=unix:${vm.qmpSocket}`,
-    '--allow-path',
-    vm.dir,
-    '--token-file',
-    join(dir, 'token'),
-  ];
+  const args = serveOps(vm, join(dir, 'token'));
   let served = await startBlockscope(args);
   try {
     await openGraph(page, served.url);
@@ -283,15 +282,7 @@ test('a session that ends under an open page (the server restarted with a new to
   vm,
 }) => {
   const dir = mkdtempSync(join(tmpdir(), 'blockscope-e2e-session-'));
-  const args = (tokenFile: string) => [
-    'serve',
-    '--target',
-    `ops=unix:${vm.qmpSocket}`,
-    '--allow-path',
-    vm.dir,
-    '--token-file',
-    join(dir, tokenFile),
-  ];
+  const args = (tokenFile: string) => serveOps(vm, join(dir, tokenFile));
   let served = await startBlockscope(args('first-token'));
   try {
     await openGraph(page, served.url);
