@@ -20,7 +20,15 @@ if (!url || !out) {
 }
 const browser = await chromium.launch({
   executablePath: process.env.BLOCKSCOPE_CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
 });
 const page = await browser.newPage({
   viewport: { width: Number(values.width), height: Number(values.height) },
