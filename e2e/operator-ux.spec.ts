@@ -19,6 +19,22 @@ import {
 } from '../test/fixtures/operations/e2e-helpers.ts';
 import { expect, test } from '../test/fixtures/operations/e2e-fixture.ts';
 
+/** The accessible names of the buttons a person can press now (shown and enabled). */
+async function enabledButtonNames(page: Page): Promise<string[]> {
+  return page.evaluate(() =>
+    [...document.querySelectorAll<HTMLElement>('button, [role="button"], summary')]
+      .filter(
+        (b) =>
+          b.getClientRects().length > 0 &&
+          !(b as HTMLButtonElement).disabled &&
+          b.getAttribute('aria-disabled') !== 'true',
+      )
+      .map((b) =>
+        (b.getAttribute('aria-label') ?? b.textContent ?? '').trim().replace(/\s+/g, ' '),
+      ),
+  );
+}
+
 /** `serve` for the fixture's QEMU, with a token file of its own (and more flags). */
 function serveOps(vm: TestQemu, tokenFile: string, ...more: string[]): string[] {
   return [
@@ -128,6 +144,45 @@ test('a viewer sees a read-only session: operations, job controls and removal ar
     await expect(
       exports.getByRole('button', { name: 'Remove export seen', exact: true }),
     ).toBeDisabled();
+
+    // With a job running and every panel shown once, no enabled button on the page is one that
+    // would change QEMU: each enabled one is a view control (a list of what those are).
+    const nodes = await vm.direct.execute<
+      { 'node-name': string; image: { 'virtual-size': number } }[]
+    >('query-named-block-nodes', { flat: true });
+    const size = nodes.find((n) => n['node-name'] === 'data')!.image['virtual-size'];
+    await vm.direct.execute('blockdev-add', { driver: 'null-co', 'node-name': 'v-dst', size });
+    await vm.direct.execute('blockdev-backup', {
+      'job-id': 'viewer-sees',
+      device: 'data',
+      target: 'v-dst',
+      sync: 'full',
+      speed: 1,
+    });
+    await expect(page.getByRole('article', { name: 'Job viewer-sees' })).toBeVisible();
+    await page.locator('[data-testid="block-node"][data-node-name="top"]').click();
+    await expect(details).toBeVisible();
+    const enabled = new Set<string>();
+    for (const tab of ['Exports', 'Event log', 'Run command']) {
+      await page.getByRole('tab', { name: tab }).click();
+      await expect(page.getByRole('region', { name: tab })).toBeVisible();
+      for (const name of await enabledButtonNames(page)) enabled.add(name);
+    }
+    const viewControl =
+      /^(Zoom to fit|Tidy layout|Save picture ▾|Export (SVG|PNG|DOT)|Switch to (dark|light) mode|Close details|Fold the side panels|Enlarge|Shrink|Exports|Event log|Run command|Edge labels|Options|Clear|Clear finished|Copy .*|zoom in|zoom out|fit view|toggle interactivity|Run|Show the side panels|Jobs.*|Raw query results|Timeline \(\d+\)|data|v-dst)$/i;
+    expect([...enabled].filter((name) => !viewControl.test(name))).toEqual([]);
+    // The job card links its nodes (data, v-dst: they select them in the graph) and offers no
+    // control at all.
+    const job = page.getByRole('article', { name: 'Job viewer-sees' });
+    await expect(job.getByRole('button', { name: 'data', exact: true })).toBeEnabled();
+    await expect(
+      job.getByRole('button', {
+        name: /^(Pause|Resume|Cancel|Complete|Finish|Set speed|Dismiss|Finalize)/,
+      }),
+    ).toHaveCount(0);
+    await expect(page.getByRole('complementary', { name: 'Jobs' })).toContainText(
+      'Read-only session: job controls are hidden',
+    );
   } finally {
     await served.stop();
     rmSync(dir, { recursive: true, force: true });
