@@ -44,7 +44,7 @@ const RunCommandPanel = lazy(() =>
 const FleetPage = lazy(() =>
   import('../features/fleet/fleet-page.tsx').then((m) => ({ default: m.FleetPage })),
 );
-const loading = <p className="p-3 text-sm text-slate-500">Loading…</p>;
+const loading = <p className="p-3 text-sm text-slate-500 dark:text-slate-400">Loading…</p>;
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -229,7 +229,7 @@ function Dashboard() {
           </Suspense>
         </main>
       ) : !target ? (
-        <main className="grid flex-1 place-items-center text-slate-500">
+        <main className="grid flex-1 place-items-center text-slate-500 dark:text-slate-400">
           {targets.isPending
             ? 'Loading targets…'
             : targets.isError

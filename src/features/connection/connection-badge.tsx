@@ -16,7 +16,9 @@ export function ConnectionBadge() {
     <span role="status" aria-label="Connection" className="flex items-center gap-2 text-sm">
       <span className={`h-2.5 w-2.5 rounded-full ${tone}`} aria-hidden />
       {link.live ? 'Connected' : link.label}
-      {link.live && link.version && <span className="text-slate-500">QEMU {link.version}</span>}
+      {link.live && link.version && (
+        <span className="text-slate-500 dark:text-slate-400">QEMU {link.version}</span>
+      )}
     </span>
   );
 }

@@ -28,7 +28,7 @@ export function SourceStatus({ sources }: { sources: SourceInfo[] }) {
             className={
               source.state === 'unreachable'
                 ? 'bg-red-50 px-4 py-1 text-red-800 dark:bg-red-950 dark:text-red-200'
-                : 'px-4 py-0.5 text-slate-500'
+                : 'px-4 py-0.5 text-slate-500 dark:text-slate-400'
             }
           >
             Directory <code className="break-all">{source.id}</code>:{' '}
@@ -52,7 +52,7 @@ export function SourceStatus({ sources }: { sources: SourceInfo[] }) {
               `Its ${source.targets} guest${source.targets === 1 ? '' : 's'} stay listed until it is back.`}
           </p>
         ) : (
-          <p key={source.id} className="px-4 py-0.5 text-slate-500">
+          <p key={source.id} className="px-4 py-0.5 text-slate-500 dark:text-slate-400">
             libvirt <code className="break-all">{source.id}</code>:{' '}
             {source.state === 'connected'
               ? `${source.targets} running guest${source.targets === 1 ? '' : 's'}`

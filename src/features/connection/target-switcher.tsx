@@ -20,7 +20,7 @@ export function TargetSwitcher({
   if (targets.length === 0) return null;
   return (
     <label className="flex items-center gap-2 text-sm">
-      <span className="text-slate-500">Target</span>
+      <span className="text-slate-500 dark:text-slate-400">Target</span>
       <select
         value={selected ?? ''}
         onChange={(e) => onSelect(e.target.value)}

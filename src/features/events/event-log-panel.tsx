@@ -16,7 +16,10 @@ function Row({ row }: { row: EventRow }) {
   const span = row.lastT - row.firstT;
   return (
     <li className="flex gap-2 border-b border-slate-100 px-3 py-1 font-mono text-xs dark:border-slate-800">
-      <time dateTime={new Date(row.firstT).toISOString()} className="shrink-0 text-slate-500">
+      <time
+        dateTime={new Date(row.firstT).toISOString()}
+        className="shrink-0 text-slate-500 dark:text-slate-400"
+      >
         {clock(row.firstT)}
       </time>
       <span className="shrink-0 font-semibold">{row.name}</span>
@@ -75,7 +78,7 @@ export function EventLogPanel() {
           />
           Command notices ({notices})
         </label>
-        <span className="text-xs text-slate-500" aria-live="polite">
+        <span className="text-xs text-slate-500 dark:text-slate-400" aria-live="polite">
           {shown.length} of {rows.length}
         </span>
         <button
@@ -87,7 +90,7 @@ export function EventLogPanel() {
         </button>
       </div>
       {rows.length === 0 ? (
-        <p className="px-3 py-2 text-sm text-slate-500">
+        <p className="px-3 py-2 text-sm text-slate-500 dark:text-slate-400">
           No events yet. QEMU's events (job changes, exports, device changes) appear here as they
           arrive.
         </p>

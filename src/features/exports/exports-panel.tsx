@@ -23,7 +23,8 @@ export function ExportsPanel() {
         Cannot read exports: {error.message}
       </p>
     );
-  if (!live) return <p className="p-3 text-sm text-slate-500">Reading exports…</p>;
+  if (!live)
+    return <p className="p-3 text-sm text-slate-500 dark:text-slate-400">Reading exports…</p>;
   const recorded = live.nbdServer;
   // An NBD export exists only while the server runs (nbd-server-stop removes them): one that
   // QEMU lists means a server the proxy did not see start, address unknown.
@@ -46,7 +47,7 @@ export function ExportsPanel() {
                 : 'none seen'}
           </strong>
           {server.state === 'unknown' && (
-            <span className="block text-xs text-slate-500">
+            <span className="block text-xs text-slate-500 dark:text-slate-400">
               QEMU has no query for its NBD server: Blockscope knows of one only when it sees it
               started or stopped, or finds an export, and has seen neither since it connected.
             </span>
@@ -65,7 +66,9 @@ export function ExportsPanel() {
         )}
       </div>
       {live.exports.length === 0 ? (
-        <p className="text-slate-500">No exports. Select a node in the graph and choose Export.</p>
+        <p className="text-slate-500 dark:text-slate-400">
+          No exports. Select a node in the graph and choose Export.
+        </p>
       ) : (
         <ul aria-label="Block exports" className="flex flex-col gap-2">
           {live.exports.map((e) => {
@@ -97,7 +100,7 @@ export function ExportsPanel() {
                       <CopyButton text={uri} label={`Copy URI of ${e.id}`} />
                     </>
                   ) : (
-                    <span className="text-slate-500">
+                    <span className="text-slate-500 dark:text-slate-400">
                       address unknown (the server was started where Blockscope did not see it)
                     </span>
                   )}

@@ -49,7 +49,8 @@ function TargetControls({ job }: { job: JobRow }) {
       jobCommandsFromSchema((names.data ?? []).map((name) => ({ name, 'meta-type': 'command' }))),
     [names.data],
   );
-  if (!names.data) return <span className="text-xs text-slate-500">connecting…</span>;
+  if (!names.data)
+    return <span className="text-xs text-slate-500 dark:text-slate-400">connecting…</span>;
   return <JobControls job={job} commands={commands} />;
 }
 
@@ -150,7 +151,7 @@ export function FleetJobs({ rows }: { rows: FleetRow[] }) {
   const count = groups.reduce((n, g) => n + g.jobs.length, 0);
   return (
     <section aria-label="All jobs" className="flex min-h-0 flex-1 flex-col">
-      <p role="status" className="px-4 py-2 text-sm text-slate-500">
+      <p role="status" className="px-4 py-2 text-sm text-slate-500 dark:text-slate-400">
         {count === 0
           ? 'No target has a job now.'
           : `${count} job${count === 1 ? '' : 's'} on ${groups.length} target${groups.length === 1 ? '' : 's'}`}

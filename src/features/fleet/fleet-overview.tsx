@@ -23,7 +23,7 @@ const COLUMNS: { key: FleetSortKey; label: string; numeric?: boolean }[] = [
 
 const STATE_TONE: Record<string, string> = {
   connected: 'text-emerald-700 dark:text-emerald-400',
-  gone: 'text-slate-500',
+  gone: 'text-slate-500 dark:text-slate-400',
   disconnected: 'text-red-700 dark:text-red-400',
   busy: 'text-amber-700 dark:text-amber-400',
 };
@@ -54,7 +54,7 @@ export function SortableHeader<K extends string>({
 
 function JobsCell({ row }: { row: FleetRow }) {
   const jobs = jobsOf(row);
-  if (jobs.length === 0) return <span className="text-slate-400">—</span>;
+  if (jobs.length === 0) return <span className="text-slate-500 dark:text-slate-400">—</span>;
   return (
     <ul className="flex flex-col gap-0.5">
       {jobs.map((job) => {
@@ -67,7 +67,7 @@ function JobsCell({ row }: { row: FleetRow }) {
             >
               {job.id}
             </a>
-            <span className="text-slate-500">
+            <span className="text-slate-500 dark:text-slate-400">
               {job.type} · {job.status}
             </span>
             <progress
@@ -102,7 +102,7 @@ export function FleetOverview({ rows }: { rows: FleetRow[] }) {
     <section aria-label="Fleet" className="flex min-h-0 flex-1 flex-col">
       <div className="flex items-center gap-3 px-4 py-2 text-sm">
         <label className="flex items-center gap-2">
-          <span className="text-slate-500">Search</span>
+          <span className="text-slate-500 dark:text-slate-400">Search</span>
           <input
             type="search"
             aria-label="Search targets"
@@ -111,7 +111,7 @@ export function FleetOverview({ rows }: { rows: FleetRow[] }) {
             className="rounded border border-slate-300 bg-white px-2 py-1 dark:border-slate-700 dark:bg-slate-900"
           />
         </label>
-        <span role="status" className="text-slate-500">
+        <span role="status" className="text-slate-500 dark:text-slate-400">
           {shown.length === rows.length
             ? `${countOf(rows.length, 'target')} (${live} live)`
             : `${shown.length} of ${countOf(rows.length, 'target')}`}
@@ -135,7 +135,7 @@ export function FleetOverview({ rows }: { rows: FleetRow[] }) {
               >
                 <td className="px-2 py-1">
                   {row.state === 'gone' ? (
-                    <span className="text-slate-500">{row.name}</span>
+                    <span className="text-slate-500 dark:text-slate-400">{row.name}</span>
                   ) : (
                     <a
                       href={routeHash({ view: 'target', target: row.name })}
@@ -145,19 +145,29 @@ export function FleetOverview({ rows }: { rows: FleetRow[] }) {
                     </a>
                   )}
                   {(row.remote ?? row.dir) && (
-                    <div className="break-all text-xs text-slate-500">{row.remote ?? row.dir}</div>
+                    <div className="break-all text-xs text-slate-500 dark:text-slate-400">
+                      {row.remote ?? row.dir}
+                    </div>
                   )}
                 </td>
                 <td className="px-2 py-1">
                   <span className={STATE_TONE[row.state] ?? ''}>{row.state}</span>
                   {row.reason && (
-                    <div className="max-w-xs break-words text-xs text-slate-500">{row.reason}</div>
+                    <div className="max-w-xs break-words text-xs text-slate-500 dark:text-slate-400">
+                      {row.reason}
+                    </div>
                   )}
                 </td>
                 <td className="px-2 py-1">
                   {row.kind ?? '—'}
-                  {row.version && <div className="text-xs text-slate-500">QEMU {row.version}</div>}
-                  {row.managed && <div className="text-xs text-slate-500">{row.managed}</div>}
+                  {row.version && (
+                    <div className="text-xs text-slate-500 dark:text-slate-400">
+                      QEMU {row.version}
+                    </div>
+                  )}
+                  {row.managed && (
+                    <div className="text-xs text-slate-500 dark:text-slate-400">{row.managed}</div>
+                  )}
                 </td>
                 <td className="px-2 py-1 text-right tabular-nums">{row.counts?.disks ?? '—'}</td>
                 <td className="px-2 py-1 text-right tabular-nums">{row.counts?.nodes ?? '—'}</td>
@@ -169,7 +179,9 @@ export function FleetOverview({ rows }: { rows: FleetRow[] }) {
             ))}
           </tbody>
         </table>
-        {rows.length === 0 && <p className="py-8 text-center text-slate-500">No targets yet.</p>}
+        {rows.length === 0 && (
+          <p className="py-8 text-center text-slate-500 dark:text-slate-400">No targets yet.</p>
+        )}
       </div>
     </section>
   );

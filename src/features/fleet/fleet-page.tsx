@@ -15,6 +15,10 @@ export function FleetPage({ view }: { view: 'fleet' | 'jobs' }) {
       </p>
     );
   if (!fleet.data)
-    return <main className="grid flex-1 place-items-center text-slate-500">Loading targets…</main>;
+    return (
+      <main className="grid flex-1 place-items-center text-slate-500 dark:text-slate-400">
+        Loading targets…
+      </main>
+    );
   return view === 'fleet' ? <FleetOverview rows={fleet.data} /> : <FleetJobs rows={fleet.data} />;
 }

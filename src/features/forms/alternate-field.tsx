@@ -43,7 +43,9 @@ export function AlternateField(props: FieldProps) {
     <fieldset className="rounded border border-slate-200 p-2 dark:border-slate-700">
       <legend className="flex items-center gap-2 px-1">
         <span className="font-mono text-sm font-medium">{model.name}</span>
-        {model.caption && <span className="text-xs text-slate-500">{model.caption}</span>}
+        {model.caption && (
+          <span className="text-xs text-slate-500 dark:text-slate-400">{model.caption}</span>
+        )}
         <FeatureBadges model={model} />
       </legend>
       <div role="radiogroup" aria-label={`${model.name} kind`} className="flex flex-wrap gap-3">

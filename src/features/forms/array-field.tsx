@@ -13,7 +13,7 @@ export function ArrayField(props: FieldProps) {
     <fieldset className="rounded border border-slate-200 p-2 dark:border-slate-700">
       <legend className="flex items-center gap-2 px-1">
         <span className="font-mono text-sm font-medium">{model.name}</span>
-        <span className="text-xs text-slate-500">list of {items.length}</span>
+        <span className="text-xs text-slate-500 dark:text-slate-400">list of {items.length}</span>
         <FeatureBadges model={model} />
       </legend>
       <FieldHelp model={model} id={props.inputId} />
@@ -22,7 +22,9 @@ export function ArrayField(props: FieldProps) {
           const element = model.element(i);
           return (
             <li key={i} className="flex items-start gap-2">
-              <span className="pt-1 font-mono text-xs text-slate-500">[{i}]</span>
+              <span className="pt-1 font-mono text-xs text-slate-500 dark:text-slate-400">
+                [{i}]
+              </span>
               <div className="min-w-0 flex-1">
                 {props.renderChild(element, item, (v) =>
                   update(items.map((old, j) => (j === i ? v : old))),

@@ -91,7 +91,9 @@ export function CommandForm({
       {model.doc && <p className="text-sm text-slate-600 dark:text-slate-400">{model.doc}</p>}
       <FormStateContext.Provider value={{ errors, showErrors, showAdvanced, formId }}>
         {empty ? (
-          <p className="text-sm text-slate-500">This command takes no arguments.</p>
+          <p className="text-sm text-slate-500 dark:text-slate-400">
+            This command takes no arguments.
+          </p>
         ) : (
           <FormField model={model} value={value} onChange={setValue} />
         )}

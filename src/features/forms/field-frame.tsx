@@ -18,7 +18,7 @@ export function FeatureBadges({ model }: { model: FieldModel }) {
         </span>
       )}
       {model.optional ? (
-        <span className="text-xs text-slate-500">optional</span>
+        <span className="text-xs text-slate-500 dark:text-slate-400">optional</span>
       ) : (
         <span className="text-xs text-red-700 dark:text-red-300" title="required">
           required
@@ -69,8 +69,10 @@ export function FieldFrame({
         <label htmlFor={inputId} className="font-mono text-sm font-medium">
           {model.name || 'value'}
         </label>
-        {model.caption && <span className="text-xs text-slate-500">{model.caption}</span>}
-        {hint && <span className="text-xs text-slate-500">{hint}</span>}
+        {model.caption && (
+          <span className="text-xs text-slate-500 dark:text-slate-400">{model.caption}</span>
+        )}
+        {hint && <span className="text-xs text-slate-500 dark:text-slate-400">{hint}</span>}
         <FeatureBadges model={model} />
       </div>
       {children}

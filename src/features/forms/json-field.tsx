@@ -30,7 +30,7 @@ export function JsonField(props: FieldProps) {
 /** A `null`-only field (the null branch of an alternate): nothing to fill in. */
 export function NullField(props: FieldProps) {
   return (
-    <p className="text-xs text-slate-500">
+    <p className="text-xs text-slate-500 dark:text-slate-400">
       <code>{props.model.name}</code> will be sent as <code>null</code>.
     </p>
   );

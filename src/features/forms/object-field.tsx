@@ -21,7 +21,7 @@ export function ObjectField(props: FieldProps) {
       <div className="flex flex-wrap items-center gap-2">
         <span className="font-mono text-sm font-medium">{label}</span>
         <FeatureBadges model={model} />
-        <span className="text-xs text-slate-500">unset</span>
+        <span className="text-xs text-slate-500 dark:text-slate-400">unset</span>
         <button
           type="button"
           className={buttonClass}
@@ -44,7 +44,7 @@ export function ObjectField(props: FieldProps) {
   const body = (
     <div className="flex flex-col gap-2">
       {model.tag !== undefined && model.legacyData && (
-        <p className="text-xs text-slate-500">
+        <p className="text-xs text-slate-500 dark:text-slate-400">
           QEMU expects this union&apos;s fields wrapped in <code>data</code>.
         </p>
       )}
@@ -56,7 +56,7 @@ export function ObjectField(props: FieldProps) {
         </div>
       ))}
       {hidden.length > 0 && (
-        <p className="text-xs text-slate-500">
+        <p className="text-xs text-slate-500 dark:text-slate-400">
           {hidden.length} deprecated or unstable member{hidden.length > 1 ? 's' : ''} hidden (
           {hidden.map((m) => m.name).join(', ')}); turn on &quot;Show advanced&quot; to fill them.
         </p>
@@ -68,7 +68,9 @@ export function ObjectField(props: FieldProps) {
     <fieldset className="rounded border border-slate-200 p-2 dark:border-slate-700">
       <legend className="flex items-center gap-2 px-1">
         <span className="font-mono text-sm font-medium">{label}</span>
-        {model.caption && <span className="text-xs text-slate-500">{model.caption}</span>}
+        {model.caption && (
+          <span className="text-xs text-slate-500 dark:text-slate-400">{model.caption}</span>
+        )}
         <FeatureBadges model={model} />
         {model.optional && (
           <button

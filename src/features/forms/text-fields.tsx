@@ -88,7 +88,9 @@ export function IntegerField(props: FieldProps) {
           placeholder={unit === 'bytes/s' ? 'e.g. 64M/s' : sized ? 'e.g. 64M' : 'integer'}
         />
         {(echo || pretty) && (
-          <span className="shrink-0 font-mono text-xs text-slate-500">{echo || pretty}</span>
+          <span className="shrink-0 font-mono text-xs text-slate-500 dark:text-slate-400">
+            {echo || pretty}
+          </span>
         )}
       </div>
     </FieldFrame>

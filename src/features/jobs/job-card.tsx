@@ -32,12 +32,13 @@ function NodeLink({ name }: { name: string }) {
 
 function Metric({ label, value, title }: { label: string; value: string; title?: string }) {
   const id = useId();
+  // A group named by its label rather than <dt>/<dd>: a <dl> may not hold elements with a role.
   return (
     <div role="group" aria-labelledby={id} title={title}>
-      <dt id={id} className="text-slate-500">
+      <div id={id} className="text-slate-500 dark:text-slate-400">
         {label}
-      </dt>
-      <dd className="tabular-nums">{value}</dd>
+      </div>
+      <div className="tabular-nums">{value}</div>
     </div>
   );
 }
@@ -56,12 +57,12 @@ function JobEndsLine({ ends }: { ends: JobEnds | undefined }) {
         </>
       ) : ends.source ? (
         <>
-          <span className="text-slate-500">from</span>
+          <span className="text-slate-500 dark:text-slate-400">from</span>
           <NodeLink name={ends.source} />
         </>
       ) : (
         <>
-          <span className="text-slate-500">into</span>
+          <span className="text-slate-500 dark:text-slate-400">into</span>
           <NodeLink name={ends.target!} />
         </>
       )}
@@ -75,7 +76,7 @@ function CreatesLine({ creates }: { creates: CreateTarget | undefined }) {
   const size = creates.size ? ` (${formatBytes(creates.size)})` : '';
   return (
     <p aria-label="Creates" className="flex flex-wrap items-center gap-1 text-xs">
-      <span className="text-slate-500">creates</span>
+      <span className="text-slate-500 dark:text-slate-400">creates</span>
       {creates.filename ? (
         <>
           <span>{creates.driver}</span>
@@ -89,7 +90,7 @@ function CreatesLine({ creates }: { creates: CreateTarget | undefined }) {
       ) : (
         <span>a {creates.driver} image</span>
       )}
-      {size && <span className="text-slate-500">{size}</span>}
+      {size && <span className="text-slate-500 dark:text-slate-400">{size}</span>}
     </p>
   );
 }
@@ -163,7 +164,7 @@ export function JobCard(props: JobCardProps) {
         </div>
         <Sparkline samples={samples} />
       </div>
-      <dl className="grid grid-cols-4 gap-2 text-xs">
+      <div className="grid grid-cols-4 gap-2 text-xs">
         <Metric label="Rate" value={rate} title="Measured over the last 5 s (not the limit)" />
         <Metric
           label={ready ? 'Dirty' : 'ETA (estimate)'}
@@ -172,7 +173,7 @@ export function JobCard(props: JobCardProps) {
         />
         <Metric label="Limit" value={job.speed === undefined ? 'n/a' : formatLimit(job.speed)} />
         <Metric label="Elapsed" value={elapsed} />
-      </dl>
+      </div>
       {errors.length > 0 && (
         <ul aria-label={`Errors of ${job.id}`} className="text-xs text-red-700 dark:text-red-300">
           {errors.map((e) => (

@@ -21,7 +21,10 @@ export function JobTimeline({ history, open }: { history: JobHistory; open?: boo
       <ol aria-label={`Timeline of ${history.id}`} className="mt-1 space-y-0.5 font-mono">
         {history.entries.map((entry, i) => (
           <li key={i} className={`flex gap-2 ${KIND_TONE[entry.kind] ?? ''}`}>
-            <time dateTime={new Date(entry.t).toISOString()} className="text-slate-500">
+            <time
+              dateTime={new Date(entry.t).toISOString()}
+              className="text-slate-500 dark:text-slate-400"
+            >
               {formatClock(entry.t)}
             </time>
             <span>{entry.text}</span>

@@ -83,7 +83,7 @@ export function JobsPanel({ controlsFor }: { controlsFor?: (job: JobRow) => Reac
         </p>
       )}
       {readOnly && rows.length > 0 && (
-        <p className="px-3 pb-1 text-xs text-slate-500">
+        <p className="px-3 pb-1 text-xs text-slate-500 dark:text-slate-400">
           Read-only session: job controls are hidden.
         </p>
       )}
@@ -92,9 +92,11 @@ export function JobsPanel({ controlsFor }: { controlsFor?: (job: JobRow) => Reac
           Cannot read the jobs: {jobs.error.message}
         </p>
       )}
-      {jobs.isPending && <p className="px-3 py-2 text-sm text-slate-500">Reading jobs…</p>}
+      {jobs.isPending && (
+        <p className="px-3 py-2 text-sm text-slate-500 dark:text-slate-400">Reading jobs…</p>
+      )}
       {jobs.isSuccess && rows.length === 0 && (
-        <div className="px-3 py-4 text-sm text-slate-500">
+        <div className="px-3 py-4 text-sm text-slate-500 dark:text-slate-400">
           <p className="font-medium">No block jobs</p>
           <p className="text-xs">
             Mirror, backup, commit and image-creation jobs of this target appear here as soon as

@@ -20,7 +20,7 @@ export function LibvirtJobControls({
       </summary>
       <div className="mt-1 flex flex-col gap-2">
         {steps.length === 0 ? (
-          <p className="text-slate-500">
+          <p className="text-slate-500 dark:text-slate-400">
             libvirt did not start this job under a name that says its disk; see virsh blockjob.
           </p>
         ) : (

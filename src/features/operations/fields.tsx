@@ -32,7 +32,9 @@ function Labelled(props: {
         {props.label}
       </label>
       {props.children}
-      {props.hint && <span className="text-xs text-slate-500">{props.hint}</span>}
+      {props.hint && (
+        <span className="text-xs text-slate-500 dark:text-slate-400">{props.hint}</span>
+      )}
       {props.error && <span className="text-xs text-red-700 dark:text-red-300">{props.error}</span>}
     </div>
   );

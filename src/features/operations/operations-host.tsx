@@ -121,13 +121,17 @@ export function OperationDialog({ open, onClose }: { open: OpenOperation; onClos
             data-running={started}
             className="[&[data-running=true]>div>*:not([data-plan-review])]:hidden"
           >
-            <Suspense fallback={<p className="text-sm text-slate-500">Loading…</p>}>
+            <Suspense
+              fallback={<p className="text-sm text-slate-500 dark:text-slate-400">Loading…</p>}
+            >
               <Panel key={`${open.kind}:${open.node}`} open={open} live={live} />
             </Suspense>
           </div>
         </PlanRunStarted.Provider>
       ) : (
-        !error && <p className="text-sm text-slate-500">Reading the live state…</p>
+        !error && (
+          <p className="text-sm text-slate-500 dark:text-slate-400">Reading the live state…</p>
+        )
       )}
     </ModalDialog>
   );

@@ -32,7 +32,8 @@ export function PlanReview(props: {
   const [ran, setRan] = useState<PlanResult | undefined>(undefined);
   // While (and after) a run, keep showing the plan that ran, not the one the inputs now give.
   const shown = run ? ran : props.result;
-  if (!shown) return <p className="text-sm text-slate-500">Reading the live state…</p>;
+  if (!shown)
+    return <p className="text-sm text-slate-500 dark:text-slate-400">Reading the live state…</p>;
   if (!shown.ok) {
     return (
       <div
@@ -187,7 +188,9 @@ export function PlanSteps({ plan, run }: { plan: Plan; run: PlanRun | null }) {
           <span className="sr-only"> ({run?.states[i] ?? 'pending'})</span>
           <p className="text-slate-600 dark:text-slate-300">{step.explanation}</p>
           <details>
-            <summary className="cursor-pointer text-xs text-slate-500">QMP: {step.command}</summary>
+            <summary className="cursor-pointer text-xs text-slate-500 dark:text-slate-400">
+              QMP: {step.command}
+            </summary>
             <pre className="overflow-auto rounded bg-slate-100 p-1 text-xs dark:bg-slate-800">
               {JSON.stringify({ execute: step.command, arguments: step.arguments }, null, 2)}
             </pre>

@@ -66,7 +66,7 @@ export function RemoveNodeDialog({ node, onClose }: { node: string; onClose: () 
         </p>
       )}
       {!result && !error && (
-        <p id={textId} className="text-slate-500">
+        <p id={textId} className="text-slate-500 dark:text-slate-400">
           Reading the live state…
         </p>
       )}

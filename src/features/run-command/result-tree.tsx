@@ -43,7 +43,9 @@ export function ResultTree({
     return (
       <div>
         {label}
-        <span className="font-mono text-slate-500">{Array.isArray(value) ? '[]' : '{}'}</span>
+        <span className="font-mono text-slate-500 dark:text-slate-400">
+          {Array.isArray(value) ? '[]' : '{}'}
+        </span>
       </div>
     );
   }
@@ -51,7 +53,9 @@ export function ResultTree({
     <details open={depth < 2}>
       <summary className="cursor-pointer">
         {label}
-        <span className="font-mono text-xs text-slate-500">{summary(value)}</span>
+        <span className="font-mono text-xs text-slate-500 dark:text-slate-400">
+          {summary(value)}
+        </span>
       </summary>
       <div className="border-l border-slate-200 pl-3 dark:border-slate-700">
         {entries.map(([key, child]) => (

@@ -75,7 +75,9 @@ export function RunCommandPanel() {
   const allowed = permitted.data?.commands ?? [];
 
   if (schema.isPending || permitted.isPending)
-    return <p className="p-3 text-sm text-slate-500">Reading the QMP schema…</p>;
+    return (
+      <p className="p-3 text-sm text-slate-500 dark:text-slate-400">Reading the QMP schema…</p>
+    );
   if (permitted.isError)
     return (
       <p role="alert" className="p-3 text-sm text-red-700">
@@ -96,7 +98,7 @@ export function RunCommandPanel() {
       <label className="flex flex-col gap-1 text-sm">
         <span>
           Command{' '}
-          <span className="text-xs text-slate-500">
+          <span className="text-xs text-slate-500 dark:text-slate-400">
             ({allowed.length} available{session.data?.role === 'viewer' ? ', read-only role' : ''})
           </span>
         </span>
@@ -118,7 +120,7 @@ export function RunCommandPanel() {
         </datalist>
       </label>
       {command && !known && (
-        <p className="text-sm text-slate-500">
+        <p className="text-sm text-slate-500 dark:text-slate-400">
           {schema.data.commands.has(command)
             ? `${command} is not available here: Blockscope refuses it for this session's role (operators: block-layer commands; see --allow-command).`
             : 'No such command in this QEMU; pick one from the list.'}

@@ -96,31 +96,31 @@ function Live({
         aria-label={`Averages over the last ${FIGURES_MS / 1000} s`}
         className="grid grid-cols-[8rem_1fr] gap-x-2 gap-y-0.5 text-xs"
       >
-        <dt className="text-slate-500">Read throughput</dt>
+        <dt className="text-slate-500 dark:text-slate-400">Read throughput</dt>
         <dd>
           <Value value={now.readBps}>{formatRate(now.readBps)}</Value>
         </dd>
-        <dt className="text-slate-500">Write throughput</dt>
+        <dt className="text-slate-500 dark:text-slate-400">Write throughput</dt>
         <dd>
           <Value value={now.writeBps}>{formatRate(now.writeBps)}</Value>
         </dd>
-        <dt className="text-slate-500">Read IOPS</dt>
+        <dt className="text-slate-500 dark:text-slate-400">Read IOPS</dt>
         <dd>
           <Value value={now.readIops}>{formatIops(now.readIops)}</Value>
         </dd>
-        <dt className="text-slate-500">Write IOPS</dt>
+        <dt className="text-slate-500 dark:text-slate-400">Write IOPS</dt>
         <dd>
           <Value value={now.writeIops}>{formatIops(now.writeIops)}</Value>
         </dd>
-        <dt className="text-slate-500">Latency (avg)</dt>
+        <dt className="text-slate-500 dark:text-slate-400">Latency (avg)</dt>
         <dd>
           read {formatMs(now.readLatencyMs)}, write {formatMs(now.writeLatencyMs)}
         </dd>
-        <dt className="text-slate-500">Failed, invalid</dt>
+        <dt className="text-slate-500 dark:text-slate-400">Failed, invalid</dt>
         <dd>
           {formatPerSecond(now.failedPerSecond)}, {formatPerSecond(now.invalidPerSecond)}
         </dd>
-        <dt className="text-slate-500">Queue depth</dt>
+        <dt className="text-slate-500 dark:text-slate-400">Queue depth</dt>
         <dd title={now.queueDepthFrom === 'qemu' ? "QEMU's timed statistics" : undefined}>
           {formatDepth(now.queueDepth)}
           {now.queueDepthFrom === 'little' ? ' (requests in flight, from latency × rate)' : ''}

@@ -143,7 +143,7 @@ function HistogramTable({
   return (
     <table aria-label={`Latency histogram of ${device}`} className="w-full table-fixed">
       <thead>
-        <tr className="text-left text-slate-500">
+        <tr className="text-left text-slate-500 dark:text-slate-400">
           <th className="w-24 font-normal">latency</th>
           {histograms.map(([kind]) => (
             <th key={kind} className="font-normal">

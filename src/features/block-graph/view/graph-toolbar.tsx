@@ -89,7 +89,7 @@ export function GraphToolbar(props: ToolbarProps) {
           ))}
         </div>
       </details>
-      <span role="status" className="text-xs text-slate-500">
+      <span role="status" className="text-xs text-slate-500 dark:text-slate-400">
         {props.status}
       </span>
       {props.unseen !== undefined && props.unseen > 0 && (

@@ -98,10 +98,7 @@ function FullCard({ data, selected, kind }: NodeProps<BlockFlowNode> & { kind: N
       } ${dimmed ? 'opacity-25' : ''}`}
     >
       <Handle type="target" position={Position.Top} className="!bg-slate-400" />
-      <div
-        className="flex items-center gap-1 text-[10px] tracking-wide uppercase"
-        style={{ color: style.stroke }}
-      >
+      <div className={`flex items-center gap-1 text-[10px] tracking-wide uppercase ${style.text}`}>
         <span aria-hidden>{style.icon}</span>
         <span>
           {kind === 'format' || kind === 'protocol' || kind === 'filter'

@@ -24,7 +24,7 @@ import { formatBytes } from '../../../schema/units.ts';
 function Row({ name, children }: { name: string; children: ReactNode }) {
   return (
     <>
-      <dt className="text-slate-500">{name}</dt>
+      <dt className="text-slate-500 dark:text-slate-400">{name}</dt>
       <dd className="min-w-0 break-all">{children}</dd>
     </>
   );
@@ -82,7 +82,9 @@ function RemoveNodeButton({ node }: { node: GraphNode }) {
         Remove node
       </button>
       {!rule.enabled && rule.reason && (
-        <span className="min-w-0 text-xs break-words text-slate-500">{rule.reason}</span>
+        <span className="min-w-0 text-xs break-words text-slate-500 dark:text-slate-400">
+          {rule.reason}
+        </span>
       )}
     </div>
   );
@@ -140,7 +142,7 @@ export function NodeDetailsPanel({
     >
       <div className="flex items-start gap-2">
         <div className="min-w-0 flex-1">
-          <div className="text-xs text-slate-500 uppercase">
+          <div className="text-xs text-slate-500 dark:text-slate-400 uppercase">
             {KIND_STYLE[node.kind].icon} {KIND_STYLE[node.kind].label}
           </div>
           <h2 className="font-semibold break-all">{node.name || node.label}</h2>

@@ -35,7 +35,7 @@ export function BitmapList({ live, node }: { live: LiveState; node: string }) {
       className="flex flex-col gap-2 border-t border-slate-200 pt-2 dark:border-slate-700"
     >
       <h3 className="text-sm font-medium">Dirty bitmaps of {node}</h3>
-      {bitmaps.length === 0 && <p className="text-xs text-slate-500">None.</p>}
+      {bitmaps.length === 0 && <p className="text-xs text-slate-500 dark:text-slate-400">None.</p>}
       <ul className="flex flex-col gap-1 text-sm">
         {bitmaps.map((b) => {
           const origin = bitmapOriginOf(live, node, b.name);

@@ -123,7 +123,7 @@ export function ExportOperationPanel({ live, node }: { live: LiveState; node: st
                     onChange={(path) => setAddress({ type: 'unix', path })}
                     error={problemFor(problems, 'address')}
                   />
-                  <p className="text-xs text-slate-500">
+                  <p className="text-xs text-slate-500 dark:text-slate-400">
                     {allowed.length > 0
                       ? `Inside ${allowed.join(', ')} (--allow-path); nothing may be at the path.`
                       : 'No directory is allowed (--allow-path), so no socket can be named: use TCP.'}

@@ -95,7 +95,7 @@ function GroupRow({ live, id, node }: { live: LiveState; id: string; node: strin
         <span className="font-mono font-medium">{id}</span>:{' '}
         <span aria-label={`Limits of ${id}`}>{describeLimits(current)}</span>
       </p>
-      <p className="text-xs text-slate-500">
+      <p className="text-xs text-slate-500 dark:text-slate-400">
         Members: {members.length ? members.join(', ') : 'none'}
       </p>
       <div className="flex flex-wrap items-end gap-1">

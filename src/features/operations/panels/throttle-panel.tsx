@@ -57,7 +57,7 @@ export function ThrottlePanel({
       {deviceOk ? (
         <DeviceLimits live={live} qdev={qdev} />
       ) : (
-        <p className="text-sm text-slate-500">
+        <p className="text-sm text-slate-500 dark:text-slate-400">
           {qdev === undefined
             ? 'Per-device limits apply to guest devices; this node can join a throttle group.'
             : 'This QEMU has no block_set_io_throttle (qemu-storage-daemon has no devices): use a throttle group.'}
