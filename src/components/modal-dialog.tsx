@@ -39,8 +39,15 @@ export function ModalDialog({
   children,
 }: ModalDialogProps) {
   const panel = useRef<HTMLDivElement>(null);
-  // Read while rendering, before a child's autoFocus moves focus into the dialog.
-  const [opener] = useState(() => document.activeElement);
+  // Read while rendering, before a child's autoFocus moves focus into the dialog: what had focus,
+  // and the containers around it that can take focus, for when the opener cannot any more.
+  const [openers] = useState(() => {
+    const chain: HTMLElement[] = [];
+    for (let el = document.activeElement; el instanceof HTMLElement; el = el.parentElement) {
+      if (chain.length === 0 || el.hasAttribute('tabindex')) chain.push(el);
+    }
+    return chain;
+  });
   const latest = useRef({ closable, onClose });
   useEffect(() => {
     latest.current = { closable, onClose };
@@ -56,9 +63,15 @@ export function ModalDialog({
       first.focus();
     }
     return () => {
-      if (opener instanceof HTMLElement && opener.isConnected) opener.focus();
+      // The opener may be gone or disabled by now (an operation that changed the node it was
+      // opened from): then the nearest container still there, not <body>, gets focus.
+      for (const el of openers) {
+        if (!el.isConnected) continue;
+        el.focus();
+        if (document.activeElement === el) return;
+      }
     };
-  }, [opener]);
+  }, [openers]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {

@@ -1,0 +1,137 @@
+// One whole operation from the keyboard alone, in Chromium against a real QEMU: after the page
+// has loaded, only key presses (Tab, Shift+Tab, Enter, Space, Escape, arrows and typing) — no
+// clicks, no focus() — reach the disk's node, open its details and the Mirror dialog, fill in the
+// target, review and start the plan, and Complete the job in the Jobs panel once it is ready.
+// Checked outside the page with query-block and qemu-img compare.
+import { join } from 'node:path';
+import type { Locator, Page } from '@playwright/test';
+import { imagesIdentical } from '../test/harness/qemu.ts';
+import {
+  deviceNode,
+  flushDevice,
+  openGraph,
+  VDB,
+  waitForJobStatus,
+} from '../test/fixtures/operations/e2e-helpers.ts';
+import { expect, test } from '../test/fixtures/operations/e2e-fixture.ts';
+
+const hasFocus = (target: Locator) => target.evaluate((el) => el === document.activeElement);
+
+/** The keyboard, counting the Tab presses it takes to get anywhere. */
+class Keys {
+  tabs = 0;
+  constructor(private readonly page: Page) {}
+
+  async press(key: string): Promise<void> {
+    await this.page.keyboard.press(key);
+    if (key === 'Tab' || key === 'Shift+Tab') this.tabs++;
+  }
+
+  /** Presses Tab (or Shift+Tab) until `target` has focus; returns how many presses that took. */
+  async tabTo(target: Locator, { back = false, max = 80 } = {}): Promise<number> {
+    await expect(target).toBeVisible();
+    for (let i = 1; i <= max; i++) {
+      await this.press(back ? 'Shift+Tab' : 'Tab');
+      if (await hasFocus(target)) return i;
+    }
+    const at = await this.page.evaluate(() => {
+      const el = document.activeElement;
+      return el
+        ? `${el.tagName} ${el.getAttribute('aria-label') ?? el.textContent?.slice(0, 40)}`
+        : '';
+    });
+    throw new Error(`${max} presses of Tab never reached ${target.toString()} (focus on ${at})`);
+  }
+
+  /** Replaces the text of the focused field by typing. */
+  async retype(text: string): Promise<void> {
+    await this.page.keyboard.press('ControlOrMeta+A');
+    await this.page.keyboard.press('Backspace');
+    await this.page.keyboard.type(text);
+  }
+}
+
+test('a mirror from the keyboard alone: node, details, dialog, plan, Complete in the Jobs panel', async ({
+  page,
+  served,
+  vm,
+}) => {
+  await openGraph(page, served.url);
+  const keys = new Keys(page);
+  const counts: Record<string, number> = {};
+
+  // The disk's node in the graph, then its details.
+  const node = page.locator('.react-flow__node[aria-label="format data"]');
+  counts.node = await keys.tabTo(node);
+  await expect(node).toHaveCSS('outline-style', 'solid');
+  await keys.press('Enter');
+  const details = page.getByRole('complementary', { name: 'Node details' });
+  await expect(details.getByRole('heading', { name: 'data', exact: true })).toBeVisible();
+  await expect(details).toBeFocused();
+
+  // Its Mirror operation.
+  const mirror = details.getByRole('button', { name: 'Mirror', exact: true });
+  counts.mirrorButton = await keys.tabTo(mirror);
+  await keys.press('Enter');
+  const dialog = page.getByRole('dialog', { name: /^Mirror / });
+  await expect(dialog).toBeVisible();
+  await expect(dialog.getByText('Reading the live state…')).toHaveCount(0);
+  await expect.poll(() => dialog.evaluate((d) => d.contains(document.activeElement))).toBe(true);
+
+  // The target: a new image of our own naming, and its node name.
+  const target = join(vm.dir, 'data-by-keyboard.qcow2');
+  const path = dialog.getByLabel('Image path');
+  counts.imagePath = await keys.tabTo(path);
+  await keys.retype(target);
+  await expect(path).toHaveValue(target);
+  const nodeName = dialog.getByLabel('Target node name');
+  counts.nodeName = await keys.tabTo(nodeName);
+  await keys.retype('data-kb');
+  await expect(nodeName).toHaveValue('data-kb');
+
+  // Review: the plan's mirror step, opened from the keyboard, names what was typed.
+  const steps = dialog.getByRole('list', { name: 'Steps' }).getByRole('listitem');
+  const start = steps.filter({ hasText: 'Start the mirror' });
+  const qmp = start.getByText('QMP: blockdev-mirror');
+  counts.review = await keys.tabTo(qmp);
+  await keys.press('Enter');
+  await expect(start).toContainText('"target": "data-kb"');
+
+  // Run it.
+  const run = dialog.getByRole('button', { name: 'Start mirror', exact: true });
+  counts.startButton = await keys.tabTo(run);
+  await keys.press('Enter');
+  await waitForJobStatus(vm, 'mirror-data', 'ready');
+  await expect(
+    dialog.getByRole('status').filter({ hasText: 'Job mirror-data is ready' }),
+  ).toBeVisible();
+
+  // Escape closes the dialog and gives focus back to where it was opened from: the Mirror
+  // button is disabled now (the job's filter node is the device's root), so its panel.
+  await keys.press('Escape');
+  await expect(dialog).toHaveCount(0);
+  await expect(mirror).toBeDisabled();
+  await expect(details).toBeFocused();
+
+  // On to the Jobs panel, and Complete.
+  const complete = page
+    .getByRole('complementary', { name: 'Jobs' })
+    .getByRole('article', { name: 'Job mirror-data' })
+    .getByRole('button', { name: 'Complete', exact: true });
+  counts.complete = await keys.tabTo(complete);
+  await keys.press('Enter');
+
+  // The device now reads from the new image, and it holds what the disk held.
+  await expect.poll(() => deviceNode(vm, VDB), { timeout: 30_000 }).toBe('data-kb');
+  const blocks =
+    await vm.direct.execute<{ qdev: string; inserted?: { file: string } }[]>('query-block');
+  expect(blocks.find((b) => b.qdev === VDB)?.inserted?.file).toBe(target);
+  await flushDevice(vm, VDB);
+  expect(await imagesIdentical(join(vm.dir, 'data.raw'), target)).toBe(true);
+
+  test.info().annotations.push({
+    type: 'Tab presses',
+    description: `${keys.tabs} in all: ${JSON.stringify(counts)}`,
+  });
+  console.log(`Tab presses: ${keys.tabs} in all: ${JSON.stringify(counts)}`);
+});
