@@ -22,9 +22,22 @@ class Keys {
   tabs = 0;
   constructor(private readonly page: Page) {}
 
+  /** Every place Tab stopped at that showed no focus indicator (no outline, no ring). */
+  readonly unmarked: string[] = [];
+
   async press(key: string): Promise<void> {
     await this.page.keyboard.press(key);
-    if (key === 'Tab' || key === 'Shift+Tab') this.tabs++;
+    if (key !== 'Tab' && key !== 'Shift+Tab') return;
+    this.tabs++;
+    const unmarked = await this.page.evaluate(() => {
+      const el = document.activeElement;
+      if (!el || el === document.body) return 'nothing focused';
+      const style = getComputedStyle(el);
+      const outlined = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
+      if (outlined || style.boxShadow !== 'none') return null;
+      return `${el.tagName.toLowerCase()} ${el.getAttribute('aria-label') ?? el.textContent?.trim().slice(0, 40)}`;
+    });
+    if (unmarked) this.unmarked.push(unmarked);
   }
 
   /** Presses Tab (or Shift+Tab) until `target` has focus; returns how many presses that took. */
@@ -129,6 +142,8 @@ test('a mirror from the keyboard alone: node, details, dialog, plan, Complete in
   await flushDevice(vm, VDB);
   expect(await imagesIdentical(join(vm.dir, 'data.raw'), target)).toBe(true);
 
+  // Wherever Tab went on the way, a person could see where it was.
+  expect(keys.unmarked).toEqual([]);
   test.info().annotations.push({
     type: 'Tab presses',
     description: `${keys.tabs} in all: ${JSON.stringify(counts)}`,
