@@ -223,6 +223,42 @@ for (const scheme of ['light', 'dark'] as const) {
   });
 }
 
+for (const scheme of ['light', 'dark'] as const) {
+  test(`at 1024×700: the graph, the picture menu, the folded rail and the enlarged tabs (${scheme})`, async ({
+    page,
+    served,
+  }) => {
+    const found: string[] = [];
+    await page.setViewportSize({ width: 1024, height: 700 });
+    await page.emulateMedia({ colorScheme: scheme });
+    await openGraph(page, served.url);
+    found.push(...(await scan(page, '1024×700 graph')));
+
+    const graph = page.getByRole('region', { name: 'Block graph' });
+    await graph.getByText('Save picture').click();
+    await expect(graph.getByRole('button', { name: 'Export SVG' })).toBeVisible();
+    found.push(...(await scan(page, 'save picture menu')));
+    await graph.getByText('Save picture').click();
+
+    await page.getByRole('tab', { name: 'Event log' }).click();
+    await page.getByRole('button', { name: 'Enlarge' }).click();
+    await expect(page.getByRole('button', { name: 'Shrink' })).toHaveAttribute(
+      'aria-pressed',
+      'true',
+    );
+    found.push(...(await scan(page, 'enlarged tabs')));
+    await page.getByRole('button', { name: 'Shrink' }).click();
+
+    await page.getByRole('button', { name: 'Fold the side panels' }).click();
+    const rail = page.getByRole('navigation', { name: 'Side panels' });
+    await expect(rail.getByRole('button', { name: 'Jobs', exact: true })).toBeVisible();
+    found.push(...(await scan(page, 'folded rail')));
+    found.push(...(await scanCards(page, 'rail')));
+
+    expect(found).toEqual([]);
+  });
+}
+
 test('the sign-in form and a viewer session have no serious or critical violations', async ({
   page,
   browser,
