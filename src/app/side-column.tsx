@@ -4,7 +4,7 @@
 // recording and the tabs keep their state, and the rail still counts the jobs. The tabs' panel
 // can also be enlarged over the whole column, made wider, for a long command or the event log.
 import { useQuery } from '@tanstack/react-query';
-import { useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { jobsOptions } from '../api/jobs-queries.ts';
 import { useQmpClient, useTargetName } from '../api/qmp-context.tsx';
 
@@ -49,14 +49,34 @@ export function SideColumn({
   // The tabs' panel enlarged over the whole column, the column wider (a long command, the log).
   const [enlarged, setEnlarged] = useState(false);
   const jobCount = useJobCount();
+  // Folding or unfolding removes the button that was pressed: focus goes on to what it showed
+  // (the Jobs panel, the tab asked for, or the rail), not back to the top of the page.
+  const focusNext = useRef<'jobs' | 'tab' | 'rail' | null>(null);
+  const jobsPanel = useRef<HTMLElement>(null);
+  const tabList = useRef<HTMLDivElement>(null);
+  const rail = useRef<HTMLElement>(null);
+  useEffect(() => {
+    const next = focusNext.current;
+    focusNext.current = null;
+    if (next === 'jobs') jobsPanel.current?.focus();
+    if (next === 'tab')
+      tabList.current?.querySelector<HTMLElement>('[aria-selected="true"]')?.focus();
+    if (next === 'rail') rail.current?.querySelector<HTMLElement>('button')?.focus();
+  }, [folded]);
   const open = (next?: BottomTab) => {
     if (next) onTab(next);
+    focusNext.current = next ? 'tab' : 'jobs';
     setFolded(false);
+  };
+  const fold = () => {
+    focusNext.current = 'rail';
+    setFolded(true);
   };
   return (
     <>
       {folded && (
         <nav
+          ref={rail}
           aria-label="Side panels"
           className="flex w-10 shrink-0 flex-col items-center gap-2 border-l border-slate-200 bg-slate-50 py-2 dark:border-slate-800 dark:bg-slate-950"
         >
@@ -84,6 +104,8 @@ export function SideColumn({
         className={`${folded ? 'hidden' : 'flex'} ${enlarged ? 'w-[min(48rem,60vw)]' : 'w-[22rem] xl:w-[30rem]'} min-w-0 flex-col border-l border-slate-200 dark:border-slate-800`}
       >
         <aside
+          ref={jobsPanel}
+          tabIndex={-1}
           aria-label="Jobs"
           className={`${enlarged ? 'hidden' : ''} min-h-0 flex-1 overflow-auto`}
         >
@@ -91,7 +113,7 @@ export function SideColumn({
             <h2 className="font-medium">Jobs</h2>
             <button
               type="button"
-              onClick={() => setFolded(true)}
+              onClick={fold}
               aria-label="Fold the side panels"
               aria-expanded={true}
               title="Fold the side panels into a rail, to give the graph the room"
@@ -104,7 +126,7 @@ export function SideColumn({
         </aside>
         <div className="flex min-h-0 flex-1 flex-col border-t border-slate-200 dark:border-slate-800">
           <div className="flex items-center gap-1 px-2 pt-2">
-            <div role="tablist" aria-label="Panels" className="flex gap-1">
+            <div ref={tabList} role="tablist" aria-label="Panels" className="flex gap-1">
               {tabs.map((t) => (
                 <button
                   key={t.id}
