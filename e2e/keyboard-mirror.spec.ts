@@ -161,6 +161,9 @@ for (const layout of LAYOUTS) {
 
     // The device now reads from the new image, and it holds what the disk held.
     await expect.poll(() => deviceNode(vm, VDB), { timeout: 30_000 }).toBe('data-kb');
+    // The job has ended and its Complete button is gone: focus stayed in the Jobs panel.
+    await expect(complete).toHaveCount(0);
+    await expect(jobs).toBeFocused();
     const blocks =
       await vm.direct.execute<{ qdev: string; inserted?: { file: string } }[]>('query-block');
     expect(blocks.find((b) => b.qdev === VDB)?.inserted?.file).toBe(target);

@@ -63,6 +63,25 @@ export function SideColumn({
       tabList.current?.querySelector<HTMLElement>('[aria-selected="true"]')?.focus();
     if (next === 'rail') rail.current?.querySelector<HTMLElement>('button')?.focus();
   }, [folded]);
+  // A control that is disabled or goes away under focus (Complete while it runs, and once the
+  // job has ended) would leave focus on <body>, and Tab would start again at the top: the Jobs
+  // panel keeps it instead. (A removed element gets no blur event: the panel watches its own
+  // content for that.)
+  const focusedInJobs = useRef<Element | null>(null);
+  useEffect(() => {
+    const panel = jobsPanel.current;
+    if (!panel) return;
+    const observer = new MutationObserver(() => {
+      const lost = focusedInJobs.current;
+      const active = document.activeElement;
+      if (lost && !lost.isConnected && (active === null || active === document.body)) {
+        focusedInJobs.current = null;
+        panel.focus();
+      }
+    });
+    observer.observe(panel, { childList: true, subtree: true });
+    return () => observer.disconnect();
+  }, []);
   const open = (next?: BottomTab) => {
     if (next) onTab(next);
     focusNext.current = next ? 'tab' : 'jobs';
@@ -106,6 +125,21 @@ export function SideColumn({
         <aside
           ref={jobsPanel}
           tabIndex={-1}
+          onFocus={(e) => (focusedInJobs.current = e.target)}
+          onBlur={(e) => {
+            const lost = e.target;
+            if (e.relatedTarget !== null) {
+              focusedInJobs.current = null;
+              return;
+            }
+            // Nothing took focus: a button disabled while its command runs, or the page clicked.
+            requestAnimationFrame(() => {
+              const active = document.activeElement;
+              if (active !== null && active !== document.body) return;
+              if (!lost.isConnected || lost.matches(':disabled')) jobsPanel.current?.focus();
+              else focusedInJobs.current = null;
+            });
+          }}
           aria-label="Jobs"
           className={`${enlarged ? 'hidden' : ''} min-h-0 flex-1 overflow-auto`}
         >
