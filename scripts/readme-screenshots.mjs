@@ -98,7 +98,7 @@ try {
         name = `details-${width}-${scheme}`;
       }
       // Let the rate settle and the fit's glide end (a picture, not a test).
-      await page.waitForTimeout(2_500);
+      await page.waitForTimeout(5_000);
       const path = join(out, `${name}.png`);
       await page.screenshot({ path });
       shots.push(path);
