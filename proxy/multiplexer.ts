@@ -15,6 +15,7 @@ import { BlockStatsPoller } from './block-stats-poller.ts';
 import type { CommandResult } from './command-queue.ts';
 import { CreateGuard } from './create-guard.ts';
 import { CreateTargets } from './create-targets.ts';
+import { EventHistory } from './event-history.ts';
 import { JobPoller } from './job-poller.ts';
 import { NBD_RECORD_COMMANDS, NbdServerRecord } from './nbd-server-record.ts';
 import { SharedReads } from './shared-reads.ts';
@@ -64,6 +65,8 @@ export class Multiplexer {
   /** Identical concurrent reads of all sessions and pollers share one QEMU command. */
   readonly reads = new SharedReads();
   readonly nbdServer = new NbdServerRecord();
+  /** What every session heard, for the sessions that come later (event-history.ts). */
+  readonly history = new EventHistory();
 
   constructor(
     readonly upstream: Upstream,
@@ -198,9 +201,17 @@ export class Multiplexer {
     return proxyEvent(ProxyEvent.Backups, this.ledger.data() as unknown as JsonObject);
   }
 
-  /** Tells every session that a mutating command succeeded (see ProxyEvent.CommandDone). */
-  commandDone(command: string): void {
-    this.broadcast(proxyEvent(ProxyEvent.CommandDone, { command }));
+  /**
+   * Tells every session that a mutating command succeeded (see ProxyEvent.CommandDone): which,
+   * for which role, and on what (the identifying arguments only, never the rest).
+   */
+  commandDone(command: string, role?: string, args?: JsonObject): void {
+    this.broadcast(proxyEvent(ProxyEvent.CommandDone, commandDoneData(command, role, args)));
+  }
+
+  /** The target's history so far, for a session that just negotiated (ProxyEvent.History). */
+  historyEvent(): QmpEvent {
+    return proxyEvent(ProxyEvent.History, this.history.data());
   }
 
   /** An event of the proxy's for every session of this target (the list of targets changed). */
@@ -282,7 +293,25 @@ export class Multiplexer {
   }
 
   private broadcast(event: QmpEvent): void {
+    // The job poll is a snapshot of now, not something that happened.
+    if (event.event !== ProxyEvent.Jobs) this.history.record(event);
     for (const session of this.sessions) session.event(event);
     for (const observer of this.observers) observer(event);
   }
+}
+
+/**
+ * Arguments that name what a command acted on (a job, a device, a node, an export, a bitmap,
+ * an object): strings only, each cut at 256 characters. Nothing else of the arguments is told.
+ */
+const IDENTIFYING_ARGUMENTS = ['job-id', 'device', 'id', 'node', 'node-name', 'name'] as const;
+
+export function commandDoneData(command: string, role?: string, args?: JsonObject): JsonObject {
+  const data: JsonObject = { command };
+  if (role) data.role = role;
+  for (const key of IDENTIFYING_ARGUMENTS) {
+    const value = args?.[key];
+    if (typeof value === 'string') data[key] = value.slice(0, 256);
+  }
+  return data;
 }
