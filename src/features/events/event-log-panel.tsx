@@ -4,7 +4,13 @@
 import { useDeferredValue, useId, useState } from 'react';
 import { useTargetName } from '../../api/qmp-context.tsx';
 import { eventLogFor, useEventLogRows } from './event-log-store.ts';
-import { COMMAND_NOTICE, eventNames, filterRows, type EventRow } from './event-coalesce.ts';
+import {
+  COMMAND_NOTICE,
+  commandSentence,
+  eventNames,
+  filterRows,
+  type EventRow,
+} from './event-coalesce.ts';
 
 function clock(epochMs: number): string {
   const d = new Date(epochMs);
@@ -19,7 +25,9 @@ function Row({ row }: { row: EventRow }) {
       <time dateTime={new Date(row.firstT).toISOString()} className="shrink-0 text-slate-500">
         {clock(row.firstT)}
       </time>
-      <span className="shrink-0 font-semibold">{row.name}</span>
+      <span className="shrink-0 font-semibold">
+        {row.name === COMMAND_NOTICE ? 'Command' : row.name}
+      </span>
       {row.count > 1 && (
         <span
           className="shrink-0 rounded bg-amber-100 px-1 text-amber-900 dark:bg-amber-950 dark:text-amber-200"
@@ -29,10 +37,16 @@ function Row({ row }: { row: EventRow }) {
           {span > 0 ? ` in ${span} ms` : ' in 1 ms'}
         </span>
       )}
-      {row.data && (
+      {row.name === COMMAND_NOTICE ? (
         <span className="min-w-0 break-all text-slate-600 dark:text-slate-400">
-          {JSON.stringify(row.data)}
+          {commandSentence(row.data)}
         </span>
+      ) : (
+        row.data && (
+          <span className="min-w-0 break-all text-slate-600 dark:text-slate-400">
+            {JSON.stringify(row.data)}
+          </span>
+        )
       )}
     </li>
   );
@@ -66,14 +80,14 @@ export function EventLogPanel() {
         </datalist>
         <label
           className="flex shrink-0 items-center gap-1 text-xs text-slate-600 dark:text-slate-400"
-          title={`${COMMAND_NOTICE}: the proxy's notice after each command it sent`}
+          title={`${COMMAND_NOTICE}: the proxy's notice after each mutating command that succeeded, from any session`}
         >
           <input
             type="checkbox"
             checked={commandNotices}
             onChange={(e) => setCommandNotices(e.target.checked)}
           />
-          Command notices ({notices})
+          Commands run ({notices})
         </label>
         <span className="text-xs text-slate-500" aria-live="polite">
           {shown.length} of {rows.length}

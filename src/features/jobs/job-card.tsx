@@ -7,10 +7,10 @@ import type { JobRow } from './job-model.ts';
 import type { JobEnds } from './job-graph-links.ts';
 import { useRequestFocusNode } from './job-graph-links.ts';
 import { estimateRate, type ProgressSample } from './job-rate.ts';
-import type { JobHistory } from './job-timeline.ts';
+import { endStateWords, type JobHistory } from './job-timeline.ts';
 import type { JobCommands } from './job-verbs.ts';
 import { formatBytes, formatLimit } from '../../schema/units.ts';
-import { statusWords } from './job-format.ts';
+import { formatDuration, statusWords } from './job-format.ts';
 import { cardFigures, displayFraction, samplesForRate } from './job-figures.ts';
 import { ProgressBar, Sparkline } from './job-progress.tsx';
 import { JobControls } from './job-controls.tsx';
@@ -186,17 +186,19 @@ export function JobCard(props: JobCardProps) {
   );
 }
 
-const OUTCOME_WORDS: Record<string, string> = {
-  completed: 'Completed',
-  cancelled: 'Cancelled',
-  failed: 'Failed',
-  gone: 'Ended while not watched',
-};
+/** From `created` to `concluded` as they arrived (the proxy's arrival times after a reload). */
+function tookWords(history: JobHistory): string | undefined {
+  const { seenCreatedAt: from, seenConcludedAt: to } = history;
+  if (from === undefined || to === undefined || to < from) return undefined;
+  return formatDuration((to - from) / 1000);
+}
 
 /** A job QEMU no longer lists, kept with its outcome until cleared. */
 export function FinishedJobCard({ history, end }: { history: JobHistory; end?: EndReport }) {
-  const outcome = OUTCOME_WORDS[history.outcome ?? 'gone'] ?? 'Ended';
+  const outcome = endStateWords(history);
   const failed = history.outcome === 'failed';
+  const took = tookWords(history);
+  const by = history.finish?.role;
   return (
     <article
       aria-label={`Job ${history.id}`}
@@ -217,6 +219,17 @@ export function FinishedJobCard({ history, end }: { history: JobHistory; end?: E
           {outcome}
         </span>
       </header>
+      {(took !== undefined || by) && (
+        <p className="text-xs text-slate-600 dark:text-slate-400">
+          {took !== undefined && <span aria-label={`Elapsed of ${history.id}`}>Took {took}</span>}
+          {took !== undefined && by && '; '}
+          {by && history.finish && (
+            <span>
+              {history.finish.command} by {by}
+            </span>
+          )}
+        </p>
+      )}
       {history.errors.length > 0 && (
         <ul
           aria-label={`Errors of ${history.id}`}

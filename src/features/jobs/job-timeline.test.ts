@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { JsonObject, QmpEvent } from '../../qmp/wire.ts';
 import {
+  endStateWords,
+  finishedRuns,
   reconcileListed,
   reduceTimeline,
   withObserved,
@@ -126,11 +128,38 @@ describe('reduceTimeline', () => {
     expect(kept.k!.outcome).toBe('completed');
   });
 
-  it('starts a fresh history when a dismissed job id is reused', () => {
+  it('starts a fresh history when a dismissed job id is reused, keeping the old run apart', () => {
     const t = fold([...MANUAL_MIRROR, status('mir', 'created', 20000)]);
     expect(t.mir!.entries).toHaveLength(1);
     expect(t.mir!.endedAt).toBeUndefined();
     expect(t.mir!.outcome).toBeUndefined();
+    expect(t['mir#1']).toMatchObject({ id: 'mir', outcome: 'completed' });
+    expect(t['mir#1']!.entries).toHaveLength(10);
+    // The old run is finished although a job of its id is listed again; the new one is not.
+    expect(finishedRuns(t, new Set(['mir'])).map(([key]) => key)).toEqual(['mir#1']);
+    const third = fold([...MANUAL_MIRROR.map((e) => ({ ...e })), status('mir', 'created')], t);
+    // The running run went on to its end; the next 'created' began a third.
+    expect(Object.keys(third).sort()).toEqual(['mir', 'mir#1', 'mir#2']);
+    expect(finishedRuns(third, new Set(['mir'])).map(([key]) => key)).toEqual(['mir#1', 'mir#2']);
+  });
+
+  it('keeps the old run when a reused id is first seen in an answer from QEMU', () => {
+    const t = withObserved(fold(MANUAL_MIRROR), 'mir', 'mirror', 'running');
+    expect(t.mir).toMatchObject({ lastStatus: 'running', endedAt: undefined, entries: [] });
+    expect(t['mir#1']).toMatchObject({ outcome: 'completed' });
+  });
+
+  it('counts a burst folded from one history entry', () => {
+    const error = ev('BLOCK_JOB_ERROR', { device: 'e', operation: 'write', action: 'report' }, 5);
+    const t = reduceTimeline(fold([status('e', 'running')]), error, 100, {
+      count: 16,
+      lastT: 9_999,
+      lastArrivedAt: 200,
+    });
+    expect(t.e!.entries[1]).toMatchObject({ kind: 'error', count: 16, lastT: 9_999 });
+    expect(t.e!.lastSeenAt).toBe(200);
+    const more = reduceTimeline(t, error, 300);
+    expect(more.e!.entries[1]!.count).toBe(17);
   });
 
   it('ignores events that are not about jobs', () => {
@@ -171,5 +200,79 @@ describe('outside events', () => {
   it('clears ended histories only', () => {
     const t = fold([...MANUAL_MIRROR, status('live', 'running')]);
     expect(Object.keys(withoutEnded(t))).toEqual(['live']);
+  });
+});
+
+const done = (command: string, data: JsonObject) =>
+  ev('X_BLOCKSCOPE_COMMAND_DONE', { command, role: 'operator', ...data });
+const READY_MIRROR = MANUAL_MIRROR.slice(0, 4);
+const END_WITHOUT_ERROR = MANUAL_MIRROR.slice(4);
+
+describe('end state', () => {
+  it('a mirror completed by hand switched to its target', () => {
+    const t = fold([...READY_MIRROR, done('job-complete', { id: 'mir' }), ...END_WITHOUT_ERROR]);
+    expect(t.mir!.finish).toEqual({
+      verb: 'complete',
+      whileReady: false,
+      command: 'job-complete',
+      role: 'operator',
+    });
+    expect(endStateWords(t.mir!)).toBe('Completed, switched to the target');
+  });
+
+  it('a mirror cancelled while ready ends completed in QEMU words, but kept its source', () => {
+    const cancel = done('block-job-cancel', { device: 'mir' });
+    const t = fold([...READY_MIRROR, cancel, ...END_WITHOUT_ERROR]);
+    expect(t.mir!.outcome).toBe('completed');
+    expect(endStateWords(t.mir!)).toBe(
+      'Finished, source kept (the target is a copy as of the cancel)',
+    );
+    // The notice may come after the job's own end events (one read from QEMU): same answer.
+    const late = fold([...READY_MIRROR, ...END_WITHOUT_ERROR, cancel]);
+    expect(late.mir!.finish?.whileReady).toBe(true);
+    expect(endStateWords(late.mir!)).toBe(
+      'Finished, source kept (the target is a copy as of the cancel)',
+    );
+  });
+
+  it('a cancel before ready, or a forced one, is a cancel', () => {
+    const early = fold([
+      status('mir', 'created'),
+      status('mir', 'running'),
+      done('block-job-cancel', { device: 'mir' }),
+      status('mir', 'aborting'),
+      ev('BLOCK_JOB_CANCELLED', { device: 'mir', type: 'mirror' }),
+      status('mir', 'concluded'),
+      status('mir', 'null'),
+    ]);
+    expect(early.mir!.finish?.whileReady).toBe(false);
+    expect(endStateWords(early.mir!)).toBe('Cancelled');
+    const forced = fold([
+      ...READY_MIRROR,
+      done('job-cancel', { id: 'mir' }),
+      status('mir', 'aborting'),
+      ev('BLOCK_JOB_CANCELLED', { device: 'mir', type: 'mirror' }),
+      status('mir', 'concluded'),
+      status('mir', 'null'),
+    ]);
+    expect(endStateWords(forced.mir!)).toBe('Cancelled');
+  });
+
+  it('without a notice, or for a job that does not switch, it says only completed', () => {
+    expect(endStateWords(fold(MANUAL_MIRROR).mir!)).toBe('Completed');
+    const backup = fold([
+      ev('JOB_STATUS_CHANGE', { id: 'b', status: 'created' }),
+      ev('BLOCK_JOB_COMPLETED', { device: 'b', type: 'backup', len: 1, offset: 1, speed: 0 }),
+      status('b', 'concluded'),
+      status('b', 'null'),
+    ]);
+    expect(endStateWords(backup.b!)).toBe('Completed');
+    expect(endStateWords(fold([status('x', 'running')]).x!)).toBe('Ended while not watched');
+  });
+
+  it('ignores notices of other commands and of jobs it never saw', () => {
+    const t = fold(READY_MIRROR);
+    expect(fold([done('blockdev-add', { 'node-name': 'mir' })], t)).toBe(t);
+    expect(fold([done('block-job-cancel', { device: 'other' })], t)).toBe(t);
   });
 });
