@@ -126,9 +126,10 @@ export const ProxyEvent = {
    * the proxy's own except X_BLOCKSCOPE_JOBS), oldest first, each as { event, data?, timestamp,
    * at: the proxy's arrival time (ms), count, 'last-at'?, 'last-timestamp'? } where `count` > 1
    * stands for that many identical consecutive events. Sent once, right after negotiation and
-   * before any live event. `since` is when the record began (it changes only when the proxy
-   * restarts), `now` the proxy's clock when it was sent, `dropped` how many older entries the
-   * record's bounds let go.
+   * before any live event; then come the session's snapshots of the proxy's records
+   * (TARGET_STATE, JOBS, BACKUPS, NBD_SERVER), which are not history. `since` is when the record
+   * began (it changes only when the proxy restarts), `now` the proxy's clock when it was sent,
+   * `dropped` how many older entries the record's bounds let go.
    */
   History: 'X_BLOCKSCOPE_HISTORY',
 } as const;

@@ -78,6 +78,42 @@ describe('EventLogStore.seed', () => {
     store.seed(later);
     expect(store.getRows().map((r) => r.name)).toEqual(['NEW']);
   });
+
+  it("leaves out the session's snapshots after the history, so a burst goes on in one row", () => {
+    const store = new EventLogStore();
+    const now = Date.now();
+    const t = (ms: number) => ({
+      seconds: Math.floor(ms / 1000),
+      microseconds: (ms % 1000) * 1000,
+    });
+    const error = { device: 'm', operation: 'write', action: 'report' };
+    const seeded = {
+      since: 1,
+      now,
+      dropped: 0,
+      entries: [
+        {
+          event: 'BLOCK_JOB_ERROR',
+          data: error,
+          timestamp: t(now - 50),
+          at: now - 50,
+          count: 5,
+          'last-timestamp': t(now - 10),
+          'last-at': now - 10,
+        },
+      ],
+    };
+    store.add({ event: ProxyEvent.History, data: seeded as never, timestamp: t(now) }, now);
+    store.add({ event: ProxyEvent.TargetState, data: { state: 'connected' }, timestamp: t(now) });
+    store.add({ event: ProxyEvent.Jobs, data: { jobs: [] }, timestamp: t(now) });
+    store.add({ event: ProxyEvent.Backups, data: { backups: [] }, timestamp: t(now) });
+    store.add({ event: ProxyEvent.NbdServer, data: { state: 'unknown' }, timestamp: t(now) });
+    store.add({ event: 'BLOCK_JOB_ERROR', data: error, timestamp: t(now + 5) });
+    expect(store.getRows().map((r) => [r.name, r.count])).toEqual([['BLOCK_JOB_ERROR', 6]]);
+    // Later changes of the records are logged: only the snapshots right after the history go.
+    store.add({ event: ProxyEvent.NbdServer, data: { state: 'running' }, timestamp: t(now) });
+    expect(store.getRows().map((r) => r.name)).toEqual(['BLOCK_JOB_ERROR', ProxyEvent.NbdServer]);
+  });
 });
 
 describe('eventLogFor', () => {

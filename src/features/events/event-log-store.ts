@@ -16,6 +16,9 @@ const NOT_LOGGED = new Set<string>([ProxyEvent.Jobs, ProxyEvent.BlockStats, Prox
 
 const LIMIT = 1_000;
 
+/** What a session is sent after the history, before anything live (proxy/session.ts). */
+const SNAPSHOTS = [ProxyEvent.TargetState, ProxyEvent.Backups, ProxyEvent.NbdServer];
+
 export class EventLogStore {
   private rows: EventRow[] = [];
   private seq = 0;
@@ -25,6 +28,8 @@ export class EventLogStore {
   private seeded: string | undefined;
   /** Page time of the last Clear: older history is not brought back by a reconnect. */
   private clearedAt = -Infinity;
+  /** Snapshot events still expected right after the history (ProxyEvent.History). */
+  private snapshots = new Set<string>();
   /** Entries the proxy's bounds let go before the record was sent. */
   dropped = 0;
 
@@ -32,9 +37,15 @@ export class EventLogStore {
     if (event.event === ProxyEvent.History) {
       const history = parseHistory(event.data, arrivedAt);
       if (history) this.seed(history);
+      this.snapshots = new Set(SNAPSHOTS);
       return;
     }
     if (NOT_LOGGED.has(event.event)) return;
+    // The session's own copies of the proxy's records, sent right after the history: not
+    // something that happened (their changes are in the history), and logged they would split a
+    // burst that goes on across the reconnect.
+    if (this.snapshots.delete(event.event)) return;
+    this.snapshots.clear();
     this.rows = appendEvent(this.rows, event, arrivedAt, this.seq++, { limit: LIMIT });
     this.changed();
   }

@@ -149,6 +149,18 @@ describe('reduceTimeline', () => {
     expect(t['mir#1']).toMatchObject({ outcome: 'completed' });
   });
 
+  it('takes back an end an answer older than the job made up', () => {
+    // A fast creation job: its events came before any answer that lists it, and a shared read
+    // answered from a reply sent before it existed closed its history.
+    const seen = fold([status('c', 'created'), status('c', 'running'), status('c', 'concluded')]);
+    const closed = reconcileListed(seen, new Set(), 1_000);
+    expect(closed.c!.endedAt).toBe(1_000);
+    const listed = withObserved(closed, 'c', 'create', 'concluded');
+    expect(Object.keys(listed)).toEqual(['c']);
+    expect(listed.c).toMatchObject({ endedAt: undefined, lastStatus: 'concluded' });
+    expect(finishedRuns(listed, new Set(['c']))).toEqual([]);
+  });
+
   it('counts a burst folded from one history entry', () => {
     const error = ev('BLOCK_JOB_ERROR', { device: 'e', operation: 'write', action: 'report' }, 5);
     const t = reduceTimeline(fold([status('e', 'running')]), error, 100, {

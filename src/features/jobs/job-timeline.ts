@@ -257,6 +257,12 @@ export function withObserved(
   const h = timeline[id];
   if (h && h.endedAt === undefined)
     return h.type ? timeline : { ...timeline, [id]: { ...h, type } };
+  // Closed by an answer, not by QEMU's `null`: that answer was older than the job (a shared
+  // read may be answered from a reply sent before the job's events), and the job goes on.
+  if (h && h.lastStatus !== 'null') {
+    const outcome = h.outcome === 'gone' ? undefined : h.outcome;
+    return { ...timeline, [id]: { ...h, type: h.type ?? type, endedAt: undefined, outcome } };
+  }
   // A new run of an id whose last run ended (its events were missed): the old run is kept.
   const next = h ? withRunKept(timeline, id) : { ...timeline };
   next[id] = { ...emptyHistory(id), type, lastStatus: status };
