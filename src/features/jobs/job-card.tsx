@@ -194,7 +194,16 @@ function tookWords(history: JobHistory): string | undefined {
 }
 
 /** A job QEMU no longer lists, kept with its outcome until cleared. */
-export function FinishedJobCard({ history, end }: { history: JobHistory; end?: EndReport }) {
+export function FinishedJobCard({
+  history,
+  end,
+  steps,
+}: {
+  history: JobHistory;
+  end?: EndReport;
+  /** Image creations made for this job (foldSteps), shown folded under it. */
+  steps?: readonly JobHistory[] | undefined;
+}) {
   const outcome = endStateWords(history);
   const failed = history.outcome === 'failed';
   const took = tookWords(history);
@@ -241,6 +250,17 @@ export function FinishedJobCard({ history, end }: { history: JobHistory; end?: E
         </ul>
       )}
       {end && <PlanEndNote end={end} />}
+      {steps && steps.length > 0 && (
+        <details className="text-xs text-slate-600 dark:text-slate-400">
+          <summary className="cursor-pointer">
+            {steps.length} image creation{steps.length > 1 ? 's' : ''} before it (
+            {steps.map((s) => s.id).join(', ')})
+          </summary>
+          {steps.map((s, i) => (
+            <FinishedJobCard key={`${s.id}-${i}`} history={s} />
+          ))}
+        </details>
+      )}
       <JobTimeline history={history} />
     </article>
   );

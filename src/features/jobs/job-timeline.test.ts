@@ -3,11 +3,13 @@ import type { JsonObject, QmpEvent } from '../../qmp/wire.ts';
 import {
   endStateWords,
   finishedRuns,
+  foldSteps,
   reconcileListed,
   reduceTimeline,
   withObserved,
   withoutEnded,
   withReportedError,
+  type JobHistory,
   type Timeline,
 } from './job-timeline.ts';
 
@@ -286,5 +288,46 @@ describe('end state', () => {
     const t = fold(READY_MIRROR);
     expect(fold([done('blockdev-add', { 'node-name': 'mir' })], t)).toBe(t);
     expect(fold([done('block-job-cancel', { device: 'other' })], t)).toBe(t);
+  });
+});
+
+describe('foldSteps', () => {
+  const run = (
+    id: string,
+    type: string,
+    outcome: JobHistory['outcome'],
+    from: number,
+    to = from + 100,
+  ) =>
+    [
+      id,
+      {
+        ...fold([status(id, 'created')])[id]!,
+        type,
+        outcome,
+        seenCreatedAt: from,
+        seenConcludedAt: to,
+        endedAt: to,
+      },
+    ] as [string, JobHistory];
+
+  it('puts the creations before a job under it, and keeps the others loose', () => {
+    const finished = [
+      run('c-old', 'create', 'completed', 0),
+      run('c-file', 'create', 'completed', 100_000),
+      run('c-fmt', 'create', 'completed', 100_500),
+      run('c-bad', 'create', 'failed', 100_600),
+      run('mirror-1', 'mirror', 'completed', 101_000, 120_000),
+      run('c-next', 'create', 'completed', 130_000),
+      run('backup-1', 'backup', 'completed', 131_000),
+      run('c-last', 'create', 'completed', 200_000),
+    ];
+    const { stepsOf, loose, operations } = foldSteps(finished);
+    expect(stepsOf.get('mirror-1')?.map(([k]) => k)).toEqual(['c-file', 'c-fmt']);
+    expect(stepsOf.get('backup-1')?.map(([k]) => k)).toEqual(['c-next']);
+    // A minute before the next job, and after the last: not a step of either.
+    expect(loose.map(([k]) => k)).toEqual(['c-old', 'c-last']);
+    // A failed creation stays in sight.
+    expect(operations.map(([k]) => k)).toEqual(['c-bad', 'mirror-1', 'backup-1']);
   });
 });

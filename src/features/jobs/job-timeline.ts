@@ -356,3 +356,37 @@ export function endStateWords(h: JobHistory): string {
       return 'Ended while not watched';
   }
 }
+
+/** How long after an image creation the job it was made for may start (a plan's steps). */
+const STEP_WINDOW_MS = 60_000;
+
+/**
+ * Image creations that went well are steps of an operation (a mirror's or backup's new image):
+ * each is put under the first other job that started after it, within a minute and before any
+ * other job started; the ones no finished job follows stay `loose`. By page arrival times, which
+ * after a reload are the proxy's.
+ */
+export function foldSteps(finished: readonly [string, JobHistory][]): {
+  stepsOf: Map<string, [string, JobHistory][]>;
+  loose: [string, JobHistory][];
+  operations: [string, JobHistory][];
+} {
+  const isStep = (h: JobHistory) => h.type === 'create' && h.outcome === 'completed';
+  const operations = finished.filter(([, h]) => !isStep(h));
+  const starts = operations
+    .filter(([, h]) => h.type !== 'create' && h.seenCreatedAt !== undefined)
+    .sort(([, a], [, b]) => a.seenCreatedAt! - b.seenCreatedAt!);
+  const stepsOf = new Map<string, [string, JobHistory][]>();
+  const loose: [string, JobHistory][] = [];
+  for (const step of finished.filter(([, h]) => isStep(h))) {
+    const from = step[1].seenCreatedAt;
+    const op = from === undefined ? undefined : starts.find(([, h]) => h.seenCreatedAt! >= from);
+    const end = step[1].seenConcludedAt ?? from;
+    if (!op || end === undefined || op[1].seenCreatedAt! - end > STEP_WINDOW_MS) {
+      loose.push(step);
+      continue;
+    }
+    stepsOf.set(op[0], [...(stepsOf.get(op[0]) ?? []), step]);
+  }
+  return { stepsOf, loose, operations };
+}

@@ -11,7 +11,7 @@ import { useEventLogRecorder } from '../events/event-log-store.ts';
 import { FinishedJobCard, JobCard } from './job-card.tsx';
 import { jobEndsFromGraph } from './job-graph-links.ts';
 import { timelineFor, useJobsLive, useTimeline } from './job-live.ts';
-import { finishedRuns } from './job-timeline.ts';
+import { finishedRuns, foldSteps } from './job-timeline.ts';
 import { formatClock } from './job-format.ts';
 import { joinJobs, type JobRow } from './job-model.ts';
 import { useJobNotifications, useNotificationOptIn, useTitleBadge } from './job-notifications.ts';
@@ -55,9 +55,9 @@ export function JobsPanel({ controlsFor }: { controlsFor?: (job: JobRow) => Reac
   const listed = new Set(rows.map((r) => r.id));
   const finished = finishedRuns(timeline, listed);
   // Image creations that went well are steps of something else (a backup's or mirror's new
-  // image): folded into one line so the jobs an operator started stay in sight.
-  const creations = finished.filter(([, h]) => h.type === 'create' && h.outcome === 'completed');
-  const notable = finished.filter((run) => !creations.includes(run));
+  // image): folded under the job they were made for, the rest into one line, so the jobs an
+  // operator started stay in sight.
+  const { stepsOf, loose: creations, operations: notable } = foldSteps(finished);
   const now = jobs.data?.receivedAt ?? 0;
   const samples = rateStoreFor(target);
   const connected = useConnectionState() === 'running';
@@ -133,6 +133,7 @@ export function JobsPanel({ controlsFor }: { controlsFor?: (job: JobRow) => Reac
             <FinishedJobCard
               key={key}
               history={h}
+              steps={stepsOf.get(key)?.map(([, step]) => step)}
               // A plan's note belongs to the latest run of its job id.
               {...(key === h.id ? { end: ends.findLast((e) => e.job === h.id) } : {})}
             />
