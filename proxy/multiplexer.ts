@@ -67,6 +67,8 @@ export class Multiplexer {
   readonly nbdServer = new NbdServerRecord();
   /** What every session heard, for the sessions that come later (event-history.ts). */
   readonly history = new EventHistory();
+  /** The error each listed job was announced with (ProxyEvent.JobError). */
+  private readonly jobErrors = new Map<string, string>();
 
   constructor(
     readonly upstream: Upstream,
@@ -76,7 +78,10 @@ export class Multiplexer {
     this.poller = new JobPoller({
       run: (command) =>
         this.reads.run(command, undefined, () => upstream.execute(command), { recent: false }),
-      publish: (data) => this.broadcast(this.jobsEventOf(data)),
+      publish: (data) => {
+        this.broadcast(this.jobsEventOf(data));
+        this.announceJobErrors(data.jobs);
+      },
       intervalMs: jobPollIntervalMs,
     });
     this.blockStats = new BlockStatsPoller({
@@ -142,6 +147,27 @@ export class Multiplexer {
   jobsEvent(): QmpEvent | null {
     const latest = this.poller.latest;
     return latest ? this.jobsEventOf(latest) : null;
+  }
+
+  /**
+   * A job's error that only query-jobs tells (a failed blockdev-create: JOB_STATUS_CHANGE has no
+   * error member, and there is no BLOCK_JOB_COMPLETED for a job that is not a block job), told
+   * once as an event so that it is in the history after the job is dismissed.
+   */
+  private announceJobErrors(jobs: JsonValue | undefined): void {
+    const listed = new Set<string>();
+    for (const job of Array.isArray(jobs) ? jobs : []) {
+      if (typeof job !== 'object' || job === null || Array.isArray(job)) continue;
+      const { id, type, error } = job;
+      if (typeof id !== 'string') continue;
+      listed.add(id);
+      if (typeof error !== 'string' || this.jobErrors.get(id) === error) continue;
+      this.jobErrors.set(id, error);
+      const data: JsonObject = { id, error };
+      if (typeof type === 'string') data.type = type;
+      this.broadcast(proxyEvent(ProxyEvent.JobError, data));
+    }
+    for (const id of this.jobErrors.keys()) if (!listed.has(id)) this.jobErrors.delete(id);
   }
 
   /** QEMU's two lists, and what the creation jobs among them create (create-targets.ts). */

@@ -132,6 +132,13 @@ export const ProxyEvent = {
    * `dropped` how many older entries the record's bounds let go.
    */
   History: 'X_BLOCKSCOPE_HISTORY',
+  /**
+   * data: { id, type?, error: string } — the proxy's job poll found this error on a job in
+   * query-jobs (once per job and error). Some failures are told nowhere else: a blockdev-create
+   * job's JOB_STATUS_CHANGE has no error, and it sends no BLOCK_JOB_COMPLETED. Sent to every
+   * session, so it is in the history after the job is dismissed.
+   */
+  JobError: 'X_BLOCKSCOPE_JOB_ERROR',
 } as const;
 
 /** One entry of ProxyEvent.History. */

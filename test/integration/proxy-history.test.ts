@@ -149,6 +149,50 @@ describe('X_BLOCKSCOPE_HISTORY', () => {
     second.close();
   });
 
+  it("keeps a creation job's error, which only query-jobs tells, after the job is dismissed", async () => {
+    const watcher = await WsQmp.open(proxy, 'vm');
+    const filename = join(qemu.dir, 'created.raw');
+    await qemu.direct.execute('blockdev-create', {
+      'job-id': 'create-file',
+      options: { driver: 'file', filename, size: 0 },
+    });
+    await qemu.direct.execute('blockdev-add', { driver: 'file', 'node-name': 'created', filename });
+    await qemu.direct.execute('blockdev-create', {
+      'job-id': 'create-bad',
+      options: { driver: 'qcow2', file: 'created', size: 1000 },
+    });
+    const told = await watcher.next(
+      (m) => m.event === 'X_BLOCKSCOPE_JOB_ERROR' && (m.data as Message).id === 'create-bad',
+    );
+    expect(told.data).toEqual({
+      id: 'create-bad',
+      type: 'create',
+      error: expect.stringContaining('multiple of 512') as unknown as string,
+    });
+    for (const id of ['create-file', 'create-bad']) {
+      await qemu.direct.execute('job-dismiss', { id });
+    }
+    await watcher.next(
+      (m) =>
+        m.event === 'JOB_STATUS_CHANGE' &&
+        (m.data as Message).id === 'create-bad' &&
+        (m.data as Message).status === 'null',
+    );
+    // Told once: later polls of the same concluded job did not repeat it.
+    expect(watcher.events('X_BLOCKSCOPE_JOB_ERROR')).toHaveLength(1);
+    watcher.close();
+
+    const later = await WsQmp.open(proxy, 'vm');
+    const { entries } = later.events('X_BLOCKSCOPE_HISTORY')[0]!.data as { entries: Entry[] };
+    const names = entries
+      .filter((e) => e.data?.id === 'create-bad')
+      .map((e) => (e.event === 'JOB_STATUS_CHANGE' ? String(e.data?.status) : e.event));
+    expect(names).toContain('X_BLOCKSCOPE_JOB_ERROR');
+    expect(names.indexOf('X_BLOCKSCOPE_JOB_ERROR')).toBeLessThan(names.indexOf('null'));
+    expect(names.indexOf('concluded')).toBeLessThan(names.indexOf('X_BLOCKSCOPE_JOB_ERROR'));
+    later.close();
+  });
+
   it('is not sent on a plain exposed socket', async () => {
     const plain = await PlainQmp.open(join(dir, 'vm.qmp'));
     // Anything sent with the negotiation's reply would come before this reply.

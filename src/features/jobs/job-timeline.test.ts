@@ -284,6 +284,27 @@ describe('end state', () => {
     expect(endStateWords(fold([status('x', 'running')]).x!)).toBe('Ended while not watched');
   });
 
+  it("a creation job's error, told only by query-jobs, comes in the proxy's notice", () => {
+    const t = fold([
+      status('cb', 'created'),
+      status('cb', 'running'),
+      status('cb', 'aborting'),
+      status('cb', 'concluded'),
+      ev('X_BLOCKSCOPE_JOB_ERROR', {
+        id: 'cb',
+        type: 'create',
+        error: 'Image size must be a multiple of 512 bytes',
+      }),
+      status('cb', 'null'),
+    ]);
+    expect(t.cb).toMatchObject({
+      outcome: 'failed',
+      errorText: 'Image size must be a multiple of 512 bytes',
+    });
+    expect(endStateWords(t.cb!)).toBe('Failed');
+    expect(fold([ev('X_BLOCKSCOPE_JOB_ERROR', { id: 'unseen', error: 'x' })])).toEqual({});
+  });
+
   it('ignores notices of other commands and of jobs it never saw', () => {
     const t = fold(READY_MIRROR);
     expect(fold([done('blockdev-add', { 'node-name': 'mir' })], t)).toBe(t);

@@ -189,6 +189,11 @@ export function reduceTimeline(
   repeat?: Repeat,
 ): Timeline {
   if (event.event === ProxyEvent.CommandDone) return withFinish(timeline, event);
+  if (event.event === ProxyEvent.JobError) {
+    const { id, error } = event.data ?? {};
+    if (typeof id !== 'string' || typeof error !== 'string' || !timeline[id]) return timeline;
+    return withReportedError(timeline, id, error);
+  }
   if (!JOB_EVENTS.has(event.event)) return timeline;
   const id = jobIdOf(event);
   if (!id) return timeline;
