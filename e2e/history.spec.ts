@@ -105,3 +105,36 @@ test('a finished job and its events are there after a reload and in a second tab
   }
   await other.close();
 });
+
+test("a failed image creation, whose error only QEMU's job list told, is still failed after a reload", async ({
+  page,
+  served,
+  qemu,
+}) => {
+  await page.goto(served.url);
+  const filename = join(qemu.dir, 'hist-created.raw');
+  await qemu.direct.execute('blockdev-create', {
+    'job-id': 'hist-create-file',
+    options: { driver: 'file', filename, size: 0 },
+  });
+  await qemu.direct.execute('blockdev-add', {
+    driver: 'file',
+    'node-name': 'hist-created',
+    filename,
+  });
+  await qemu.direct.execute('blockdev-create', {
+    'job-id': 'hist-create-bad',
+    options: { driver: 'qcow2', file: 'hist-created', size: 1000 },
+  });
+  const card = jobsPanel(page).getByRole('article', { name: 'Job hist-create-bad' });
+  await expect(card.getByRole('status')).toHaveText('Failed');
+  await card.getByRole('button', { name: 'Dismiss' }).click();
+  await expect(finishedCard(page, 'hist-create-bad').getByRole('status')).toHaveText('Failed');
+
+  await page.reload();
+  const finished = finishedCard(page, 'hist-create-bad');
+  await expect(finished.getByRole('status')).toHaveText('Failed');
+  await expect(finished.getByRole('list', { name: 'Errors of hist-create-bad' })).toContainText(
+    'multiple of 512',
+  );
+});
