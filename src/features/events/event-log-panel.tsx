@@ -1,6 +1,7 @@
-// Every QMP event of the target, newest first, filterable by name or by anything in its data (a
-// job id, a node), with the proxy's per-command notices left out unless asked for. Bursts of identical events
-// are one row with a count (event-coalesce.ts). Payloads are shown as JSON text, never HTML.
+// Every QMP event of the target, newest first, from the proxy's history of it on, filterable by
+// name or by anything in its data (a job id, a node), with the proxy's per-command notices left
+// out unless asked for (shown as a sentence when they are). Bursts of identical events are one
+// row with a count (event-coalesce.ts). Payloads are shown as JSON text, never HTML.
 import { useDeferredValue, useId, useState } from 'react';
 import { useTargetName } from '../../api/qmp-context.tsx';
 import { eventLogFor, useEventLogRows } from './event-log-store.ts';
@@ -60,6 +61,8 @@ export function EventLogPanel() {
   const deferred = useDeferredValue(filter);
   const shown = filterRows(rows, { text: deferred, commandNotices });
   const notices = rows.filter((r) => r.name === COMMAND_NOTICE).length;
+  // Read with the rows: it changes only when they are seeded from the proxy's history.
+  const dropped = eventLogFor(target).dropped;
   const listId = useId();
   return (
     <div className="flex flex-col">
@@ -100,6 +103,11 @@ export function EventLogPanel() {
           Clear
         </button>
       </div>
+      {dropped > 0 && (
+        <p className="px-3 pb-1 text-xs text-slate-500">
+          {dropped} older event{dropped > 1 ? 's' : ''} of this target no longer kept by the server.
+        </p>
+      )}
       {rows.length === 0 ? (
         <p className="px-3 py-2 text-sm text-slate-500">
           No events yet. QEMU's events (job changes, exports, device changes) appear here as they
