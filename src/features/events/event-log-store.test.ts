@@ -57,6 +57,10 @@ describe('EventLogStore.seed', () => {
     expect(store.getRows()).toBe(rows);
     store.seed(history(70_000, 80_000, 80_000, ['D']));
     expect(store.getRows().map((r) => r.name)).toEqual(['A', 'B', 'C', 'D']);
+    // The new proxy's record again (another reconnect): the older rows stay before it.
+    store.add({ event: 'E', timestamp: at });
+    store.seed(history(70_000, 90_000, 90_000, ['D', 'E', 'F']));
+    expect(store.getRows().map((r) => r.name)).toEqual(['A', 'B', 'C', 'D', 'E', 'F']);
   });
 
   it('takes the history from its event, and a Clear is not undone by a reconnect', () => {

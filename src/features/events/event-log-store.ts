@@ -28,6 +28,8 @@ export class EventLogStore {
   private seeded: string | undefined;
   /** Page time of the last Clear: older history is not brought back by a reconnect. */
   private clearedAt = -Infinity;
+  /** The rows from before the record seeded last (the proxy restarted since). */
+  private older: readonly EventRow[] = [];
   /** Snapshot events still expected right after the history (ProxyEvent.History). */
   private snapshots = new Set<string>();
   /** Entries the proxy's bounds let go before the record was sent. */
@@ -60,7 +62,9 @@ export class EventLogStore {
     if (mark === this.seeded) return;
     this.seeded = mark;
     const offset = history.receivedAt - history.now;
-    let rows = history.since === this.since ? [] : [...this.rows];
+    // What the page had from earlier records stays before this one, however often it is re-sent.
+    if (history.since !== this.since) this.older = this.rows;
+    let rows = [...this.older];
     this.since = history.since;
     this.dropped = history.dropped;
     for (const entry of history.entries) {
@@ -74,6 +78,7 @@ export class EventLogStore {
 
   clear(): void {
     this.rows = [];
+    this.older = [];
     this.clearedAt = Date.now();
     this.changed();
   }

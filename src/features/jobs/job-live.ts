@@ -34,6 +34,8 @@ export class TimelineStore {
   /** The proxy record last seeded from, and that very copy of it (see EventLogStore.seed). */
   private since: number | undefined;
   private seeded: string | undefined;
+  /** The timeline from before the record seeded last (the proxy restarted since). */
+  private older: Timeline = {};
   /** Page time of the last "Clear finished": a reconnect does not bring those back. */
   private clearedAt = -Infinity;
 
@@ -65,8 +67,10 @@ export class TimelineStore {
     this.seeded = mark;
     const offset = history.receivedAt - history.now;
     const same = history.since === this.since;
+    // What the page had from earlier records is the base, however often this one is re-sent.
+    if (!same) this.older = this.timeline;
     this.since = history.since;
-    let next: Timeline = same ? {} : this.timeline;
+    let next: Timeline = this.older;
     for (const entry of history.entries) {
       const event = entryEvent(entry);
       const arrivedAt = entry.at + offset;
@@ -102,6 +106,7 @@ export class TimelineStore {
 
   clearEnded(): void {
     this.clearedAt = Date.now();
+    this.older = withoutEnded(this.older);
     this.set(withoutEnded(this.timeline));
   }
 
