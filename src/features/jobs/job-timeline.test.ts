@@ -305,6 +305,20 @@ describe('end state', () => {
     expect(fold([ev('X_BLOCKSCOPE_JOB_ERROR', { id: 'unseen', error: 'x' })])).toEqual({});
   });
 
+  it('takes the type of a job started through the proxy from its notice, even after its end', () => {
+    const quick = [status('c1', 'created'), status('c1', 'running'), status('c1', 'concluded')];
+    const late = fold([...quick, done('blockdev-create', { 'job-id': 'c1' })]);
+    expect(late.c1).toMatchObject({ type: 'create', outcome: 'completed' });
+    expect(Object.keys(late)).toEqual(['c1']);
+    const early = fold([
+      status('m2', 'created'),
+      done('blockdev-mirror', { 'job-id': 'm2', device: 'd' }),
+    ]);
+    expect(early.m2!.type).toBe('mirror');
+    // A block job without job-id is named by its device.
+    expect(fold([done('block-stream', { device: 'vd0' })]).vd0!.type).toBe('stream');
+  });
+
   it('ignores notices of other commands and of jobs it never saw', () => {
     const t = fold(READY_MIRROR);
     expect(fold([done('blockdev-add', { 'node-name': 'mir' })], t)).toBe(t);

@@ -9,7 +9,7 @@
 // how a job was asked to end, which QEMU's events alone cannot tell: a mirror cancelled after
 // BLOCK_JOB_READY ends with BLOCK_JOB_COMPLETED, without switching to its target
 // (qapi/block-core.json, block-job-cancel).
-import { ProxyEvent, type QmpEvent } from '../../qmp/wire.ts';
+import { ProxyEvent, type JsonObject, type QmpEvent } from '../../qmp/wire.ts';
 
 export interface TimelineEntry {
   /** Epoch ms from QEMU's event timestamp (or arrival time when QEMU sent -1). */
@@ -150,6 +150,30 @@ const FINISH_COMMANDS: Record<string, { verb: JobFinish['verb']; key: string }> 
   'job-cancel': { verb: 'cancel', key: 'id' },
 };
 
+/** Commands that start a job, and its type (qapi/block-core.json; a block job without job-id is named by its device). */
+const START_COMMANDS: Record<string, string> = {
+  'blockdev-create': 'create',
+  'blockdev-mirror': 'mirror',
+  'drive-mirror': 'mirror',
+  'blockdev-backup': 'backup',
+  'drive-backup': 'backup',
+  'block-commit': 'commit',
+  'block-stream': 'stream',
+};
+
+/**
+ * A job started through the proxy: its type, which QEMU's JOB_STATUS_CHANGE does not carry and
+ * a short job (an image creation) may end before any answer lists it. QEMU announces `created`
+ * before it answers the command, so the history the notice names is this run's, even one that
+ * already ended.
+ */
+function withStarted(timeline: Timeline, data: JsonObject, type: string): Timeline {
+  const id = typeof data['job-id'] === 'string' ? data['job-id'] : data.device;
+  if (typeof id !== 'string') return timeline;
+  const h = timeline[id] ?? emptyHistory(id);
+  return h.type ? timeline : { ...timeline, [id]: { ...h, type } };
+}
+
 /** Statuses of a job on its way out: the one before them is what it was when asked to end. */
 const ENDING = new Set(['waiting', 'pending', 'aborting', 'concluded', 'null']);
 
@@ -162,6 +186,8 @@ const ENDING = new Set(['waiting', 'pending', 'aborting', 'concluded', 'null']);
  */
 function withFinish(timeline: Timeline, event: QmpEvent): Timeline {
   const data = event.data ?? {};
+  const started = START_COMMANDS[String(data.command)];
+  if (started) return withStarted(timeline, data, started);
   const known = FINISH_COMMANDS[String(data.command)];
   const id = known && data[known.key];
   if (!known || typeof id !== 'string') return timeline;
