@@ -46,6 +46,11 @@ describe('Multiplexer history', () => {
     fake.state({ state: 'disconnected', reason: 'QEMU went away' } as StateChange);
     fake.state({ state: 'connected', version: '7.2.0' } as StateChange);
     mux.commandDone('block-job-cancel', 'operator', { device: 'm', force: false });
+    mux.announce({
+      event: 'X_BLOCKSCOPE_TARGETS',
+      data: { added: ['vm2'] },
+      timestamp: { seconds: 2, microseconds: 0 },
+    });
     expect(names(mux)).toEqual([
       'RESUME',
       'state disconnected',

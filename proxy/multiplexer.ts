@@ -319,12 +319,18 @@ export class Multiplexer {
   }
 
   private broadcast(event: QmpEvent): void {
-    // The job poll is a snapshot of now, not something that happened.
-    if (event.event !== ProxyEvent.Jobs) this.history.record(event);
+    if (!NOT_HISTORY.has(event.event)) this.history.record(event);
     for (const session of this.sessions) session.event(event);
     for (const observer of this.observers) observer(event);
   }
 }
+
+/**
+ * Not in the target's history: the job poll is a snapshot of now, not something that happened,
+ * and the list of targets is the proxy's, not this target's (on a busy libvirt host its changes
+ * would push the target's own history out).
+ */
+const NOT_HISTORY = new Set<string>([ProxyEvent.Jobs, ProxyEvent.Targets]);
 
 /**
  * Arguments that name what a command acted on (a job, a device, a node, an export, a bitmap,

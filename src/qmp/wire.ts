@@ -123,7 +123,7 @@ export const ProxyEvent = {
   /**
    * data: { since: ms, now: ms, dropped: number, entries: HistoryEntry[] } — the proxy's record
    * of the target (proxy/event-history.ts): every event sent to all of its sessions (QEMU's, and
-   * the proxy's own except X_BLOCKSCOPE_JOBS), oldest first, each as { event, data?, timestamp,
+   * the proxy's own except X_BLOCKSCOPE_JOBS and X_BLOCKSCOPE_TARGETS), oldest first, each as { event, data?, timestamp,
    * at: the proxy's arrival time (ms), count, 'last-at'?, 'last-timestamp'? } where `count` > 1
    * stands for that many identical consecutive events. Sent once, right after negotiation and
    * before any live event; then come the session's snapshots of the proxy's records

@@ -9,10 +9,17 @@ import { ProxyEvent, type QmpEvent } from '../../qmp/wire.ts';
 import { appendEvent, rowFromEntry, type EventRow } from './event-coalesce.ts';
 
 /**
- * The proxy's once-a-second job and statistics polls are transport, not something QEMU said:
- * left out (logged, they would also split every burst of QEMU's own events).
+ * Left out: the proxy's once-a-second job and statistics polls are transport, not something
+ * QEMU said (logged, they would also split every burst of QEMU's own events); the history seeds
+ * the log instead of being a row of it.
  */
-const NOT_LOGGED = new Set<string>([ProxyEvent.Jobs, ProxyEvent.BlockStats, ProxyEvent.History]);
+const NOT_LOGGED = new Set<string>([
+  ProxyEvent.Jobs,
+  ProxyEvent.BlockStats,
+  ProxyEvent.History,
+  // The proxy's list of targets, not this target's history (not in the proxy's record either).
+  ProxyEvent.Targets,
+]);
 
 const LIMIT = 1_000;
 
