@@ -15,6 +15,7 @@ import { BlockStatsPoller } from './block-stats-poller.ts';
 import type { CommandResult } from './command-queue.ts';
 import { CreateGuard } from './create-guard.ts';
 import { CreateTargets } from './create-targets.ts';
+import { EventHistory } from './event-history.ts';
 import { JobPoller } from './job-poller.ts';
 import { NBD_RECORD_COMMANDS, NbdServerRecord } from './nbd-server-record.ts';
 import { SharedReads } from './shared-reads.ts';
@@ -64,6 +65,10 @@ export class Multiplexer {
   /** Identical concurrent reads of all sessions and pollers share one QEMU command. */
   readonly reads = new SharedReads();
   readonly nbdServer = new NbdServerRecord();
+  /** What every session heard, for the sessions that come later (event-history.ts). */
+  readonly history = new EventHistory();
+  /** The error each listed job was announced with (ProxyEvent.JobError). */
+  private readonly jobErrors = new Map<string, string>();
 
   constructor(
     readonly upstream: Upstream,
@@ -73,7 +78,10 @@ export class Multiplexer {
     this.poller = new JobPoller({
       run: (command) =>
         this.reads.run(command, undefined, () => upstream.execute(command), { recent: false }),
-      publish: (data) => this.broadcast(this.jobsEventOf(data)),
+      publish: (data) => {
+        this.broadcast(this.jobsEventOf(data));
+        this.announceJobErrors(data.jobs);
+      },
       intervalMs: jobPollIntervalMs,
     });
     this.blockStats = new BlockStatsPoller({
@@ -141,6 +149,27 @@ export class Multiplexer {
     return latest ? this.jobsEventOf(latest) : null;
   }
 
+  /**
+   * A job's error that only query-jobs tells (a failed blockdev-create: JOB_STATUS_CHANGE has no
+   * error member, and there is no BLOCK_JOB_COMPLETED for a job that is not a block job), told
+   * once as an event so that it is in the history after the job is dismissed.
+   */
+  private announceJobErrors(jobs: JsonValue | undefined): void {
+    const listed = new Set<string>();
+    for (const job of Array.isArray(jobs) ? jobs : []) {
+      if (typeof job !== 'object' || job === null || Array.isArray(job)) continue;
+      const { id, type, error } = job;
+      if (typeof id !== 'string') continue;
+      listed.add(id);
+      if (typeof error !== 'string' || this.jobErrors.get(id) === error) continue;
+      this.jobErrors.set(id, error);
+      const data: JsonObject = { id, error };
+      if (typeof type === 'string') data.type = type;
+      this.broadcast(proxyEvent(ProxyEvent.JobError, data));
+    }
+    for (const id of this.jobErrors.keys()) if (!listed.has(id)) this.jobErrors.delete(id);
+  }
+
   /** QEMU's two lists, and what the creation jobs among them create (create-targets.ts). */
   private jobsEventOf(data: JsonObject): QmpEvent {
     return proxyEvent(ProxyEvent.Jobs, { ...data, creates: this.createTargets.forJobs(data.jobs) });
@@ -198,9 +227,17 @@ export class Multiplexer {
     return proxyEvent(ProxyEvent.Backups, this.ledger.data() as unknown as JsonObject);
   }
 
-  /** Tells every session that a mutating command succeeded (see ProxyEvent.CommandDone). */
-  commandDone(command: string): void {
-    this.broadcast(proxyEvent(ProxyEvent.CommandDone, { command }));
+  /**
+   * Tells every session that a mutating command succeeded (see ProxyEvent.CommandDone): which,
+   * for which role, and on what (the identifying arguments only, never the rest).
+   */
+  commandDone(command: string, role?: string, args?: JsonObject): void {
+    this.broadcast(proxyEvent(ProxyEvent.CommandDone, commandDoneData(command, role, args)));
+  }
+
+  /** The target's history so far, for a session that just negotiated (ProxyEvent.History). */
+  historyEvent(): QmpEvent {
+    return proxyEvent(ProxyEvent.History, this.history.data());
   }
 
   /** An event of the proxy's for every session of this target (the list of targets changed). */
@@ -282,7 +319,31 @@ export class Multiplexer {
   }
 
   private broadcast(event: QmpEvent): void {
+    if (!NOT_HISTORY.has(event.event)) this.history.record(event);
     for (const session of this.sessions) session.event(event);
     for (const observer of this.observers) observer(event);
   }
+}
+
+/**
+ * Not in the target's history: the job poll is a snapshot of now, not something that happened,
+ * and the list of targets is the proxy's, not this target's (on a busy libvirt host its changes
+ * would push the target's own history out).
+ */
+const NOT_HISTORY = new Set<string>([ProxyEvent.Jobs, ProxyEvent.Targets]);
+
+/**
+ * Arguments that name what a command acted on (a job, a device, a node, an export, a bitmap,
+ * an object): strings only, each cut at 256 characters. Nothing else of the arguments is told.
+ */
+const IDENTIFYING_ARGUMENTS = ['job-id', 'device', 'id', 'node', 'node-name', 'name'] as const;
+
+export function commandDoneData(command: string, role?: string, args?: JsonObject): JsonObject {
+  const data: JsonObject = { command };
+  if (role) data.role = role;
+  for (const key of IDENTIFYING_ARGUMENTS) {
+    const value = args?.[key];
+    if (typeof value === 'string') data[key] = value.slice(0, 256);
+  }
+  return data;
 }

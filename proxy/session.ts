@@ -212,7 +212,7 @@ export class Session implements SessionSink {
       answer(reply(id, result));
       if (result.kind === 'return' && !isReadOnlyCommand(command)) {
         this.ctx.policy.observe(command, args ?? {}, this.ctx.mux.upstream.schema);
-        this.ctx.mux.commandDone(command);
+        this.ctx.mux.commandDone(command, this.ctx.role, args);
       }
     });
   }
@@ -227,6 +227,8 @@ export class Session implements SessionSink {
     // at once, before the events below.
     answer(reply(id, { kind: 'return', value: {} }));
     this.phase = 'running';
+    // The history first, in this same turn: every live event after it is new to the session.
+    this.event(this.ctx.mux.historyEvent());
     this.event(this.ctx.mux.stateEvent());
     const jobs = this.ctx.mux.jobsEvent();
     if (jobs) this.event(jobs);

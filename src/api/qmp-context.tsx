@@ -16,6 +16,7 @@ import type { QmpEvent } from '../qmp/wire.ts';
 import { watchBackupLedger } from './backup-ledger-queries.ts';
 import { watchNbdServer } from './nbd-server-queries.ts';
 import { watchBlockGraph } from './block-graph-queries.ts';
+import { watchHistory } from './history-queries.ts';
 import { targetKey } from './query-keys.ts';
 import { upstreamStateOptions, watchUpstreamState, type UpstreamState } from './upstream-state.ts';
 
@@ -55,6 +56,7 @@ export function QmpProvider({ target, children }: { target: string; children: Re
     const offUpstream = watchUpstreamState(queryClient, client, target);
     const offNbd = watchNbdServer(queryClient, client, target);
     const offGraph = watchBlockGraph(queryClient, client, target);
+    const offHistory = watchHistory(queryClient, client, target);
     client.connect();
     return () => {
       off();
@@ -62,6 +64,7 @@ export function QmpProvider({ target, children }: { target: string; children: Re
       offUpstream();
       offNbd();
       offGraph();
+      offHistory();
       client.close();
     };
   }, [client, queryClient, target]);

@@ -88,9 +88,11 @@ export const ProxyEvent = {
   /** data: { jobs: query-jobs result, 'block-jobs': query-block-jobs result } about once a second while jobs exist */
   Jobs: 'X_BLOCKSCOPE_JOBS',
   /**
-   * data: { command: string } — a session's mutating command succeeded. Sent to every session of
-   * the target: QEMU announces blockdev-add, block-export-add, qom-set … to no one, so this is how
-   * other pages learn that the graph may have changed.
+   * data: { command: string, role?: string, 'job-id'?, device?, id?, node?, 'node-name'?, name?:
+   * string } — a session's mutating command succeeded: which, the role of the session that sent
+   * it, and those of its arguments that name what it acted on (strings only; no other argument is
+   * told). Sent to every session of the target: QEMU announces blockdev-add, block-export-add,
+   * qom-set … to no one, so this is how other pages learn that the graph may have changed.
    */
   CommandDone: 'X_BLOCKSCOPE_COMMAND_DONE',
   /**
@@ -118,7 +120,37 @@ export const ProxyEvent = {
    * (QEMU has no query for it). Sent right after negotiation and to every session on change.
    */
   NbdServer: 'X_BLOCKSCOPE_NBD_SERVER',
+  /**
+   * data: { since: ms, now: ms, dropped: number, entries: HistoryEntry[] } — the proxy's record
+   * of the target (proxy/event-history.ts): every event sent to all of its sessions (QEMU's, and
+   * the proxy's own except X_BLOCKSCOPE_JOBS and X_BLOCKSCOPE_TARGETS), oldest first, each as { event, data?, timestamp,
+   * at: the proxy's arrival time (ms), count, 'last-at'?, 'last-timestamp'? } where `count` > 1
+   * stands for that many identical consecutive events. Sent once, right after negotiation and
+   * before any live event; then come the session's snapshots of the proxy's records
+   * (TARGET_STATE, JOBS, BACKUPS, NBD_SERVER), which are not history. `since` is when the record
+   * began (it changes only when the proxy restarts), `now` the proxy's clock when it was sent,
+   * `dropped` how many older entries the record's bounds let go.
+   */
+  History: 'X_BLOCKSCOPE_HISTORY',
+  /**
+   * data: { id, type?, error: string } — the proxy's job poll found this error on a job in
+   * query-jobs (once per job and error). Some failures are told nowhere else: a blockdev-create
+   * job's JOB_STATUS_CHANGE has no error, and it sends no BLOCK_JOB_COMPLETED. Sent to every
+   * session, so it is in the history after the job is dismissed.
+   */
+  JobError: 'X_BLOCKSCOPE_JOB_ERROR',
 } as const;
+
+/** One entry of ProxyEvent.History. */
+export interface HistoryEntry {
+  event: string;
+  data?: JsonObject;
+  timestamp: QmpEvent['timestamp'];
+  at: number;
+  count: number;
+  'last-at'?: number;
+  'last-timestamp'?: QmpEvent['timestamp'];
+}
 
 /**
  * Commands the proxy answers itself and never sends to QEMU. QEMU names no command with this

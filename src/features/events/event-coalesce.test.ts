@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { JsonObject, QmpEvent } from '../../qmp/wire.ts';
-import { appendEvent, eventNames, filterRows, type EventRow } from './event-coalesce.ts';
+import {
+  appendEvent,
+  commandSentence,
+  eventNames,
+  filterRows,
+  type EventRow,
+} from './event-coalesce.ts';
 
 function ev(event: string, data: JsonObject | undefined, ms: number): QmpEvent {
   const e: QmpEvent = {
@@ -80,5 +86,18 @@ describe('event log coalescing', () => {
     ).toEqual([0, 1, 2]);
     expect(filterRows(rows, { text: '' }).map((r) => r.seq)).toEqual([0, 2, 3]);
     expect(filterRows(rows, { text: '', commandNotices: true })).toHaveLength(4);
+  });
+});
+
+describe('commandSentence', () => {
+  it('says the command, who ran it and on what', () => {
+    expect(
+      commandSentence({ command: 'block-job-cancel', role: 'operator', device: 'mirror-data' }),
+    ).toBe('block-job-cancel by operator, job mirror-data');
+    expect(
+      commandSentence({ command: 'blockdev-mirror', role: 'admin', 'job-id': 'm', device: 'data' }),
+    ).toBe('blockdev-mirror by admin, job m, device data');
+    expect(commandSentence({ command: 'stop' })).toBe('stop');
+    expect(commandSentence(undefined)).toBe('a command');
   });
 });

@@ -1,7 +1,7 @@
 // The event log's rows. QEMU does not rate-limit job events: a failing mirror sent 16
 // BLOCK_JOB_ERROR within one millisecond (qmp-domain.md §1.4), so identical events arriving
 // close together become one row with a count instead of a wall of repeats.
-import type { JsonObject, QmpEvent } from '../../qmp/wire.ts';
+import type { HistoryEntry, JsonObject, QmpEvent } from '../../qmp/wire.ts';
 
 export interface EventRow {
   /** Stable across merges, for React keys. */
@@ -63,8 +63,45 @@ export function appendEvent(
   return next.length > limit ? next.slice(next.length - limit) : next;
 }
 
+/**
+ * One entry of the proxy's history as a row; `offset` turns the proxy's clock into the page's
+ * (for an event whose timestamp QEMU could not give). The proxy already counted its bursts.
+ */
+export function rowFromEntry(entry: HistoryEntry, offset: number, seq: number): EventRow {
+  const firstT = eventTime(entry as QmpEvent, entry.at + offset);
+  const last = entry['last-timestamp'];
+  const lastAt = (entry['last-at'] ?? entry.at) + offset;
+  const lastT = last ? eventTime({ event: entry.event, timestamp: last }, lastAt) : firstT;
+  return { seq, name: entry.event, data: entry.data, firstT, lastT, count: entry.count };
+}
+
 /** The proxy's own notice after each command it sent for a session: many, and rarely wanted. */
 export const COMMAND_NOTICE = 'X_BLOCKSCOPE_COMMAND_DONE';
+
+const ID_WORDS: [key: string, word: string][] = [
+  ['job-id', 'job'],
+  ['device', 'device'],
+  ['id', 'id'],
+  ['node', 'node'],
+  ['node-name', 'node'],
+  ['name', 'name'],
+];
+
+/**
+ * A command notice as a sentence: "block-job-cancel by operator, job mirror-data". The block-job-*
+ * commands name their job by `device` (qapi/block-core.json), so it is called a job there.
+ */
+export function commandSentence(data: JsonObject | undefined): string {
+  const command = typeof data?.command === 'string' ? data.command : 'a command';
+  const role = typeof data?.role === 'string' ? ` by ${data.role}` : '';
+  const names = ID_WORDS.flatMap(([key, word]) => {
+    const value = data?.[key];
+    if (typeof value !== 'string') return [];
+    const said = key === 'device' && command.startsWith('block-job-') ? 'job' : word;
+    return [`${said} ${value}`];
+  });
+  return `${command}${role}${names.length ? `, ${names.join(', ')}` : ''}`;
+}
 
 export interface RowFilter {
   /** Matched, case-insensitively, against the event's name and its data as JSON text. */

@@ -1,10 +1,17 @@
-// Every QMP event of the target, newest first, filterable by name or by anything in its data (a
-// job id, a node), with the proxy's per-command notices left out unless asked for. Bursts of identical events
-// are one row with a count (event-coalesce.ts). Payloads are shown as JSON text, never HTML.
+// Every QMP event of the target, newest first, from the proxy's history of it on, filterable by
+// name or by anything in its data (a job id, a node), with the proxy's per-command notices left
+// out unless asked for (shown as a sentence when they are). Bursts of identical events are one
+// row with a count (event-coalesce.ts). Payloads are shown as JSON text, never HTML.
 import { useDeferredValue, useId, useState } from 'react';
 import { useTargetName } from '../../api/qmp-context.tsx';
 import { eventLogFor, useEventLogRows } from './event-log-store.ts';
-import { COMMAND_NOTICE, eventNames, filterRows, type EventRow } from './event-coalesce.ts';
+import {
+  COMMAND_NOTICE,
+  commandSentence,
+  eventNames,
+  filterRows,
+  type EventRow,
+} from './event-coalesce.ts';
 
 function clock(epochMs: number): string {
   const d = new Date(epochMs);
@@ -22,7 +29,9 @@ function Row({ row }: { row: EventRow }) {
       >
         {clock(row.firstT)}
       </time>
-      <span className="shrink-0 font-semibold">{row.name}</span>
+      <span className="shrink-0 font-semibold">
+        {row.name === COMMAND_NOTICE ? 'Command' : row.name}
+      </span>
       {row.count > 1 && (
         <span
           className="shrink-0 rounded bg-amber-100 px-1 text-amber-900 dark:bg-amber-950 dark:text-amber-200"
@@ -32,10 +41,16 @@ function Row({ row }: { row: EventRow }) {
           {span > 0 ? ` in ${span} ms` : ' in 1 ms'}
         </span>
       )}
-      {row.data && (
+      {row.name === COMMAND_NOTICE ? (
         <span className="min-w-0 break-all text-slate-600 dark:text-slate-400">
-          {JSON.stringify(row.data)}
+          {commandSentence(row.data)}
         </span>
+      ) : (
+        row.data && (
+          <span className="min-w-0 break-all text-slate-600 dark:text-slate-400">
+            {JSON.stringify(row.data)}
+          </span>
+        )
       )}
     </li>
   );
@@ -49,6 +64,8 @@ export function EventLogPanel() {
   const deferred = useDeferredValue(filter);
   const shown = filterRows(rows, { text: deferred, commandNotices });
   const notices = rows.filter((r) => r.name === COMMAND_NOTICE).length;
+  // Read with the rows: it changes only when they are seeded from the proxy's history.
+  const dropped = eventLogFor(target).dropped;
   const listId = useId();
   return (
     <div className="flex flex-col">
@@ -69,14 +86,14 @@ export function EventLogPanel() {
         </datalist>
         <label
           className="flex shrink-0 items-center gap-1 text-xs text-slate-600 dark:text-slate-400"
-          title={`${COMMAND_NOTICE}: the proxy's notice after each command it sent`}
+          title={`${COMMAND_NOTICE}: the proxy's notice after each mutating command that succeeded, from any session`}
         >
           <input
             type="checkbox"
             checked={commandNotices}
             onChange={(e) => setCommandNotices(e.target.checked)}
           />
-          Command notices ({notices})
+          Commands run ({notices})
         </label>
         <span className="text-xs text-slate-500 dark:text-slate-400" aria-live="polite">
           {shown.length} of {rows.length}
@@ -89,6 +106,11 @@ export function EventLogPanel() {
           Clear
         </button>
       </div>
+      {dropped > 0 && (
+        <p className="px-3 pb-1 text-xs text-slate-500">
+          {dropped} older event{dropped > 1 ? 's' : ''} of this target no longer kept by the server.
+        </p>
+      )}
       {rows.length === 0 ? (
         <p className="px-3 py-2 text-sm text-slate-500 dark:text-slate-400">
           No events yet. QEMU's events (job changes, exports, device changes) appear here as they

@@ -7,10 +7,10 @@ import type { JobRow } from './job-model.ts';
 import type { JobEnds } from './job-graph-links.ts';
 import { useRequestFocusNode } from './job-graph-links.ts';
 import { estimateRate, type ProgressSample } from './job-rate.ts';
-import type { JobHistory } from './job-timeline.ts';
+import { endStateWords, type JobHistory } from './job-timeline.ts';
 import type { JobCommands } from './job-verbs.ts';
 import { formatBytes, formatLimit } from '../../schema/units.ts';
-import { statusWords } from './job-format.ts';
+import { formatDuration, statusWords } from './job-format.ts';
 import { cardFigures, displayFraction, samplesForRate } from './job-figures.ts';
 import { ProgressBar, Sparkline } from './job-progress.tsx';
 import { JobControls } from './job-controls.tsx';
@@ -187,17 +187,28 @@ export function JobCard(props: JobCardProps) {
   );
 }
 
-const OUTCOME_WORDS: Record<string, string> = {
-  completed: 'Completed',
-  cancelled: 'Cancelled',
-  failed: 'Failed',
-  gone: 'Ended while not watched',
-};
+/** From `created` to `concluded` as they arrived (the proxy's arrival times after a reload). */
+function tookWords(history: JobHistory): string | undefined {
+  const { seenCreatedAt: from, seenConcludedAt: to } = history;
+  if (from === undefined || to === undefined || to < from) return undefined;
+  return formatDuration((to - from) / 1000);
+}
 
 /** A job QEMU no longer lists, kept with its outcome until cleared. */
-export function FinishedJobCard({ history, end }: { history: JobHistory; end?: EndReport }) {
-  const outcome = OUTCOME_WORDS[history.outcome ?? 'gone'] ?? 'Ended';
+export function FinishedJobCard({
+  history,
+  end,
+  steps,
+}: {
+  history: JobHistory;
+  end?: EndReport;
+  /** Image creations made for this job (foldSteps), shown folded under it. */
+  steps?: readonly JobHistory[] | undefined;
+}) {
+  const outcome = endStateWords(history);
   const failed = history.outcome === 'failed';
+  const took = tookWords(history);
+  const by = history.finish?.role;
   return (
     <article
       aria-label={`Job ${history.id}`}
@@ -218,6 +229,17 @@ export function FinishedJobCard({ history, end }: { history: JobHistory; end?: E
           {outcome}
         </span>
       </header>
+      {(took !== undefined || by) && (
+        <p className="text-xs text-slate-600 dark:text-slate-400">
+          {took !== undefined && <span aria-label={`Elapsed of ${history.id}`}>Took {took}</span>}
+          {took !== undefined && by && '; '}
+          {by && history.finish && (
+            <span>
+              {history.finish.command} by {by}
+            </span>
+          )}
+        </p>
+      )}
       {history.errors.length > 0 && (
         <ul
           aria-label={`Errors of ${history.id}`}
@@ -229,6 +251,17 @@ export function FinishedJobCard({ history, end }: { history: JobHistory; end?: E
         </ul>
       )}
       {end && <PlanEndNote end={end} />}
+      {steps && steps.length > 0 && (
+        <details className="text-xs text-slate-600 dark:text-slate-400">
+          <summary className="cursor-pointer">
+            {steps.length} image creation{steps.length > 1 ? 's' : ''} before it (
+            {steps.map((s) => s.id).join(', ')})
+          </summary>
+          {steps.map((s, i) => (
+            <FinishedJobCard key={`${s.id}-${i}`} history={s} />
+          ))}
+        </details>
+      )}
       <JobTimeline history={history} />
     </article>
   );

@@ -1,17 +1,26 @@
 // Keeps the Jobs panel current: QMP events go into the query cache (applyJobsEvent, registered by
 // the QmpProvider) and into the per-job timeline; every answer QEMU gives (our read or the proxy's
 // poll) becomes one progress sample per job. Samples and timelines live in small stores outside React state,
-// keyed by target; the job state itself stays in the query cache.
+// keyed by target; the job state itself stays in the query cache. The timeline starts from the
+// proxy's history of the target (ProxyEvent.History), so it outlives a reload and is the same in
+// every tab.
 import { useEffect, useSyncExternalStore } from 'react';
 import { useQueryClient, type QueryClient } from '@tanstack/react-query';
+import {
+  entryEvent,
+  historyOptions,
+  parseHistory,
+  type TargetHistory,
+} from '../../api/history-queries.ts';
 import { jobsOptions, type JobsData } from '../../api/jobs-queries.ts';
 import { useQmpEvent } from '../../api/qmp-context.tsx';
 import type { QmpClient } from '../../qmp/client.ts';
-import type { QmpEvent } from '../../qmp/wire.ts';
+import { ProxyEvent, type QmpEvent } from '../../qmp/wire.ts';
 import { joinJobs } from './job-model.ts';
 import { rateStoreFor } from './job-rate-store.ts';
 import {
   reconcileListed,
+  eventTime,
   reduceTimeline,
   withObserved,
   withoutEnded,
@@ -22,6 +31,13 @@ import {
 export class TimelineStore {
   private timeline: Timeline = {};
   private readonly listeners = new Set<() => void>();
+  /** The proxy record last seeded from, and that very copy of it (see EventLogStore.seed). */
+  private since: number | undefined;
+  private seeded: string | undefined;
+  /** The timeline from before the record seeded last (the proxy restarted since). */
+  private older: Timeline = {};
+  /** Page time of the last "Clear finished": a reconnect does not bring those back. */
+  private clearedAt = -Infinity;
 
   private set(next: Timeline): void {
     if (next === this.timeline) return;
@@ -30,7 +46,50 @@ export class TimelineStore {
   }
 
   applyEvent(event: QmpEvent, arrivedAt: number): void {
+    if (event.event === ProxyEvent.History) {
+      const history = parseHistory(event.data, arrivedAt);
+      if (history) this.seed(history);
+      return;
+    }
     this.set(reduceTimeline(this.timeline, event, arrivedAt));
+  }
+
+  /**
+   * Rebuilds the timeline from the proxy's history, with arrival times on the page's clock. The
+   * same record as last time replaces what the page folded from it (it holds all of that), but
+   * keeps the jobs it never mentions (seen only in QEMU's answers); another record (the proxy
+   * restarted) is folded on top of what the page had. QEMU's next answer then closes the
+   * histories of jobs it no longer lists (applyData).
+   */
+  seed(history: TargetHistory): void {
+    const mark = `${history.since}/${history.now}`;
+    if (mark === this.seeded) return;
+    this.seeded = mark;
+    const offset = history.receivedAt - history.now;
+    const same = history.since === this.since;
+    // What the page had from earlier records is the base, however often this one is re-sent.
+    if (!same) this.older = this.timeline;
+    this.since = history.since;
+    let next: Timeline = this.older;
+    for (const entry of history.entries) {
+      const event = entryEvent(entry);
+      const arrivedAt = entry.at + offset;
+      const lastArrivedAt = (entry['last-at'] ?? entry.at) + offset;
+      const last = entry['last-timestamp'];
+      const repeat = {
+        count: entry.count,
+        lastArrivedAt,
+        lastT: last ? eventTime({ ...event, timestamp: last }, lastArrivedAt) : 0,
+      };
+      if (!last) repeat.lastT = eventTime(event, arrivedAt);
+      next = reduceTimeline(next, event, arrivedAt, repeat);
+    }
+    if (same) {
+      const named = new Set(Object.values(next).map((h) => h.id));
+      const kept = Object.entries(this.timeline).filter(([, h]) => !named.has(h.id));
+      if (kept.length > 0) next = { ...next, ...Object.fromEntries(kept) };
+    }
+    this.set(withoutEnded(next, this.clearedAt));
   }
 
   /** A fresh answer from QEMU: keep reported errors, close histories of vanished jobs. */
@@ -46,6 +105,8 @@ export class TimelineStore {
   }
 
   clearEnded(): void {
+    this.clearedAt = Date.now();
+    this.older = withoutEnded(this.older);
     this.set(withoutEnded(this.timeline));
   }
 
@@ -100,6 +161,11 @@ function watchAnswers(queryClient: QueryClient, client: QmpClient, target: strin
 /** Wires events and answers of `target` into the cache and the stores while mounted. */
 export function useJobsLive(client: QmpClient, target: string): void {
   const queryClient = useQueryClient();
+  useEffect(() => {
+    // Mounted after the session began: the history it was sent is in the cache.
+    const history = queryClient.getQueryData(historyOptions(target).queryKey);
+    if (history) timelineFor(target).seed(history);
+  }, [queryClient, target]);
   useQmpEvent((event) => {
     const arrivedAt = Date.now();
     timelineFor(target).applyEvent(event, arrivedAt);

@@ -1,11 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { JsonObject, QmpEvent } from '../../qmp/wire.ts';
 import {
+  endStateWords,
+  finishedRuns,
+  foldSteps,
   reconcileListed,
   reduceTimeline,
   withObserved,
   withoutEnded,
   withReportedError,
+  type JobHistory,
   type Timeline,
 } from './job-timeline.ts';
 
@@ -126,11 +130,50 @@ describe('reduceTimeline', () => {
     expect(kept.k!.outcome).toBe('completed');
   });
 
-  it('starts a fresh history when a dismissed job id is reused', () => {
+  it('starts a fresh history when a dismissed job id is reused, keeping the old run apart', () => {
     const t = fold([...MANUAL_MIRROR, status('mir', 'created', 20000)]);
     expect(t.mir!.entries).toHaveLength(1);
     expect(t.mir!.endedAt).toBeUndefined();
     expect(t.mir!.outcome).toBeUndefined();
+    expect(t['mir#1']).toMatchObject({ id: 'mir', outcome: 'completed' });
+    expect(t['mir#1']!.entries).toHaveLength(10);
+    // The old run is finished although a job of its id is listed again; the new one is not.
+    expect(finishedRuns(t, new Set(['mir'])).map(([key]) => key)).toEqual(['mir#1']);
+    const third = fold([...MANUAL_MIRROR.map((e) => ({ ...e })), status('mir', 'created')], t);
+    // The running run went on to its end; the next 'created' began a third.
+    expect(Object.keys(third).sort()).toEqual(['mir', 'mir#1', 'mir#2']);
+    expect(finishedRuns(third, new Set(['mir'])).map(([key]) => key)).toEqual(['mir#1', 'mir#2']);
+  });
+
+  it('keeps the old run when a reused id is first seen in an answer from QEMU', () => {
+    const t = withObserved(fold(MANUAL_MIRROR), 'mir', 'mirror', 'running');
+    expect(t.mir).toMatchObject({ lastStatus: 'running', endedAt: undefined, entries: [] });
+    expect(t['mir#1']).toMatchObject({ outcome: 'completed' });
+  });
+
+  it('takes back an end an answer older than the job made up', () => {
+    // A fast creation job: its events came before any answer that lists it, and a shared read
+    // answered from a reply sent before it existed closed its history.
+    const seen = fold([status('c', 'created'), status('c', 'running'), status('c', 'concluded')]);
+    const closed = reconcileListed(seen, new Set(), 1_000);
+    expect(closed.c!.endedAt).toBe(1_000);
+    const listed = withObserved(closed, 'c', 'create', 'concluded');
+    expect(Object.keys(listed)).toEqual(['c']);
+    expect(listed.c).toMatchObject({ endedAt: undefined, lastStatus: 'concluded' });
+    expect(finishedRuns(listed, new Set(['c']))).toEqual([]);
+  });
+
+  it('counts a burst folded from one history entry', () => {
+    const error = ev('BLOCK_JOB_ERROR', { device: 'e', operation: 'write', action: 'report' }, 5);
+    const t = reduceTimeline(fold([status('e', 'running')]), error, 100, {
+      count: 16,
+      lastT: 9_999,
+      lastArrivedAt: 200,
+    });
+    expect(t.e!.entries[1]).toMatchObject({ kind: 'error', count: 16, lastT: 9_999 });
+    expect(t.e!.lastSeenAt).toBe(200);
+    const more = reduceTimeline(t, error, 300);
+    expect(more.e!.entries[1]!.count).toBe(17);
   });
 
   it('ignores events that are not about jobs', () => {
@@ -171,5 +214,155 @@ describe('outside events', () => {
   it('clears ended histories only', () => {
     const t = fold([...MANUAL_MIRROR, status('live', 'running')]);
     expect(Object.keys(withoutEnded(t))).toEqual(['live']);
+  });
+});
+
+const done = (command: string, data: JsonObject) =>
+  ev('X_BLOCKSCOPE_COMMAND_DONE', { command, role: 'operator', ...data });
+const READY_MIRROR = MANUAL_MIRROR.slice(0, 4);
+const END_WITHOUT_ERROR = MANUAL_MIRROR.slice(4);
+
+describe('end state', () => {
+  it('a mirror completed by hand switched to its target', () => {
+    const t = fold([...READY_MIRROR, done('job-complete', { id: 'mir' }), ...END_WITHOUT_ERROR]);
+    expect(t.mir!.finish).toEqual({
+      verb: 'complete',
+      whileReady: false,
+      command: 'job-complete',
+      role: 'operator',
+    });
+    expect(endStateWords(t.mir!)).toBe('Completed, switched to the target');
+  });
+
+  it('a mirror cancelled while ready ends completed in QEMU words, but kept its source', () => {
+    const cancel = done('block-job-cancel', { device: 'mir' });
+    const t = fold([...READY_MIRROR, cancel, ...END_WITHOUT_ERROR]);
+    expect(t.mir!.outcome).toBe('completed');
+    expect(endStateWords(t.mir!)).toBe(
+      'Finished, source kept (the target is a copy as of the cancel)',
+    );
+    // The notice may come after the job's own end events (one read from QEMU): same answer.
+    const late = fold([...READY_MIRROR, ...END_WITHOUT_ERROR, cancel]);
+    expect(late.mir!.finish?.whileReady).toBe(true);
+    expect(endStateWords(late.mir!)).toBe(
+      'Finished, source kept (the target is a copy as of the cancel)',
+    );
+  });
+
+  it('a cancel before ready, or a forced one, is a cancel', () => {
+    const early = fold([
+      status('mir', 'created'),
+      status('mir', 'running'),
+      done('block-job-cancel', { device: 'mir' }),
+      status('mir', 'aborting'),
+      ev('BLOCK_JOB_CANCELLED', { device: 'mir', type: 'mirror' }),
+      status('mir', 'concluded'),
+      status('mir', 'null'),
+    ]);
+    expect(early.mir!.finish?.whileReady).toBe(false);
+    expect(endStateWords(early.mir!)).toBe('Cancelled');
+    const forced = fold([
+      ...READY_MIRROR,
+      done('job-cancel', { id: 'mir' }),
+      status('mir', 'aborting'),
+      ev('BLOCK_JOB_CANCELLED', { device: 'mir', type: 'mirror' }),
+      status('mir', 'concluded'),
+      status('mir', 'null'),
+    ]);
+    expect(endStateWords(forced.mir!)).toBe('Cancelled');
+  });
+
+  it('without a notice, or for a job that does not switch, it says only completed', () => {
+    expect(endStateWords(fold(MANUAL_MIRROR).mir!)).toBe('Completed');
+    const backup = fold([
+      ev('JOB_STATUS_CHANGE', { id: 'b', status: 'created' }),
+      ev('BLOCK_JOB_COMPLETED', { device: 'b', type: 'backup', len: 1, offset: 1, speed: 0 }),
+      status('b', 'concluded'),
+      status('b', 'null'),
+    ]);
+    expect(endStateWords(backup.b!)).toBe('Completed');
+    expect(endStateWords(fold([status('x', 'running')]).x!)).toBe('Ended while not watched');
+  });
+
+  it("a creation job's error, told only by query-jobs, comes in the proxy's notice", () => {
+    const t = fold([
+      status('cb', 'created'),
+      status('cb', 'running'),
+      status('cb', 'aborting'),
+      status('cb', 'concluded'),
+      ev('X_BLOCKSCOPE_JOB_ERROR', {
+        id: 'cb',
+        type: 'create',
+        error: 'Image size must be a multiple of 512 bytes',
+      }),
+      status('cb', 'null'),
+    ]);
+    expect(t.cb).toMatchObject({
+      outcome: 'failed',
+      errorText: 'Image size must be a multiple of 512 bytes',
+    });
+    expect(endStateWords(t.cb!)).toBe('Failed');
+    expect(fold([ev('X_BLOCKSCOPE_JOB_ERROR', { id: 'unseen', error: 'x' })])).toEqual({});
+  });
+
+  it('takes the type of a job started through the proxy from its notice, even after its end', () => {
+    const quick = [status('c1', 'created'), status('c1', 'running'), status('c1', 'concluded')];
+    const late = fold([...quick, done('blockdev-create', { 'job-id': 'c1' })]);
+    expect(late.c1).toMatchObject({ type: 'create', outcome: 'completed' });
+    expect(Object.keys(late)).toEqual(['c1']);
+    const early = fold([
+      status('m2', 'created'),
+      done('blockdev-mirror', { 'job-id': 'm2', device: 'd' }),
+    ]);
+    expect(early.m2!.type).toBe('mirror');
+    // A block job without job-id is named by its device.
+    expect(fold([done('block-stream', { device: 'vd0' })]).vd0!.type).toBe('stream');
+  });
+
+  it('ignores notices of other commands and of jobs it never saw', () => {
+    const t = fold(READY_MIRROR);
+    expect(fold([done('blockdev-add', { 'node-name': 'mir' })], t)).toBe(t);
+    expect(fold([done('block-job-cancel', { device: 'other' })], t)).toBe(t);
+  });
+});
+
+describe('foldSteps', () => {
+  const run = (
+    id: string,
+    type: string,
+    outcome: JobHistory['outcome'],
+    from: number,
+    to = from + 100,
+  ) =>
+    [
+      id,
+      {
+        ...fold([status(id, 'created')])[id]!,
+        type,
+        outcome,
+        seenCreatedAt: from,
+        seenConcludedAt: to,
+        endedAt: to,
+      },
+    ] as [string, JobHistory];
+
+  it('puts the creations before a job under it, and keeps the others loose', () => {
+    const finished = [
+      run('c-old', 'create', 'completed', 0),
+      run('c-file', 'create', 'completed', 100_000),
+      run('c-fmt', 'create', 'completed', 100_500),
+      run('c-bad', 'create', 'failed', 100_600),
+      run('mirror-1', 'mirror', 'completed', 101_000, 120_000),
+      run('c-next', 'create', 'completed', 130_000),
+      run('backup-1', 'backup', 'completed', 131_000),
+      run('c-last', 'create', 'completed', 200_000),
+    ];
+    const { stepsOf, loose, operations } = foldSteps(finished);
+    expect(stepsOf.get('mirror-1')?.map(([k]) => k)).toEqual(['c-file', 'c-fmt']);
+    expect(stepsOf.get('backup-1')?.map(([k]) => k)).toEqual(['c-next']);
+    // A minute before the next job, and after the last: not a step of either.
+    expect(loose.map(([k]) => k)).toEqual(['c-old', 'c-last']);
+    // A failed creation stays in sight.
+    expect(operations.map(([k]) => k)).toEqual(['c-bad', 'mirror-1', 'backup-1']);
   });
 });

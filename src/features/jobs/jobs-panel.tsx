@@ -11,6 +11,7 @@ import { useEventLogRecorder } from '../events/event-log-store.ts';
 import { FinishedJobCard, JobCard } from './job-card.tsx';
 import { jobEndsFromGraph } from './job-graph-links.ts';
 import { timelineFor, useJobsLive, useTimeline } from './job-live.ts';
+import { finishedRuns, foldSteps } from './job-timeline.ts';
 import { formatClock } from './job-format.ts';
 import { joinJobs, type JobRow } from './job-model.ts';
 import { useJobNotifications, useNotificationOptIn, useTitleBadge } from './job-notifications.ts';
@@ -52,13 +53,11 @@ export function JobsPanel({ controlsFor }: { controlsFor?: (job: JobRow) => Reac
   useTitleBadge(rows);
 
   const listed = new Set(rows.map((r) => r.id));
-  const finished = Object.values(timeline).filter(
-    (h) => h.endedAt !== undefined && !listed.has(h.id),
-  );
+  const finished = finishedRuns(timeline, listed);
   // Image creations that went well are steps of something else (a backup's or mirror's new
-  // image): folded into one line so the jobs an operator started stay in sight.
-  const creations = finished.filter((h) => h.type === 'create' && h.outcome === 'completed');
-  const notable = finished.filter((h) => !creations.includes(h));
+  // image): folded under the job they were made for, the rest into one line, so the jobs an
+  // operator started stay in sight.
+  const { stepsOf, loose: creations, operations: notable } = foldSteps(finished);
   const now = jobs.data?.receivedAt ?? 0;
   const samples = rateStoreFor(target);
   const connected = useConnectionState() === 'running';
@@ -132,17 +131,23 @@ export function JobsPanel({ controlsFor }: { controlsFor?: (job: JobRow) => Reac
               Clear finished
             </button>
           </div>
-          {notable.map((h) => (
-            <FinishedJobCard key={h.id} history={h} end={ends.findLast((e) => e.job === h.id)} />
+          {notable.map(([key, h]) => (
+            <FinishedJobCard
+              key={key}
+              history={h}
+              steps={stepsOf.get(key)?.map(([, step]) => step)}
+              // A plan's note belongs to the latest run of its job id.
+              {...(key === h.id ? { end: ends.findLast((e) => e.job === h.id) } : {})}
+            />
           ))}
           {creations.length > 0 && (
             <details className="px-3 py-1 text-xs text-slate-600 dark:text-slate-400">
               <summary className="cursor-pointer">
                 {creations.length} image creation{creations.length > 1 ? 's' : ''} completed (
-                {creations.map((h) => h.id).join(', ')})
+                {creations.map(([, h]) => h.id).join(', ')})
               </summary>
-              {creations.map((h) => (
-                <FinishedJobCard key={h.id} history={h} />
+              {creations.map(([key, h]) => (
+                <FinishedJobCard key={key} history={h} />
               ))}
             </details>
           )}
