@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import type { Locator, Page } from '@playwright/test';
 import { createImage } from '../test/harness/qemu.ts';
-import { expect, test } from './fixtures.ts';
+import { expect, test } from '../test/fixtures/operations/e2e-fixture.ts';
 
 const MiB = 1024 * 1024;
 const KEPT = 'Finished, source kept (the target is a copy as of the cancel)';
@@ -39,23 +39,23 @@ test('a finished job and its events are there after a reload and in a second tab
   page,
   context,
   served,
-  qemu,
+  vm,
 }) => {
   await page.goto(served.url);
   await expect(jobsPanel(page).getByText('No block jobs')).toBeVisible();
-  const filename = join(qemu.dir, 'hist-copy.raw');
-  await createImage({ path: filename, format: 'raw', size: '128M' });
-  await qemu.direct.execute('blockdev-add', {
+  const filename = join(vm.dir, 'hist-copy.raw');
+  await createImage({ path: filename, format: 'raw', size: 16 * MiB });
+  await vm.direct.execute('blockdev-add', {
     driver: 'raw',
     'node-name': 'hist-copy',
     file: { driver: 'file', filename },
   });
-  await qemu.direct.execute('blockdev-mirror', {
+  await vm.direct.execute('blockdev-mirror', {
     'job-id': 'mirror-hist',
     device: 'data',
     target: 'hist-copy',
     sync: 'full',
-    speed: 16 * MiB,
+    speed: 2 * MiB, // 8 s to ready: running when the page is reloaded
     'buf-size': MiB,
   });
   const card = jobsPanel(page).getByRole('article', { name: 'Job mirror-hist' });
@@ -72,13 +72,11 @@ test('a finished job and its events are there after a reload and in a second tab
   await expect(finished.getByRole('status')).toHaveText(KEPT);
   // QEMU says BLOCK_JOB_COMPLETED, but the disk stayed on its source.
   const blocks =
-    await qemu.direct.execute<{ qdev: string; inserted?: { 'node-name': string } }[]>(
-      'query-block',
-    );
+    await vm.direct.execute<{ qdev: string; inserted?: { 'node-name': string } }[]>('query-block');
   expect(blocks.find((b) => b.qdev.includes('vdb'))?.inserted?.['node-name']).toBe('data');
   await expect(finished).toContainText('block-job-cancel by operator');
   const took = await seconds(finished.getByLabel('Elapsed of mirror-hist'));
-  // 128 MiB at 16 MiB/s, then ready until the click: at least a few seconds, far from a day.
+  // 16 MiB at 2 MiB/s, then ready until the click: at least a few seconds, far from a day.
   expect(took).toBeGreaterThanOrEqual(3);
   expect(took).toBeLessThan(120);
   const events = await eventRowsAbout(page, 'mirror-hist');
@@ -109,20 +107,20 @@ test('a finished job and its events are there after a reload and in a second tab
 test("a failed image creation, whose error only QEMU's job list told, is still failed after a reload", async ({
   page,
   served,
-  qemu,
+  vm,
 }) => {
   await page.goto(served.url);
-  const filename = join(qemu.dir, 'hist-created.raw');
-  await qemu.direct.execute('blockdev-create', {
+  const filename = join(vm.dir, 'hist-created.raw');
+  await vm.direct.execute('blockdev-create', {
     'job-id': 'hist-create-file',
     options: { driver: 'file', filename, size: 0 },
   });
-  await qemu.direct.execute('blockdev-add', {
+  await vm.direct.execute('blockdev-add', {
     driver: 'file',
     'node-name': 'hist-created',
     filename,
   });
-  await qemu.direct.execute('blockdev-create', {
+  await vm.direct.execute('blockdev-create', {
     'job-id': 'hist-create-bad',
     options: { driver: 'qcow2', file: 'hist-created', size: 1000 },
   });
