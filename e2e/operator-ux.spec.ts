@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import type { TestQemu } from '../test/harness/qemu.ts';
 import { startQemu } from '../proxy/qemu/launch.ts';
+import { WsQmp } from '../test/integration/proxy-helpers.ts';
 import { startBlockscope } from '../test/harness/blockscope.ts';
 import { systemArgs } from '../test/fixtures/operations/vm.ts';
 import {
@@ -597,4 +598,84 @@ test('the tabs below the jobs can be enlarged over the whole column, wider, and 
   await page.getByRole('button', { name: 'Shrink' }).click();
   await expect(page.getByRole('complementary', { name: 'Jobs' })).toBeVisible();
   await expect.poll(async () => (await panel.boundingBox())!.width).toBeLessThan(before.width + 1);
+});
+
+test("the Audit tab shows the server's audit lines for the target, another tool's refused command among them, filterable; a viewer is told it is for operators", async ({
+  page,
+  vm,
+}) => {
+  const dir = mkdtempSync(join(tmpdir(), 'blockscope-e2e-audit-'));
+  const auditFile = join(dir, 'audit.jsonl');
+  const served = await startBlockscope(
+    serveOps(
+      vm,
+      join(dir, 'token'),
+      '--viewer-token-file',
+      join(dir, 'viewer-token'),
+      '--audit-log',
+      auditFile,
+    ),
+  );
+  try {
+    await openGraph(page, served.url);
+    await page.getByRole('tab', { name: 'Audit' }).click();
+    const audit = page.getByRole('region', { name: 'Audit log' });
+    await expect(audit).toContainText('Nothing yet');
+
+    // A script through the same server: one change that goes through, one the policy refuses.
+    const script = await WsQmp.open(
+      { port: Number(new URL(served.origin).port), token: served.token },
+      'ops',
+    );
+    expect(
+      await script.send({
+        execute: 'blockdev-add',
+        arguments: { driver: 'null-co', 'node-name': 'audit-seen', size: 1 << 20 },
+        id: 1,
+      }),
+    ).toMatchObject({ return: {} });
+    expect(await script.send({ execute: 'quit', id: 2 })).toMatchObject({
+      error: { class: 'BlockscopeDenied' },
+    });
+    script.close();
+
+    const lines = audit.getByRole('list', { name: 'Audit lines' }).getByRole('listitem');
+    await expect(lines).toHaveCount(2);
+    // Newest first: the refusal, then the node added, each with its outcome and who sent it.
+    await expect(lines.nth(0)).toContainText('quit');
+    await expect(lines.nth(0)).toContainText('refused');
+    await expect(lines.nth(1)).toContainText('blockdev-add');
+    await expect(lines.nth(1)).toContainText('ok');
+    await expect(lines.nth(1)).toContainText('by operator');
+    await expect(lines.nth(1)).toContainText('"node-name":"audit-seen"');
+    await expect(audit).toContainText('--audit-log file');
+    // The page's lines are the file's.
+    const fromFile = readFileSync(auditFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(fromFile.filter((l) => l.target === 'ops').map((l) => l.command)).toEqual([
+      'blockdev-add',
+      'quit',
+    ]);
+
+    await audit.getByRole('searchbox', { name: 'Filter the audit log' }).fill('audit-seen');
+    await expect(lines).toHaveCount(1);
+    await expect(audit).toContainText('1 of 2');
+
+    const viewer = await page.context().browser()!.newPage();
+    try {
+      const viewerToken = readFileSync(join(dir, 'viewer-token'), 'utf8').trim();
+      await openGraph(viewer, `${served.origin}/#token=${viewerToken}`);
+      await viewer.getByRole('tab', { name: 'Audit' }).click();
+      await expect(viewer.getByRole('region', { name: 'Audit log' })).toContainText(
+        'Only an operator session can read the audit log',
+      );
+    } finally {
+      await viewer.close();
+    }
+  } finally {
+    await served.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

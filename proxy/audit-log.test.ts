@@ -2,12 +2,29 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AuditLog, auditOutcome, redact } from './audit-log.ts';
+import { AuditLog, auditOutcome, RECENT_PER_TARGET, redact } from './audit-log.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'blockscope-audit-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('audit log', () => {
+  it("keeps each target's latest lines in memory, redacted, with or without a file", () => {
+    const log = new AuditLog();
+    const base = { role: 'operator', peer: '127.0.0.1:1', durationMs: 1, outcome: 'ok' as const };
+    for (let i = 0; i < RECENT_PER_TARGET + 5; i++) {
+      log.write({ ...base, target: 'a', command: 'qom-set', arguments: { n: i } });
+    }
+    log.write({ ...base, target: 'b', command: 'object-add', arguments: { password: 'p' } });
+    log.write({ ...base, target: null, command: null });
+    const a = log.recent('a');
+    expect(a).toHaveLength(RECENT_PER_TARGET);
+    expect(a[0]).toMatchObject({ arguments: { n: 5 } });
+    expect(a.at(-1)).toMatchObject({ arguments: { n: RECENT_PER_TARGET + 4 } });
+    expect(log.recent('b')).toMatchObject([{ arguments: { password: '***' } }]);
+    expect(log.recent('b')[0]?.time).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(log.recent('c')).toEqual([]);
+  });
+
   it('redacts secret-looking arguments at any depth', () => {
     expect(
       redact({

@@ -64,11 +64,21 @@ function lineOf(entry: Omit<AuditEntry, 'time'>): string {
   return JSON.stringify(line) + '\n';
 }
 
+/** How many of each target's latest lines are kept in memory for GET /api/targets/NAME/audit. */
+export const RECENT_PER_TARGET = 200;
+/** Targets whose lines are kept (names come and go with --target-dir and libvirt). */
+const MAX_TARGETS = 1024;
+
 export class AuditLog {
   private fd: number | null = null;
   private pending: string[] = [];
   /** A refusal was written this turn; more wait for the turn's end. */
   private turnBusy = false;
+  /**
+   * Each target's latest lines (sessions' commands and refusals, with or without a file), newest
+   * last: what the page shows as the target's audit log. Lines without a target stay in the file.
+   */
+  private readonly recentByTarget = new Map<string, AuditEntry[]>();
 
   constructor(readonly path?: string) {
     if (!path) return;
@@ -77,9 +87,29 @@ export class AuditLog {
   }
 
   write(entry: Omit<AuditEntry, 'time'>): void {
+    const line = lineOf(entry);
+    if (entry.target !== null) this.remember(entry.target, line);
     if (this.fd === null) return;
-    this.pending.push(lineOf(entry));
+    this.pending.push(line);
     this.flush();
+  }
+
+  /** The target's latest lines, oldest first (as written: time stamped, secrets redacted). */
+  recent(target: string): readonly AuditEntry[] {
+    return this.recentByTarget.get(target) ?? [];
+  }
+
+  private remember(target: string, line: string): void {
+    const lines = this.recentByTarget.get(target) ?? [];
+    lines.push(JSON.parse(line) as AuditEntry);
+    if (lines.length > RECENT_PER_TARGET) lines.splice(0, lines.length - RECENT_PER_TARGET);
+    // A guest that stops and starts again keeps its lines; re-inserted, the Map's order is the
+    // order of last use, and the names used longest ago go past MAX_TARGETS.
+    this.recentByTarget.delete(target);
+    this.recentByTarget.set(target, lines);
+    if (this.recentByTarget.size > MAX_TARGETS) {
+      this.recentByTarget.delete(this.recentByTarget.keys().next().value!);
+    }
   }
 
   /** A line for a refusal before any session exists (see the top of this file). */

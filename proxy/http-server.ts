@@ -47,6 +47,8 @@ export interface ApiContext {
   allowDirs?: readonly string[];
   /** What this role may send to a target, for GET /api/targets/NAME/commands; null: unknown target. */
   commandsFor?: (target: string, role: Role) => CommandList | null;
+  /** A target's latest audit lines, for GET /api/targets/NAME/audit; null: unknown target. */
+  auditFor?: (target: string) => { entries: readonly unknown[]; onDisk: boolean } | null;
   /** The Prometheus text for GET /metrics (proxy/metrics.ts). */
   metrics?: () => Promise<MetricsText>;
   /** The fleet overview (proxy/fleet.ts), for GET /api/fleet and GET /api/fleet/events. */
@@ -118,6 +120,8 @@ function routes(ctx: ApiContext) {
     if (url.pathname.startsWith('/api/qapi-docs/')) return fieldDocs(ctx, req, res, url.pathname);
     const commands = COMMANDS_ROUTE.exec(url.pathname);
     if (commands?.[1]) return commandList(ctx, req, res, decodeURIComponent(commands[1]));
+    const audit = AUDIT_ROUTE.exec(url.pathname);
+    if (audit?.[1]) return auditLines(ctx, req, res, decodeURIComponent(audit[1]));
     const file = FILE_ROUTE.exec(url.pathname);
     if (file?.[1]) return fileLookup(ctx, req, res, decodeURIComponent(file[1]), url.searchParams);
     if (url.pathname.startsWith('/api/')) return sendJson(res, 404, { error: 'not found' });
@@ -199,6 +203,24 @@ function commandList(ctx: ApiContext, req: IncomingMessage, res: ServerResponse,
   const answer = ctx.commandsFor?.(target, auth.role);
   if (!answer) return sendJson(res, 404, { error: 'unknown target' });
   sendJson(res, answer.status, answer.body);
+}
+
+const AUDIT_ROUTE = /^\/api\/targets\/([^/]+)\/audit$/;
+
+/**
+ * GET /api/targets/NAME/audit: the target's latest audit lines (who changed what, and what was
+ * refused), for operators only: the lines name peers and the arguments of every operator.
+ */
+function auditLines(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, target: string) {
+  if (req.method !== 'GET') return sendJson(res, 405, { error: 'method not allowed' });
+  const auth = ctx.auth.authenticate(req);
+  if (!auth) return refuse(ctx, req, res, 401, 'not authenticated');
+  if (auth.role !== 'operator') {
+    return refuse(ctx, req, res, 403, 'the audit log is for operator sessions');
+  }
+  const answer = ctx.auditFor?.(target);
+  if (!answer) return sendJson(res, 404, { error: 'unknown target' });
+  sendJson(res, 200, answer);
 }
 
 /**

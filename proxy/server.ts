@@ -255,6 +255,10 @@ export async function startProxy(
       const commands = policy.permittedCommands(role, known, targetSet.origin(name));
       return { status: 200, body: { commands, refusedDrivers: [...REFUSED_DRIVERS.keys()] } };
     },
+    auditFor: (name) =>
+      multiplexers.has(name)
+        ? { entries: audit.recent(name), onDisk: config.auditLog !== undefined }
+        : null,
     lookUpFile: (name, path) =>
       multiplexers.has(name) ? lookUpFile(path, policy.allowDirs) : Promise.resolve(null),
     secure: config.tls !== undefined,

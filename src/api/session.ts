@@ -70,7 +70,7 @@ export class HttpError extends Error {
   }
 }
 
-async function getJson<T>(path: string, init?: RequestInit): Promise<T> {
+export async function getJson<T>(path: string, init?: RequestInit): Promise<T> {
   const response = await fetch(path, { credentials: 'same-origin', ...init });
   if (!response.ok) throw new HttpError(response.status, `${path}: HTTP ${response.status}`);
   return (await response.json()) as T;

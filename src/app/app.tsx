@@ -21,6 +21,7 @@ import { DimmedWhenNotLive, QemuGoneBanner } from '../features/connection/qemu-g
 import { SignIn } from '../features/connection/sign-in.tsx';
 import { SourceStatus } from '../features/connection/source-status.tsx';
 import { TargetSwitcher } from '../features/connection/target-switcher.tsx';
+import { AuditPanel } from '../features/audit/audit-panel.tsx';
 import { EventLogPanel } from '../features/events/event-log-panel.tsx';
 import { navigate, routeHash, useRoute } from '../features/navigation/route.ts';
 import { useRouteFocus } from '../features/navigation/route-focus.ts';
@@ -61,6 +62,7 @@ const BOTTOM_TABS: { id: BottomTab; label: string }[] = [
   { id: 'exports', label: 'Exports' },
   { id: 'events', label: 'Event log' },
   { id: 'run', label: 'Run command' },
+  { id: 'audit', label: 'Audit' },
 ];
 
 /** Hears that the proxy's list of targets changed; renders nothing (inside the QmpProvider). */
@@ -268,6 +270,11 @@ function Dashboard() {
               {tab === 'events' && (
                 <section aria-label="Event log">
                   <EventLogPanel />
+                </section>
+              )}
+              {tab === 'audit' && (
+                <section aria-label="Audit log">
+                  <AuditPanel />
                 </section>
               )}
               {tab === 'run' && (

@@ -8,7 +8,7 @@ import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { jobsOptions } from '../api/jobs-queries.ts';
 import { useQmpClient, useTargetName } from '../api/qmp-context.tsx';
 
-export type BottomTab = 'events' | 'exports' | 'run';
+export type BottomTab = 'events' | 'exports' | 'run' | 'audit';
 
 const STORAGE_KEY = 'blockscope.sideColumn';
 

@@ -318,4 +318,44 @@ describe('command refusals', () => {
       expect(operatorList.commands).not.toContain(denied);
     expect(operatorList.refusedDrivers).toEqual(expect.arrayContaining(['http', 'ssh', 'rbd']));
   });
+
+  it("gives operators the target's latest audit lines, the same as the file's, and viewers none (GET /api/targets/NAME/audit)", async () => {
+    const read = (target: string, token?: string) =>
+      fetch(`${proxy.origin}/api/targets/${target}/audit`, {
+        headers: token ? { Authorization: `Bearer ${token}` } : {},
+      });
+    expect((await read('vm')).status).toBe(401);
+    expect((await read('vm', proxy.viewerToken)).status).toBe(403);
+    expect((await read('nope', proxy.token)).status).toBe(404);
+
+    const operator = await WsQmp.open(proxy, 'vm');
+    const added = await operator.send({
+      execute: 'blockdev-add',
+      arguments: { driver: 'null-co', 'node-name': 'audited-in-page', size: 1 << 20 },
+      id: 'a',
+    });
+    expect(added).toMatchObject({ return: {} });
+    const refused = await operator.send({ execute: 'quit', id: 'q' });
+    expect(refused).toMatchObject({ error: { class: 'BlockscopeDenied' } });
+    operator.close();
+
+    const response = await read('vm', proxy.token);
+    expect(response.status).toBe(200);
+    const { entries, onDisk } = (await response.json()) as {
+      entries: { command: string; outcome: string; arguments?: unknown }[];
+      onDisk: boolean;
+    };
+    expect(onDisk).toBe(true);
+    expect(entries.slice(-2)).toMatchObject([
+      { command: 'blockdev-add', outcome: 'ok', arguments: { 'node-name': 'audited-in-page' } },
+      { command: 'quit', outcome: 'refused' },
+    ]);
+    // The same lines as the file's last two for this target.
+    const fromFile = readFileSync(auditPath, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { target: string | null })
+      .filter((l) => l.target === 'vm');
+    expect(entries.slice(-2)).toEqual(fromFile.slice(-2));
+  });
 });
