@@ -168,6 +168,12 @@ for (const scheme of ['light', 'dark'] as const) {
     ).toBeVisible();
     found.push(...(await scan(page, 'run command')));
 
+    await page.getByRole('tab', { name: 'Audit' }).click();
+    await expect(
+      page.getByRole('list', { name: 'Audit lines' }).getByRole('listitem').first(),
+    ).toBeVisible();
+    found.push(...(await scan(page, 'audit')));
+
     await page.getByRole('link', { name: 'Fleet' }).click();
     await expect(page.getByRole('table', { name: 'Targets' })).toContainText('ops');
     found.push(...(await scan(page, 'fleet')));
