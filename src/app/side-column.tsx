@@ -159,8 +159,14 @@ export function SideColumn({
           {jobs}
         </aside>
         <div className="flex min-h-0 flex-1 flex-col border-t border-slate-200 dark:border-slate-800">
-          <div className="flex items-center gap-1 px-2 pt-2">
-            <div ref={tabList} role="tablist" aria-label="Panels" className="flex gap-1">
+          <div className="flex items-start gap-x-1 px-2 pt-2">
+            {/* The tabs wrap onto a second row in a narrow column; the enlarge button stays. */}
+            <div
+              ref={tabList}
+              role="tablist"
+              aria-label="Panels"
+              className="flex min-w-0 flex-1 flex-wrap gap-x-0.5"
+            >
               {tabs.map((t) => (
                 <button
                   key={t.id}
@@ -168,7 +174,7 @@ export function SideColumn({
                   type="button"
                   aria-selected={tab === t.id}
                   onClick={() => onTab(t.id)}
-                  className="rounded-t px-3 py-1 text-sm aria-selected:bg-white aria-selected:font-medium dark:aria-selected:bg-slate-900"
+                  className="rounded-t px-2 py-1 text-sm whitespace-nowrap aria-selected:bg-white aria-selected:font-medium dark:aria-selected:bg-slate-900"
                 >
                   {t.label}
                 </button>
@@ -178,14 +184,15 @@ export function SideColumn({
               type="button"
               onClick={() => setEnlarged(!enlarged)}
               aria-pressed={enlarged}
+              aria-label={enlarged ? 'Shrink' : 'Enlarge'}
               title={
                 enlarged
                   ? 'Back to the usual size, the Jobs panel above'
                   : 'Give this panel the whole column, wider'
               }
-              className="ml-auto self-center rounded px-2 py-0.5 text-xs text-slate-700 hover:bg-slate-200 dark:text-slate-300 dark:hover:bg-slate-800"
+              className="shrink-0 rounded px-2 py-0.5 text-xs text-slate-700 hover:bg-slate-200 dark:text-slate-300 dark:hover:bg-slate-800"
             >
-              {enlarged ? 'Shrink' : 'Enlarge'}
+              <span aria-hidden>{enlarged ? '⤡' : '⤢'}</span>
             </button>
           </div>
           <div className="min-h-0 flex-1 overflow-auto bg-white dark:bg-slate-900" role="tabpanel">
