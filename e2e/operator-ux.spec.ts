@@ -164,13 +164,18 @@ test('a viewer sees a read-only session: operations, job controls and removal ar
     await page.locator('[data-testid="block-node"][data-node-name="top"]').click();
     await expect(details).toBeVisible();
     const enabled = new Set<string>();
-    for (const tab of ['Exports', 'Event log', 'Run command']) {
+    for (const [tab, region] of [
+      ['Exports', 'Exports'],
+      ['Event log', 'Event log'],
+      ['Run command', 'Run command'],
+      ['Audit', 'Audit log'],
+    ] as const) {
       await page.getByRole('tab', { name: tab }).click();
-      await expect(page.getByRole('region', { name: tab })).toBeVisible();
+      await expect(page.getByRole('region', { name: region })).toBeVisible();
       for (const name of await enabledButtonNames(page)) enabled.add(name);
     }
     const viewControl =
-      /^(Zoom to fit|Tidy layout|Save picture ▾|Export (SVG|PNG|DOT)|Switch to (dark|light) mode|Close details|Fold the side panels|Enlarge|Shrink|Exports|Event log|Run command|Edge labels|Options|Clear|Clear finished|Copy .*|zoom in|zoom out|fit view|toggle interactivity|Run|Show the side panels|Jobs.*|Raw query results|Timeline \(\d+\)|data|v-dst)$/i;
+      /^(Zoom to fit|Tidy layout|Save picture ▾|Export (SVG|PNG|DOT)|Switch to (dark|light) mode|Close details|Fold the side panels|Enlarge|Shrink|Exports|Event log|Run command|Audit|\d+ new nodes? out of view: show|Edge labels|Options|Clear|Clear finished|Copy .*|zoom in|zoom out|fit view|toggle interactivity|Run|Show the side panels|Jobs.*|Raw query results|Timeline \(\d+\)|data|v-dst)$/i;
     expect([...enabled].filter((name) => !viewControl.test(name))).toEqual([]);
     // The job card links its nodes (data, v-dst: they select them in the graph) and offers no
     // control at all.
