@@ -112,8 +112,9 @@ test("a throttle's limit shows beside a measured rate that does not exceed it", 
   await expect(meter).toHaveAttribute('max', String(limit));
 
   // Offered at up to 20 MiB/s, ten times the limit; eight requests always waiting in the throttle.
+  const request = 256 * KiB;
   const writes = steadyWrites(vm.direct, VDB, {
-    size: 256 * KiB,
+    size: request,
     span: 8 * MiB,
     start: 4 * MiB,
     inFlight: 8,
@@ -124,15 +125,21 @@ test("a throttle's limit shows beside a measured rate that does not exceed it", 
     const truth = await trueWriteRate(vm, 6_000);
     expect(truth.bps).toBeGreaterThan(limit * 0.8);
     expect(truth.bps).toBeLessThan(limit * 1.1);
-    // ... and the page shows the measured rate at the limit and not above it. The two ends of the
-    // 5 s window are the proxy's read times, a few ms off at most: 2% of room for that.
+    // ... and the page shows the measured rate at the limit and not above what the throttle lets
+    // through. QEMU's throttle (its leaky bucket, docs/throttle.txt) admits a request while the
+    // bucket holds less than a tenth of a second's worth, so over any window the device can run
+    // ahead of the limit by that tenth plus the one request admitted last. The page's window is
+    // "the last 5 s" of once-a-second reads, so it spans at least 4 s; 1% more is for the ends
+    // being the proxy's read times rather than QEMU's.
+    const ahead = limit / 10 + request;
+    const ceiling = (limit + ahead / 4) * 1.01;
     const item = io
       .getByRole('listitem')
       .filter({ has: page.getByRole('meter', { name: meterName }) });
     const measured = async () => Number(await item.locator('data').first().getAttribute('value'));
     await expect.poll(measured, { timeout: 15_000 }).toBeGreaterThan(limit * 0.8);
     const shown = await measured();
-    expect(shown).toBeLessThanOrEqual(limit * 1.02);
+    expect(shown).toBeLessThanOrEqual(ceiling);
     expect(Number(await item.locator('data').nth(1).getAttribute('value'))).toBe(limit);
     await expect(item).toContainText(/write throughput: [\d.]+ [KM]iB\/s of 2 MiB\/s limit/);
     expect(Number(await meter.getAttribute('value'))).toBe(shown);
