@@ -51,10 +51,16 @@ export const fleetKey = ['fleet'] as const;
 export function fleetOptions() {
   return queryOptions({
     queryKey: fleetKey,
-    queryFn: async (): Promise<FleetRow[]> => {
+    queryFn: async ({ client }): Promise<FleetRow[]> => {
+      const asked = Date.now();
       const response = await fetch('/api/fleet', { credentials: 'same-origin' });
       if (!response.ok) throw new Error(`/api/fleet: HTTP ${response.status}`);
-      return parseFleet(await response.json(), Date.now());
+      const rows = parseFleet(await response.json(), Date.now());
+      // The stream opens beside this read and sends after every change, so once it has spoken it
+      // is current; a reply that was slower than one of its messages would only set the page back.
+      const streamed = client.getQueryState<FleetRow[]>(fleetKey);
+      if (streamed?.data && streamed.dataUpdatedAt >= asked) return streamed.data;
+      return rows;
     },
   });
 }
