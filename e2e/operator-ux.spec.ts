@@ -36,6 +36,26 @@ async function enabledButtonNames(page: Page): Promise<string[]> {
   );
 }
 
+/**
+ * A backup of `data` into a scratch node at a byte a second, started behind the page's back:
+ * a job that is still running whenever it is looked at.
+ */
+async function startCrawlingBackup(vm: TestQemu, jobId: string): Promise<void> {
+  const nodes = await vm.direct.execute<
+    { 'node-name': string; image: { 'virtual-size': number } }[]
+  >('query-named-block-nodes', { flat: true });
+  const size = nodes.find((n) => n['node-name'] === 'data')!.image['virtual-size'];
+  const target = `${jobId}-dst`;
+  await vm.direct.execute('blockdev-add', { driver: 'null-co', 'node-name': target, size });
+  await vm.direct.execute('blockdev-backup', {
+    'job-id': jobId,
+    device: 'data',
+    target,
+    sync: 'full',
+    speed: 1,
+  });
+}
+
 /** `serve` for the fixture's QEMU, with a token file of its own (and more flags). */
 function serveOps(vm: TestQemu, tokenFile: string, ...more: string[]): string[] {
   return [
@@ -148,18 +168,7 @@ test('a viewer sees a read-only session: operations, job controls and removal ar
 
     // With a job running and every panel shown once, no enabled button on the page is one that
     // would change QEMU: each enabled one is a view control (a list of what those are).
-    const nodes = await vm.direct.execute<
-      { 'node-name': string; image: { 'virtual-size': number } }[]
-    >('query-named-block-nodes', { flat: true });
-    const size = nodes.find((n) => n['node-name'] === 'data')!.image['virtual-size'];
-    await vm.direct.execute('blockdev-add', { driver: 'null-co', 'node-name': 'v-dst', size });
-    await vm.direct.execute('blockdev-backup', {
-      'job-id': 'viewer-sees',
-      device: 'data',
-      target: 'v-dst',
-      sync: 'full',
-      speed: 1,
-    });
+    await startCrawlingBackup(vm, 'viewer-sees');
     await expect(page.getByRole('article', { name: 'Job viewer-sees' })).toBeVisible();
     await page.locator('[data-testid="block-node"][data-node-name="top"]').click();
     await expect(details).toBeVisible();
@@ -175,9 +184,9 @@ test('a viewer sees a read-only session: operations, job controls and removal ar
       for (const name of await enabledButtonNames(page)) enabled.add(name);
     }
     const viewControl =
-      /^(Zoom to fit|Tidy layout|Save picture ▾|Export (SVG|PNG|DOT)|Switch to (dark|light) mode|Close details|Fold the side panels|Enlarge|Shrink|Exports|Event log|Run command|Audit|\d+ new nodes? out of view: show|Edge labels|Options|Clear|Clear finished|Copy .*|zoom in|zoom out|fit view|toggle interactivity|Run|Show the side panels|Jobs.*|Raw query results|Timeline \(\d+\)|data|v-dst)$/i;
+      /^(Zoom to fit|Tidy layout|Save picture ▾|Export (SVG|PNG|DOT)|Switch to (dark|light) mode|Close details|Fold the side panels|Enlarge|Shrink|Exports|Event log|Run command|Audit|\d+ new nodes? out of view: show|Edge labels|Options|Clear|Clear finished|Copy .*|zoom in|zoom out|fit view|toggle interactivity|Run|Show the side panels|Jobs.*|Raw query results|Timeline \(\d+\)|data|viewer-sees-dst)$/i;
     expect([...enabled].filter((name) => !viewControl.test(name))).toEqual([]);
-    // The job card links its nodes (data, v-dst: they select them in the graph) and offers no
+    // The job card links its nodes (data and its target: they select them in the graph), offers no
     // control at all.
     const job = page.getByRole('article', { name: 'Job viewer-sees' });
     await expect(job.getByRole('button', { name: 'data', exact: true })).toBeEnabled();
@@ -516,18 +525,7 @@ test('at 1024×700 the side panels fold into a rail that gives the graph the roo
   await expect.poll(widthOf).toBeGreaterThan(open + 300);
   // A job started elsewhere is counted on the rail (the folded Jobs panel still follows QEMU).
   await expect(rail.getByRole('button', { name: 'Jobs', exact: true })).toBeVisible();
-  const nodes = await vm.direct.execute<
-    { 'node-name': string; image: { 'virtual-size': number } }[]
-  >('query-named-block-nodes', { flat: true });
-  const size = nodes.find((n) => n['node-name'] === 'data')!.image['virtual-size'];
-  await vm.direct.execute('blockdev-add', { driver: 'null-co', 'node-name': 'rail-dst', size });
-  await vm.direct.execute('blockdev-backup', {
-    'job-id': 'rail-job',
-    device: 'data',
-    target: 'rail-dst',
-    sync: 'full',
-    speed: 1, // a byte a second: still running when looked at
-  });
+  await startCrawlingBackup(vm, 'rail-job');
   await expect(rail.getByRole('button', { name: 'Jobs (1)' })).toBeVisible();
   // The node details beside the graph leave it more than the whole open column did.
   await page.locator('[data-testid="block-node"][data-node-name="top"]').dispatchEvent('click');

@@ -6,6 +6,7 @@ import { useDeferredValue, useState } from 'react';
 import { auditKey, auditOptions, type AuditLine } from '../../api/audit-queries.ts';
 import { useQmpEvent, useTargetName } from '../../api/qmp-context.tsx';
 import { HttpError, sessionOptions } from '../../api/session.ts';
+import { FilterField } from '../../components/filter-field.tsx';
 import { ProxyEvent } from '../../qmp/wire.ts';
 
 const OUTCOME_STYLE: Record<AuditLine['outcome'], string> = {
@@ -83,13 +84,11 @@ export function AuditPanel() {
   return (
     <div className="flex flex-col">
       <div className="flex items-center gap-2 px-3 py-2">
-        <input
-          type="search"
+        <FilterField
           value={filter}
-          onChange={(e) => setFilter(e.target.value)}
-          aria-label="Filter the audit log"
+          onChange={setFilter}
+          label="Filter the audit log"
           placeholder="Filter: a command, node, job id, outcome…"
-          className="min-w-0 flex-1 rounded border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-900"
         />
         <span className="text-xs text-slate-600 dark:text-slate-400" aria-live="polite">
           {shown.length} of {lines.length}

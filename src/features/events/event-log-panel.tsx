@@ -4,6 +4,7 @@
 // row with a count (event-coalesce.ts). Payloads are shown as JSON text, never HTML.
 import { useDeferredValue, useId, useState } from 'react';
 import { useTargetName } from '../../api/qmp-context.tsx';
+import { FilterField } from '../../components/filter-field.tsx';
 import { eventLogFor, useEventLogRows } from './event-log-store.ts';
 import {
   COMMAND_NOTICE,
@@ -70,14 +71,12 @@ export function EventLogPanel() {
   return (
     <div className="flex flex-col">
       <div className="flex items-center gap-2 px-3 py-2">
-        <input
-          type="search"
+        <FilterField
           value={filter}
-          onChange={(e) => setFilter(e.target.value)}
-          aria-label="Filter events"
+          onChange={setFilter}
+          label="Filter events"
           placeholder="Filter by name or data, e.g. BLOCK_JOB or a job id"
           list={listId}
-          className="min-w-0 flex-1 rounded border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-900"
         />
         <datalist id={listId}>
           {eventNames(rows).map((name) => (
