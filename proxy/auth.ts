@@ -101,6 +101,17 @@ export class Authenticator {
     return role ? { role, via: 'cookie' } : null;
   }
 
+  /**
+   * A session cookie is sent, valid or not: a page that signed in once and whose session has since
+   * ended (expired, or this server started with other tokens).
+   */
+  hasSessionCookie(req: IncomingMessage): boolean {
+    return (
+      req.headers.authorization === undefined &&
+      readCookie(req.headers.cookie, COOKIE_NAME) !== undefined
+    );
+  }
+
   private sign(body: string): string {
     return createHmac('sha256', this.cookieKey).update(body).digest('base64url');
   }

@@ -3,7 +3,8 @@
 // an exact Origin (required for cookie auth; a script with a bearer token may send none), and a
 // target name from the proxy's own configuration. A refused upgrade gets an HTTP status and the
 // socket is closed, so it never reaches the multiplexer or QEMU; an authenticated upgrade to a
-// target the proxy does not serve is accepted and closed at once with 4004 (CloseCode).
+// target the proxy does not serve is accepted and closed at once with 4004 (CloseCode), and so is
+// a page's upgrade whose session cookie no longer signs in, with 4001.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -83,8 +84,24 @@ export function createWsEndpoint(options: WsEndpointOptions) {
     const match = /^\/api\/qmp\/([^/]+)$/.exec(url.pathname);
     if (!match?.[1] || url.search) return refuse(req, socket, 404, 'not found');
     const auth = options.auth.authenticate(req);
-    if (!auth) return refuse(req, socket, 401, 'not authenticated');
     const origin = req.headers.origin;
+    if (!auth) {
+      if (
+        options.auth.hasSessionCookie(req) &&
+        origin &&
+        options.hostCheck().originAllowed(origin)
+      ) {
+        // The page's own session cookie, no longer valid: a refused upgrade reaches a page only as
+        // 1006, which it must retry, so accept and close with a code that says to sign in again.
+        // Nothing is read from the socket and nothing reaches the multiplexer or QEMU.
+        options.onRefused?.(req, 401, 'session ended');
+        wss.handleUpgrade(req, socket, head, (ws) =>
+          ws.close(CloseCode.Unauthorized, 'session ended'),
+        );
+        return;
+      }
+      return refuse(req, socket, 401, 'not authenticated');
+    }
     if (origin === undefined ? auth.via === 'cookie' : !options.hostCheck().originAllowed(origin)) {
       return refuse(req, socket, 403, origin === undefined ? 'Origin required' : 'foreign Origin');
     }

@@ -72,21 +72,18 @@ function TargetListFollower() {
 }
 
 /**
- * A connection lost or refused may mean the session ended (the server restarted with a new token,
- * or the cookie expired). A browser does not tell why a WebSocket handshake failed, so after each
- * failed try the session is asked for again: a refusal shows the sign-in form at once, rather
- * than at the next read of the targets.
+ * The proxy closes the WebSocket of a page whose session ended (the server restarted with other
+ * tokens, or the cookie expired) with 4001: the session is asked for again at once, so the
+ * sign-in form shows then rather than at the next read of the targets.
  */
 function SessionLossFollower() {
   const state = useConnectionState();
   const client = useQmpClient();
   const queryClient = useQueryClient();
-  const lost =
-    state === 'disconnected' ||
-    (state === 'refused' && client.lastClose?.code === CloseCode.Unauthorized);
+  const ended = state === 'refused' && client.lastClose?.code === CloseCode.Unauthorized;
   useEffect(() => {
-    if (lost) void queryClient.invalidateQueries({ queryKey: sessionOptions().queryKey });
-  }, [lost, state, queryClient]);
+    if (ended) void queryClient.invalidateQueries({ queryKey: sessionOptions().queryKey });
+  }, [ended, queryClient]);
   return null;
 }
 
@@ -112,14 +109,22 @@ function TargetSpecifics({ info }: { info: TargetInfo | undefined }) {
 
 /**
  * Signs in from a `#token=` in the address bar: when the page opens, and whenever one is pasted
- * into an open tab (a hash change does not reload the page). Then everything is read again.
+ * into an open tab (a hash change does not reload the page). Then everything is read again, and
+ * `signIns` counts up so that the QMP connection, refused with the old session, starts afresh.
  */
-function useSignInFromLink(): { ready: boolean; linkRefused: boolean; signedIn: () => void } {
+function useSignInFromLink(): {
+  ready: boolean;
+  linkRefused: boolean;
+  signIns: number;
+  signedIn: () => void;
+} {
   const queryClient = useQueryClient();
   const [ready, setReady] = useState(false);
   const [linkRefused, setLinkRefused] = useState(false);
+  const [signIns, setSignIns] = useState(0);
   const signedIn = useCallback(() => {
     setLinkRefused(false);
+    setSignIns((n) => n + 1);
     void queryClient.resetQueries();
   }, [queryClient]);
   useEffect(() => {
@@ -139,11 +144,11 @@ function useSignInFromLink(): { ready: boolean; linkRefused: boolean; signedIn: 
     window.addEventListener('hashchange', exchange);
     return () => window.removeEventListener('hashchange', exchange);
   }, [signedIn]);
-  return { ready, linkRefused, signedIn };
+  return { ready, linkRefused, signIns, signedIn };
 }
 
 function Dashboard() {
-  const { ready: sessionReady, linkRefused, signedIn } = useSignInFromLink();
+  const { ready: sessionReady, linkRefused, signIns, signedIn } = useSignInFromLink();
   const targets = useQuery({ ...targetsOptions(), enabled: sessionReady });
   const sources = useQuery({ ...targetSourcesOptions(), enabled: sessionReady });
   const session = useQuery({ ...sessionOptions(), enabled: sessionReady });
@@ -291,7 +296,7 @@ function Dashboard() {
     </div>
   );
   return target ? (
-    <QmpProvider key={target} target={target}>
+    <QmpProvider key={`${target}\0${signIns}`} target={target}>
       {page}
     </QmpProvider>
   ) : (

@@ -3,7 +3,10 @@
 export const CloseCode = {
   /** The target is unknown to the proxy (an authenticated upgrade is accepted, then closed). */
   UnknownTarget: 4004,
-  /** Authentication missing or wrong (the upgrade itself is refused with HTTP 401 where possible). */
+  /**
+   * The page's session ended (its cookie no longer signs in): the upgrade is accepted and closed
+   * with this. Any other missing or wrong authentication is refused with HTTP 401.
+   */
   Unauthorized: 4001,
   /** The session stopped answering heartbeats or let its send queue grow past the limit. */
   TooSlow: 4008,

@@ -4,7 +4,9 @@ import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import type { ProxyHandle } from '../../proxy/server.ts';
+import { CloseCode } from '../../src/qmp/close-codes.ts';
 import { isReadOnlyCommand } from '../../src/qmp/wire.ts';
 import { startRecordingRelay, type RecordingRelay } from '../fake-qmp/recording-relay.ts';
 import { startTestQemu, type TestQemu } from '../harness/qemu.ts';
@@ -44,6 +46,24 @@ afterAll(async () => {
  */
 const commandsSeen = () =>
   relay.lines.filter((line) => !/"query-(block-)?jobs"|"query-block-exports"/.test(line)).length;
+
+/** Opens a WebSocket with these headers and no bearer token, and says how the proxy closed it. */
+function closeOf(
+  port: number,
+  path: string,
+  headers: Record<string, string>,
+): Promise<{ code: number; reason: string; messages: number }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}${path}`, {
+      headers,
+      perMessageDeflate: false,
+    });
+    let messages = 0;
+    ws.on('message', () => messages++);
+    ws.on('close', (code, reason) => resolve({ code, reason: reason.toString(), messages }));
+    ws.on('error', reject);
+  });
+}
 
 const audit = () =>
   readFileSync(auditPath, 'utf8')
@@ -123,8 +143,22 @@ describe('HTTP and upgrade refusals', () => {
       await rawUpgrade(proxy.port, path, { Cookie: cookie, Origin: 'http://evil.example' }),
     ).toBe(403);
     expect(await rawUpgrade(proxy.port, path, { Cookie: cookie, Origin: proxy.origin })).toBe(101);
+    // A cookie that no longer signs in (forged here; expired, or from before a restart with new
+    // tokens, in life) from the page's Origin: the page is told in a close code it can read, and
+    // nothing of it reaches QEMU. Without that Origin it is a plain 401.
     const forged = cookie.replace('viewer', 'operator');
-    expect(await rawUpgrade(proxy.port, path, { Cookie: forged, Origin: proxy.origin })).toBe(401);
+    const linesBefore = commandsSeen();
+    const ended = await closeOf(proxy.port, path, { Cookie: forged, Origin: proxy.origin });
+    expect(ended).toEqual({ code: CloseCode.Unauthorized, reason: 'session ended', messages: 0 });
+    expect(await rawUpgrade(proxy.port, path, { Cookie: forged })).toBe(401);
+    expect(
+      await rawUpgrade(proxy.port, path, { Cookie: forged, Origin: 'http://evil.example' }),
+    ).toBe(401);
+    expect(commandsSeen()).toBe(linesBefore);
+    const endedLines = () =>
+      audit().filter((e) => JSON.stringify(e.error ?? '').endsWith(': session ended"}'));
+    await expect.poll(() => endedLines().length).toBe(1);
+    expect(endedLines()[0]).toMatchObject({ outcome: 'refused', error: { class: 'HTTP 401' } });
     expect((await fetch(`${base}/api/targets?token=${proxy.token}`)).status).toBe(400);
   });
 });
