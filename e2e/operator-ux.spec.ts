@@ -603,6 +603,46 @@ test('the tabs below the jobs can be enlarged over the whole column, wider, and 
   await expect.poll(async () => (await panel.boundingBox())!.width).toBeLessThan(before.width + 1);
 });
 
+test('the tabs below the jobs are one Tab stop: the arrow keys, Home and End choose among them, and Tab goes on into the panel', async ({
+  page,
+  served,
+}) => {
+  await page.setViewportSize({ width: 1600, height: 1000 });
+  await openGraph(page, served.url);
+  const tablist = page.getByRole('tablist', { name: 'Panels' });
+  const tab = (name: string) => tablist.getByRole('tab', { name });
+  const panel = page.getByRole('tabpanel');
+  const focusedTab = () =>
+    page.evaluate(() => {
+      const el = document.activeElement;
+      return el?.getAttribute('role') === 'tab' ? el.textContent : null;
+    });
+  await expect(tab('Exports')).toHaveAttribute('aria-selected', 'true');
+  // Only the chosen tab is in the Tab order.
+  await expect(tablist.locator('[tabindex="0"]')).toHaveCount(1);
+  await tab('Exports').focus();
+  await page.keyboard.press('ArrowRight');
+  expect(await focusedTab()).toBe('Event log');
+  await expect(tab('Event log')).toHaveAttribute('aria-selected', 'true');
+  await expect(panel).toHaveAccessibleName('Event log');
+  await expect(panel.getByRole('region', { name: 'Event log' })).toBeVisible();
+  await page.keyboard.press('End');
+  expect(await focusedTab()).toBe('Audit');
+  await expect(panel).toHaveAccessibleName('Audit');
+  await page.keyboard.press('ArrowRight'); // wraps round to the first
+  expect(await focusedTab()).toBe('Exports');
+  await page.keyboard.press('ArrowLeft');
+  expect(await focusedTab()).toBe('Audit');
+  await page.keyboard.press('Home');
+  expect(await focusedTab()).toBe('Exports');
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  await expect(tab('Run command')).toHaveAttribute('aria-selected', 'true');
+  // Tab leaves the tab list: the next stop is the Enlarge button beside it, not the next tab.
+  await page.keyboard.press('Tab');
+  await expect(page.getByRole('button', { name: 'Enlarge' })).toBeFocused();
+});
+
 test("the Audit tab shows the server's audit lines for the target, another tool's refused command among them, filterable; a viewer is told it is for operators", async ({
   page,
   vm,

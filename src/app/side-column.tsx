@@ -1,10 +1,10 @@
-// The column beside the graph: the Jobs panel above, the Exports, Event log and Run command tabs
-// below. It folds into a narrow rail (remembered per browser) so that a small window gives the
+// The column beside the graph: the Jobs panel above, the Exports, Event log, Run command and Audit
+// tabs below (one Tab stop; the arrow keys move between them). It folds into a narrow rail (remembered per browser) so that a small window gives the
 // graph and the node details the room; folded, its content stays mounted, so the event log keeps
 // recording and the tabs keep their state, and the rail still counts the jobs. The tabs' panel
 // can also be enlarged over the whole column, made wider, for a long command or the event log.
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import { jobsOptions } from '../api/jobs-queries.ts';
 import { useQmpClient, useTargetName } from '../api/qmp-context.tsx';
 
@@ -29,6 +29,25 @@ function useJobCount(): number {
   return jobs.data?.snapshot.jobs.length ?? 0;
 }
 
+/**
+ * The tab an arrow key, Home or End moves to: the tabs are one Tab stop, and the arrows choose
+ * among them (the WAI-ARIA tabs pattern, selection following focus), wrapping at either end.
+ */
+function tabAfterKey<T>(tabs: { id: T }[], current: T, key: string): T | null {
+  const at = tabs.findIndex((t) => t.id === current);
+  if (at < 0 || tabs.length === 0) return null;
+  const step =
+    key === 'ArrowRight' || key === 'ArrowDown'
+      ? 1
+      : key === 'ArrowLeft' || key === 'ArrowUp'
+        ? -1
+        : 0;
+  if (step !== 0) return tabs[(at + step + tabs.length) % tabs.length]!.id;
+  if (key === 'Home') return tabs[0]!.id;
+  if (key === 'End') return tabs.at(-1)!.id;
+  return null;
+}
+
 const RAIL_BUTTON =
   'rounded px-1 py-2 text-xs font-medium text-slate-700 [writing-mode:vertical-rl] hover:bg-slate-200 dark:text-slate-200 dark:hover:bg-slate-800';
 
@@ -46,6 +65,9 @@ export function SideColumn({
   children: ReactNode;
 }) {
   const [folded, setFolded] = useFolded();
+  const ids = useId();
+  const tabId = (id: BottomTab) => `${ids}-tab-${id}`;
+  const panelId = `${ids}-panel`;
   // The tabs' panel enlarged over the whole column, the column wider (a long command, the log).
   const [enlarged, setEnlarged] = useState(false);
   const jobCount = useJobCount();
@@ -170,10 +192,20 @@ export function SideColumn({
               {tabs.map((t) => (
                 <button
                   key={t.id}
+                  id={tabId(t.id)}
                   role="tab"
                   type="button"
                   aria-selected={tab === t.id}
+                  aria-controls={panelId}
+                  tabIndex={tab === t.id ? 0 : -1}
                   onClick={() => onTab(t.id)}
+                  onKeyDown={(e) => {
+                    const next = tabAfterKey(tabs, t.id, e.key);
+                    if (!next) return;
+                    e.preventDefault();
+                    onTab(next);
+                    document.getElementById(tabId(next))?.focus();
+                  }}
                   className="rounded-t px-2 py-1 text-sm whitespace-nowrap aria-selected:bg-white aria-selected:font-medium dark:aria-selected:bg-slate-900"
                 >
                   {t.label}
@@ -195,7 +227,12 @@ export function SideColumn({
               <span aria-hidden>{enlarged ? '⤡' : '⤢'}</span>
             </button>
           </div>
-          <div className="min-h-0 flex-1 overflow-auto bg-white dark:bg-slate-900" role="tabpanel">
+          <div
+            id={panelId}
+            role="tabpanel"
+            aria-labelledby={tabId(tab)}
+            className="min-h-0 flex-1 overflow-auto bg-white dark:bg-slate-900"
+          >
             {children}
           </div>
         </div>
