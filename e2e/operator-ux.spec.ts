@@ -184,7 +184,7 @@ test('a viewer sees a read-only session: operations, job controls and removal ar
       for (const name of await enabledButtonNames(page)) enabled.add(name);
     }
     const viewControl =
-      /^(Zoom to fit|Tidy layout|Save picture ▾|Export (SVG|PNG|DOT)|Switch to (dark|light) mode|Close details|Fold the side panels|Enlarge|Shrink|Exports|Event log|Run command|Audit|\d+ new nodes? out of view: show|Edge labels|Options|Clear|Clear finished|Copy .*|zoom in|zoom out|fit view|toggle interactivity|Run|Show the side panels|Jobs.*|Raw query results|Timeline \(\d+\)|data|viewer-sees-dst)$/i;
+      /^(Zoom to fit|Tidy layout|Save picture ▾|Export (SVG|PNG|DOT)|Switch to (dark|light) mode|Close details|Fold the side panels|Enlarge|Shrink|Exports|Event log|Run command|Audit|\d+ new nodes? out of view: show|Edge labels|Options|Clear|Clear finished|Copy .*|zoom in|zoom out|Run|Show the side panels|Jobs.*|Raw query results|Timeline \(\d+\)|data|viewer-sees-dst)$/i;
     expect([...enabled].filter((name) => !viewControl.test(name))).toEqual([]);
     // The job card links its nodes (data and its target: they select them in the graph), offers no
     // control at all.

@@ -4,7 +4,6 @@
 import '@xyflow/react/dist/style.css';
 import {
   Background,
-  Controls,
   MiniMap,
   ReactFlow,
   ReactFlowProvider,
@@ -43,6 +42,7 @@ import { NodeDetailsPanel } from './view/node-details-panel.tsx';
 import { edgeTypes } from './view/perm-edge.tsx';
 import { useDarkMode } from './view/use-dark-mode.ts';
 import { useBoxesOnly } from './view/use-zoomed-out.ts';
+import { ZoomControls } from './view/zoom-controls.tsx';
 
 /**
  * Above this many nodes only what is on screen is rendered, to keep pan and zoom smooth — except
@@ -256,7 +256,7 @@ function GraphCanvas() {
         colorMode={dark ? 'dark' : 'light'}
       >
         <Background />
-        <Controls showInteractive={false} />
+        <ZoomControls />
         <PermLegend />
         <MiniMap pannable zoomable nodeColor={miniMapColor} />
       </ReactFlow>

@@ -1,0 +1,39 @@
+// Zoom in and out, bottom left of the graph, as a named group of two buttons. Fitting is the
+// toolbar's "Zoom to fit", which knows what lies over the graph (fit-area.ts); a second fit button
+// here that did not would undo it.
+import { ControlButton, Panel, useReactFlow, useStore } from '@xyflow/react';
+
+export function ZoomControls() {
+  const { zoomIn, zoomOut } = useReactFlow();
+  const atMax = useStore((s) => s.transform[2] >= s.maxZoom);
+  const atMin = useStore((s) => s.transform[2] <= s.minZoom);
+  return (
+    <Panel
+      position="bottom-left"
+      role="group"
+      aria-label="Zoom"
+      className="react-flow__controls vertical"
+    >
+      <ControlButton
+        onClick={() => void zoomIn()}
+        disabled={atMax}
+        aria-label="Zoom in"
+        title="Zoom in"
+      >
+        <span aria-hidden className="text-base leading-none">
+          +
+        </span>
+      </ControlButton>
+      <ControlButton
+        onClick={() => void zoomOut()}
+        disabled={atMin}
+        aria-label="Zoom out"
+        title="Zoom out"
+      >
+        <span aria-hidden className="text-base leading-none">
+          −
+        </span>
+      </ControlButton>
+    </Panel>
+  );
+}
