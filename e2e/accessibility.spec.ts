@@ -1,6 +1,7 @@
 // The accessibility scan: axe-core (through @axe-core/playwright) on the page's main views in
 // Chromium against a real QEMU served by the real server, in light and dark mode. A view passes
-// when axe finds nothing it rates serious or critical under WCAG 2.x A/AA and its best practices.
+// when axe finds nothing it rates serious or critical under WCAG 2.x A/AA and its best practices,
+// neither as a violation nor as a finding it leaves for review (bar colour contrast over the graph).
 // Nothing of the page is left out of the scan. Graph cards are also checked one at a time
 // (scanCards): in the whole-page scan axe cannot tell their background.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -27,8 +28,11 @@ const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-prac
  * the view, the rule, its impact, axe's help text and every element it names.
  */
 async function scan(page: Page, view: string): Promise<string[]> {
-  const { violations } = await new AxeBuilder({ page }).withTags(TAGS).analyze();
-  return describe(view, violations);
+  const { violations, incomplete } = await new AxeBuilder({ page }).withTags(TAGS).analyze();
+  // What axe could not decide counts too, but for colour contrast over the graph's stacked
+  // layers, which it cannot compute there (the cards are checked alone, by scanCards).
+  const undecided = incomplete.filter((v) => v.id !== 'color-contrast');
+  return describe(view, [...violations, ...undecided]);
 }
 
 function describe(view: string, violations: Violations): string[] {

@@ -48,6 +48,7 @@ export function QmpPreview({
         </button>
       </div>
       <pre
+        role="group"
         aria-label="QMP command JSON"
         className="max-h-64 overflow-auto rounded bg-slate-100 p-2 font-mono text-xs dark:bg-slate-950"
       >

@@ -47,7 +47,11 @@ function Metric({ label, value, title }: { label: string; value: string; title?:
 function JobEndsLine({ ends }: { ends: JobEnds | undefined }) {
   if (!ends?.source && !ends?.target) return null;
   return (
-    <p aria-label="Source and target" className="flex flex-wrap items-center gap-1 text-xs">
+    <p
+      role="group"
+      aria-label="Source and target"
+      className="flex flex-wrap items-center gap-1 text-xs"
+    >
       {ends.source && ends.target ? (
         <>
           <NodeLink name={ends.source} />
