@@ -299,10 +299,10 @@ export async function startProxy(
     goneReason: (name) => targetSet.goneReason(name),
     isFull: (name) => (multiplexers.get(name)?.sessionCount ?? 0) >= limits.maxSessions,
     onRefused,
-    onSession: (ws, { target, role, peer }) => {
+    onSession: (ws, { target, role, peer, connection }) => {
       const mux = multiplexers.get(target)!;
       const origin = targetSet.origin(target);
-      const transport = new WsTransport(ws, limits.heartbeatMs);
+      const transport = new WsTransport(ws, limits.heartbeatMs, connection);
       new Session(transport, { target, role, peer, mux, origin, policy, audit, limits });
     },
   });

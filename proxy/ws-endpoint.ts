@@ -14,6 +14,12 @@ import type { Role } from './policy.ts';
 
 export const MAX_INBOUND_BYTES = 64 * 1024;
 
+/** A stream whose writes can be held back and sent together (net.Socket, stream.Writable). */
+export interface Corkable {
+  cork(): void;
+  uncork(): void;
+}
+
 export interface WsEndpointOptions {
   auth: Authenticator;
   hostCheck: () => HostCheck;
@@ -22,8 +28,11 @@ export interface WsEndpointOptions {
   goneReason?: (name: string) => string | undefined;
   /** True when the target already has as many sessions as it accepts. */
   isFull: (name: string) => boolean;
-  /** Called with each accepted WebSocket. */
-  onSession: (ws: WebSocket, info: { target: string; role: Role; peer: string }) => void;
+  /** Called with each accepted WebSocket and the connection under it (for corking its writes). */
+  onSession: (
+    ws: WebSocket,
+    info: { target: string; role: Role; peer: string; connection: Corkable },
+  ) => void;
   onRefused?: (req: IncomingMessage, status: number, reason: string) => void;
 }
 
@@ -132,7 +141,8 @@ export function createWsEndpoint(options: WsEndpointOptions) {
       return refuse(req, socket, 503, 'too many sessions for this target');
     const peer = peerOf(req);
     wss.handleUpgrade(req, socket, head, (ws) => {
-      options.onSession(ws, { target, role: auth.role, peer });
+      // An upgrade's socket is the server's net.Socket (node:http), which ws writes to.
+      options.onSession(ws, { target, role: auth.role, peer, connection: socket as Corkable });
     });
   }
 

@@ -5,16 +5,23 @@ import type { RawData, WebSocket } from 'ws';
 import { CloseCode } from '../src/qmp/close-codes.ts';
 import type { JsonObject, QmpEvent } from '../src/qmp/wire.ts';
 import type { CloseCause, SessionTransport, TransportHandlers } from './session-transport.ts';
-import { closeReason } from './ws-endpoint.ts';
+import { closeReason, type Corkable } from './ws-endpoint.ts';
+
+/** Frames up to this size (UTF-16 units or bytes) are held back to leave together. */
+const CORK_MAX_BYTES = 16 * 1024;
 
 export class WsTransport implements SessionTransport {
   readonly plain = false;
   private alive = true;
   private heartbeat: ReturnType<typeof setInterval> | null = null;
 
+  private corked = false;
+
   constructor(
     private readonly ws: WebSocket,
     private readonly heartbeatMs: number,
+    /** The connection ws writes to: frames sent in one turn of the event loop leave together. */
+    private readonly connection?: Corkable,
   ) {}
 
   get open(): boolean {
@@ -73,11 +80,43 @@ export class WsTransport implements SessionTransport {
   }
 
   sendEvent(event: QmpEvent): void {
-    this.ws.send(eventFrame(event), { binary: false });
+    const frame = eventFrame(event);
+    this.holdWrites(frame.length);
+    this.ws.send(frame, { binary: false });
   }
 
   send(message: JsonObject): void {
-    this.ws.send(JSON.stringify(message));
+    const text = JSON.stringify(message);
+    this.holdWrites(text.length);
+    this.ws.send(text);
+  }
+
+  /**
+   * Replies and events sent in one turn of the event loop (a chunk of QEMU's replies, a shared
+   * read answering many commands, an event to every session) leave in one write, not one
+   * syscall per frame: cork now, uncork on the next tick (as the Node docs suggest). Only
+   * small frames hold writes back: a corked frame counts in `bufferedAmount` until the tick
+   * ends, and a few large replies held together would look like a peer that stopped reading.
+   */
+  private holdWrites(size: number): void {
+    const connection = this.connection;
+    if (!connection) return;
+    if (size > CORK_MAX_BYTES) {
+      // What was held goes now, and this frame straight after it.
+      if (this.corked) this.release(connection);
+      return;
+    }
+    if (this.corked) return;
+    this.corked = true;
+    connection.cork();
+    process.nextTick(() => {
+      if (this.corked) this.release(connection);
+    });
+  }
+
+  private release(connection: Corkable): void {
+    this.corked = false;
+    connection.uncork();
   }
 
   close(cause: CloseCause): void {
