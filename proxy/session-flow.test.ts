@@ -6,6 +6,8 @@ import { SessionFlow, type FlowLimits } from './session-flow.ts';
 /** A flow over a fake socket that records pause/resume, with the frames it admitted. */
 function make(limits: Partial<FlowLimits> = {}, check?: (text: string) => Promise<void> | null) {
   const socket = { paused: false, pauses: 0, resumes: 0 };
+  /** Whether the replies sent still wait in the send buffer (the peer reads slowly). */
+  const buffer = { backedUp: false };
   const admitted: { text: string; answer: (reply: JsonObject) => void }[] = [];
   const sent: JsonObject[] = [];
   let overflowed = 0;
@@ -27,12 +29,13 @@ function make(limits: Partial<FlowLimits> = {}, check?: (text: string) => Promis
         return check?.(text) ?? undefined;
       },
       send: (reply) => sent.push(reply),
+      backedUp: () => buffer.backedUp,
       overflow: () => overflowed++,
     },
   );
   /** Answers the n-th admitted frame (0-based) with { return: its text }. */
   const answer = (n: number) => admitted[n]!.answer({ return: admitted[n]!.text });
-  return { flow, socket, admitted, sent, answer, overflowed: () => overflowed };
+  return { flow, socket, buffer, admitted, sent, answer, overflowed: () => overflowed };
 }
 
 describe('SessionFlow', () => {
@@ -54,6 +57,24 @@ describe('SessionFlow', () => {
     expect(socket.pauses).toBe(1);
     expect(socket.resumes).toBe(1);
     expect(sent).toEqual([{ return: 'a' }, { return: 'b' }, { return: 'c' }]);
+  });
+
+  it('admits nothing more while the replies sent have not drained, and goes on once they have', () => {
+    const { flow, socket, buffer, admitted, sent, answer } = make();
+    flow.start();
+    for (const text of ['a', 'b', 'c', 'd', 'e']) flow.receive(text);
+    buffer.backedUp = true; // the peer has not read the reply to 'a' yet
+    answer(0);
+    answer(1);
+    expect(sent.map((r) => r.return)).toEqual(['a', 'b']);
+    // Two places are free, but nothing is admitted and the socket stays unread.
+    expect(admitted.map((a) => a.text)).toEqual(['a', 'b', 'c']);
+    expect(socket.paused).toBe(true);
+    expect(flow.heldFrames).toBe(2);
+    buffer.backedUp = false;
+    flow.drained();
+    expect(admitted.map((a) => a.text)).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(flow.heldFrames).toBe(0);
   });
 
   it('sends replies in the order the frames came, holding an early answer behind a late one', () => {
@@ -114,6 +135,7 @@ describe('SessionFlow', () => {
       {
         admit: (text, answer) => answer({ return: text }),
         send: (reply) => sent.push(reply),
+        backedUp: () => false,
         overflow: () => {},
       },
     );

@@ -1,8 +1,9 @@
 // Flow control for one session, the way QEMU treats a client of its monitor socket: it stops
 // reading while it works, so a client that writes hundreds of commands at once is answered, never
 // refused. A session admits at most `maxPending` frames whose replies it has not sent yet (its
-// share of the target's queue); with its share taken, or while a command is being checked against
-// QEMU, it stops reading the WebSocket until replies drain.
+// share of the target's queue); with its share taken, while a command is being checked against
+// QEMU, or while the replies already sent wait in its send buffer (a peer that reads slowly), it
+// stops reading the WebSocket until replies drain.
 //
 // `ws.pause()` stops the socket, but ws still delivers every frame of the TCP read it is parsing
 // (a 64 KiB read of small frames is over a thousand messages), so those are held here, in arrival
@@ -33,6 +34,11 @@ export interface FlowHandlers {
    */
   admit(text: string, answer: (reply: JsonObject) => void): Promise<void> | void;
   send(reply: JsonObject): void;
+  /**
+   * The replies already sent have not drained to the peer (its send buffer is over the soft
+   * limit): nothing more is admitted until `drained()`, so a slow reader slows its own session.
+   */
+  backedUp(): boolean;
   /** More was delivered while paused than `maxHeldBytes` (ws did not stop reading). */
   overflow(): void;
 }
@@ -96,9 +102,18 @@ export class SessionFlow {
     this.slots.length = 0;
   }
 
+  /** The peer has read what was sent: frames held meanwhile are admitted again. */
+  drained(): void {
+    if (!this.stopped) this.pump();
+  }
+
   private canAdmit(): boolean {
     return (
-      this.started && !this.checking && !this.stopped && this.slots.length < this.limits.maxPending
+      this.started &&
+      !this.checking &&
+      !this.stopped &&
+      this.slots.length < this.limits.maxPending &&
+      !this.handlers.backedUp()
     );
   }
 

@@ -23,6 +23,8 @@ export interface TransportHandlers {
   paused(): boolean;
   /** True when every message received has been answered (nothing pending or held). */
   idle(): boolean;
+  /** What was written has all gone to the peer (the connection's `drain`). */
+  drained(): void;
 }
 
 export interface SessionTransport extends PausableSocket {
@@ -35,9 +37,12 @@ export interface SessionTransport extends PausableSocket {
   readonly open: boolean;
   /** Bytes written and not yet taken by the peer. */
   readonly bufferedAmount: number;
+  /** Bytes the peer has taken so far (handed to the kernel): it grows while the peer reads. */
+  readonly deliveredBytes: number;
   /** Starts delivering to the session; called once. */
   bind(handlers: TransportHandlers): void;
-  send(message: JsonObject): void;
+  /** Writes a reply; returns its size (in bytes or UTF-16 units: what the buffer counts). */
+  send(message: JsonObject): number;
   /**
    * An event: the multiplexer hands every session the same object, so a transport may
    * serialise it once for all of its kind.

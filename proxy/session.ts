@@ -39,11 +39,24 @@ export interface SessionLimits {
   maxPending: number;
   /** Frames ws delivers after the session paused (the rest of one TCP read), in bytes. */
   maxHeldBytes: number;
-  /** Above this many unsent bytes the session is dropped (it is not reading). */
+  /**
+   * Room for events in a session's send buffer beyond what its own replies may take (the soft
+   * limit and `maxPending` of its largest reply yet): past that the session is dropped.
+   */
   maxBufferedBytes: number;
-  /** Above this, job and I/O snapshots are skipped for this session (the next one supersedes them). */
+  /**
+   * Above this many unsent bytes no new command of the session is admitted until they drain
+   * (back-pressure on a peer that reads slowly), and job and I/O snapshots are skipped for it
+   * (the next one supersedes them).
+   */
   softBufferedBytes: number;
   heartbeatMs: number;
+  /**
+   * How long a send buffer over the soft limit may go without the peer taking a byte of it
+   * before the session is dropped: it stopped reading (a busy browser tab still reads its
+   * sockets; its network stack does, whatever the page's script is doing).
+   */
+  stallMs: number;
   /** Sessions one target accepts at once. */
   maxSessions: number;
 }
@@ -55,6 +68,7 @@ export const DEFAULT_SESSION_LIMITS: SessionLimits = {
   maxBufferedBytes: 8 * 1024 * 1024,
   softBufferedBytes: 1024 * 1024,
   heartbeatMs: 15_000,
+  stallMs: 5_000,
   maxSessions: 256,
 };
 
@@ -84,6 +98,11 @@ export class Session implements SessionSink {
   /** When the session began: its reads are never answered from an older reply (shared-reads.ts). */
   private readonly openedAt = Date.now();
 
+  /** The largest reply sent to this session so far: its pending replies may take that much each. */
+  private largestReply = 0;
+  /** Runs while the send buffer is over the soft limit: is the peer taking anything of it? */
+  private stallTimer: ReturnType<typeof setInterval> | null = null;
+
   constructor(
     private readonly transport: SessionTransport,
     private readonly ctx: SessionContext,
@@ -91,6 +110,7 @@ export class Session implements SessionSink {
     this.flow = new SessionFlow(transport, ctx.limits, {
       admit: (text, answer) => this.handleFrame(text, answer),
       send: (reply) => this.send(reply),
+      backedUp: () => transport.bufferedAmount > ctx.limits.softBufferedBytes,
       overflow: () => transport.close({ kind: 'flood' }),
     });
     transport.bind({
@@ -103,6 +123,10 @@ export class Session implements SessionSink {
       closed: () => this.closed(),
       paused: () => this.flow.paused,
       idle: () => this.flow.pending === 0 && this.flow.heldFrames === 0,
+      drained: () => {
+        this.stopStallWatch();
+        this.flow.drained();
+      },
     });
     ctx.mux.attach(this);
   }
@@ -249,19 +273,54 @@ export class Session implements SessionSink {
   }
 
   private send(message: JsonObject): void {
-    this.write((transport) => transport.send(message));
+    this.write((transport) => {
+      this.largestReply = Math.max(this.largestReply, transport.send(message));
+    });
   }
 
-  /** Writes to the peer, unless it stopped reading: then it is cut off. */
+  /**
+   * Writes to the peer, unless it stopped reading: then it is cut off. The session's own replies
+   * are bounded by admission (none is admitted while the buffer is over the soft limit), so the
+   * limit leaves them their room and counts `maxBufferedBytes` on top, for events.
+   */
   private write(put: (transport: SessionTransport) => void): void {
     if (this.phase === 'closed' || !this.transport.open) return;
-    if (this.transport.bufferedAmount > this.ctx.limits.maxBufferedBytes) {
-      // A close would queue behind the unread data; a peer that does not read is cut off.
-      this.transport.terminate();
-      this.closed();
-      return;
-    }
+    const { softBufferedBytes, maxBufferedBytes, maxPending } = this.ctx.limits;
+    const limit = softBufferedBytes + maxPending * this.largestReply + maxBufferedBytes;
+    if (this.transport.bufferedAmount > limit) return this.cutOff();
     put(this.transport);
+    if (this.transport.bufferedAmount > softBufferedBytes) this.watchForStall();
+  }
+
+  /** A close would queue behind the unread data: a peer that does not read is cut off. */
+  private cutOff(): void {
+    this.transport.terminate();
+    this.closed();
+  }
+
+  /**
+   * While the send buffer is over the soft limit, the peer must take some of it every
+   * `stallMs` (the connection's delivered bytes grow); one that takes nothing is cut off.
+   */
+  private watchForStall(): void {
+    if (this.stallTimer) return;
+    let delivered = this.transport.deliveredBytes;
+    this.stallTimer = setInterval(() => {
+      const now = this.transport.deliveredBytes;
+      if (this.transport.bufferedAmount <= this.ctx.limits.softBufferedBytes) {
+        this.stopStallWatch();
+        this.flow.drained();
+      } else if (now === delivered) {
+        this.stopStallWatch();
+        this.cutOff();
+      }
+      delivered = now;
+    }, this.ctx.limits.stallMs);
+  }
+
+  private stopStallWatch(): void {
+    if (this.stallTimer) clearInterval(this.stallTimer);
+    this.stallTimer = null;
   }
 
   private audit(
@@ -299,6 +358,7 @@ export class Session implements SessionSink {
   private closed(): void {
     if (this.phase === 'closed') return;
     this.phase = 'closed';
+    this.stopStallWatch();
     this.flow.stop();
     if (this.queued === 0) this.ctx.mux.detach(this);
   }

@@ -35,6 +35,10 @@ export class SocketTransport implements SessionTransport {
     return this.socket.writableLength;
   }
 
+  get deliveredBytes(): number {
+    return this.socket.bytesWritten - this.socket.writableLength;
+  }
+
   bind(handlers: TransportHandlers): void {
     const { socket } = this;
     this.handlers = handlers;
@@ -58,6 +62,7 @@ export class SocketTransport implements SessionTransport {
       this.peerDone = true;
       this.endIfAnswered();
     });
+    socket.on('drain', () => handlers.drained());
     socket.on('error', () => socket.destroy());
     socket.on('close', () => handlers.closed());
   }
@@ -75,9 +80,11 @@ export class SocketTransport implements SessionTransport {
     this.send(event as unknown as JsonObject);
   }
 
-  send(message: JsonObject): void {
-    this.socket.write(qemuMessageText(message) + '\r\n');
+  send(message: JsonObject): number {
+    const text = qemuMessageText(message) + '\r\n';
+    this.socket.write(text);
     if (this.peerDone) queueMicrotask(() => this.endIfAnswered());
+    return text.length;
   }
 
   close(_cause: CloseCause): void {

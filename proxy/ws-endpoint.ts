@@ -6,6 +6,7 @@
 // target the proxy does not serve is accepted and closed at once with 4004 (CloseCode), and so is
 // a page's upgrade whose session cookie no longer signs in, with 4001.
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CloseCode } from '../src/qmp/close-codes.ts';
@@ -14,11 +15,12 @@ import type { Role } from './policy.ts';
 
 export const MAX_INBOUND_BYTES = 64 * 1024;
 
-/** A stream whose writes can be held back and sent together (net.Socket, stream.Writable). */
-export interface Corkable {
-  cork(): void;
-  uncork(): void;
-}
+/**
+ * The connection under an accepted WebSocket: the server's net.Socket (node:http hands the
+ * upgrade its socket), whose writes can be held back and sent together and which says when its
+ * buffer has gone to the peer.
+ */
+export type Connection = Pick<Socket, 'cork' | 'uncork' | 'on' | 'bytesWritten' | 'writableLength'>;
 
 export interface WsEndpointOptions {
   auth: Authenticator;
@@ -31,7 +33,7 @@ export interface WsEndpointOptions {
   /** Called with each accepted WebSocket and the connection under it (for corking its writes). */
   onSession: (
     ws: WebSocket,
-    info: { target: string; role: Role; peer: string; connection: Corkable },
+    info: { target: string; role: Role; peer: string; connection: Connection },
   ) => void;
   onRefused?: (req: IncomingMessage, status: number, reason: string) => void;
 }
@@ -141,8 +143,7 @@ export function createWsEndpoint(options: WsEndpointOptions) {
       return refuse(req, socket, 503, 'too many sessions for this target');
     const peer = peerOf(req);
     wss.handleUpgrade(req, socket, head, (ws) => {
-      // An upgrade's socket is the server's net.Socket (node:http), which ws writes to.
-      options.onSession(ws, { target, role: auth.role, peer, connection: socket as Corkable });
+      options.onSession(ws, { target, role: auth.role, peer, connection: socket as Socket });
     });
   }
 

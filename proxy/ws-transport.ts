@@ -5,7 +5,7 @@ import type { RawData, WebSocket } from 'ws';
 import { CloseCode } from '../src/qmp/close-codes.ts';
 import type { JsonObject, QmpEvent } from '../src/qmp/wire.ts';
 import type { CloseCause, SessionTransport, TransportHandlers } from './session-transport.ts';
-import { closeReason, type Corkable } from './ws-endpoint.ts';
+import { closeReason, type Connection } from './ws-endpoint.ts';
 
 /** Frames up to this size (UTF-16 units or bytes) are held back to leave together. */
 const CORK_MAX_BYTES = 16 * 1024;
@@ -21,7 +21,7 @@ export class WsTransport implements SessionTransport {
     private readonly ws: WebSocket,
     private readonly heartbeatMs: number,
     /** The connection ws writes to: frames sent in one turn of the event loop leave together. */
-    private readonly connection?: Corkable,
+    private readonly connection: Connection,
   ) {}
 
   get open(): boolean {
@@ -30,6 +30,10 @@ export class WsTransport implements SessionTransport {
 
   get bufferedAmount(): number {
     return this.ws.bufferedAmount;
+  }
+
+  get deliveredBytes(): number {
+    return this.connection.bytesWritten - this.connection.writableLength;
   }
 
   bind(handlers: TransportHandlers): void {
@@ -44,6 +48,7 @@ export class WsTransport implements SessionTransport {
       );
     });
     ws.on('pong', () => (this.alive = true));
+    this.connection.on('drain', () => handlers.drained());
     ws.on('close', () => {
       if (this.heartbeat) clearInterval(this.heartbeat);
       handlers.closed();
@@ -85,10 +90,11 @@ export class WsTransport implements SessionTransport {
     this.ws.send(frame, { binary: false });
   }
 
-  send(message: JsonObject): void {
+  send(message: JsonObject): number {
     const text = JSON.stringify(message);
     this.holdWrites(text.length);
     this.ws.send(text);
+    return text.length;
   }
 
   /**
@@ -100,7 +106,6 @@ export class WsTransport implements SessionTransport {
    */
   private holdWrites(size: number): void {
     const connection = this.connection;
-    if (!connection) return;
     if (size > CORK_MAX_BYTES) {
       // What was held goes now, and this frame straight after it.
       if (this.corked) this.release(connection);
@@ -114,7 +119,7 @@ export class WsTransport implements SessionTransport {
     });
   }
 
-  private release(connection: Corkable): void {
+  private release(connection: Connection): void {
     this.corked = false;
     connection.uncork();
   }

@@ -180,8 +180,8 @@ export interface PipelineRun {
 
 /**
  * `sessions` pipelining sessions of `commands` each against target `vm` of an in-process proxy,
- * plus one session that pipelines `query-qmp-schema` and never reads (it must be cut off at the
- * unsent-data limit while the others go on).
+ * plus one session that pipelines `query-qmp-schema` and never reads (it must be cut off, its
+ * replies untaken, while the others go on).
  */
 export async function runPipelines(
   proxy: ProxyHandle,

@@ -20,6 +20,8 @@ export function describePipelining(sessions: number, commands: number, rssCeilin
     await addThrottleGroups(qemu.direct, sessions);
     proxy = await startTestProxy(
       proxyConfig([{ name: 'vm', address: { type: 'unix', path: qemu.qmpSocket } }]),
+      // The non-reader is cut off once its send buffer has taken nothing for this long.
+      { session: { stallMs: 250 } },
     );
   });
 

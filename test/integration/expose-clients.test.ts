@@ -54,6 +54,8 @@ beforeAll(async () => {
         { dir: join(dir, 'view'), role: 'viewer' },
       ],
     }),
+    // A client whose unsent replies go untaken this long is cut off (5 s by default).
+    { session: { stallMs: 300 } },
   );
   operatorSocket = join(dir, 'op', 'vm.qmp');
   viewerSocket = join(dir, 'view', 'vm.qmp');
@@ -410,8 +412,10 @@ describe('one QEMU monitor, many tools', () => {
   it('cuts off a client that stops reading its replies, without slowing another', async () => {
     const other = await PlainQmp.open(operatorSocket);
     const stalled = await PlainQmp.open(operatorSocket);
+    const mux = proxy.multiplexers.get('vm')!;
+    const sessions = mux.sessionCount;
     stalled.socket.pause(); // reads nothing more: the replies pile up at the proxy
-    // 60 schema replies are over 10 MiB, past the 8 MiB a session may have unsent.
+    // 60 schema replies are over 10 MiB: far more than the session lets wait unread.
     stalled.socket.write(
       Array.from({ length: 60 }, (_, i) =>
         JSON.stringify({ execute: 'query-qmp-schema', id: i }),
@@ -420,11 +424,13 @@ describe('one QEMU monitor, many tools', () => {
     for (let i = 0; i < 20; i++) {
       expect(await other.send({ execute: 'query-status', id: `o${i}` })).toHaveProperty('return');
     }
+    // The proxy stopped answering it once its unsent replies passed the soft limit, and ends it
+    // when they have gone untaken for the stall interval (the client never closes).
+    while (mux.sessionCount === sessions) await new Promise((resolve) => setTimeout(resolve, 20));
     stalled.socket.resume();
     await stalled.closed;
-    // The proxy ended the connection (the client never did) at its limit instead of buffering
-    // on: not every reply got out. (How many were in the kernel's buffers when the cut came, and
-    // reach the client after it, depends on timing: none, on a busy machine.)
+    // Not every reply got out. (How many were in the kernel's buffers when the cut came, and
+    // reach the client after it, depends on timing.)
     const schemaReplies = stalled.messages.filter((m) => typeof m.id === 'number');
     expect(schemaReplies.length).toBeLessThan(60);
     expect(await other.send({ execute: 'query-status', id: 'after' })).toHaveProperty('return');
