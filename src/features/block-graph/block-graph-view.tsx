@@ -16,7 +16,6 @@ import { useTargetName } from '../../api/qmp-context.tsx';
 import { noteInAddress } from '../navigation/route.ts';
 import { useFocusNodeRequests } from './focus-node.ts';
 import { NodeNotesContext } from './node-notes.ts';
-import { downloadDot, downloadPng, downloadSvg } from './export/download.ts';
 import { warmLayoutEngine } from './layout/layout-client.ts';
 import { useGraphLayout } from './layout/use-graph-layout.ts';
 import { useBlockGraphState } from './use-block-graph-model.ts';
@@ -222,9 +221,13 @@ function GraphCanvas() {
         onTidy={layout.tidy}
         onExport={(format) => {
           if (!model) return;
-          if (format === 'dot') downloadDot(model, filename);
-          else if (format === 'svg') downloadSvg(model, layout.positions, visible, filename);
-          else void downloadPng(model, layout.positions, visible, filename);
+          const { positions } = layout;
+          // The exporters load when first asked for: a page that never saves a picture never has them.
+          void import('./export/download.ts').then((save) => {
+            if (format === 'dot') save.downloadDot(model, filename);
+            else if (format === 'svg') save.downloadSvg(model, positions, visible, filename);
+            else return save.downloadPng(model, positions, visible, filename);
+          });
         }}
         status={status}
         besidePanel={selected !== undefined}

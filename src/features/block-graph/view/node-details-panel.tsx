@@ -1,7 +1,7 @@
 // The details of the selected node: everything the model knows, the edges with their full
 // permissions, the raw QMP results it was joined from, and the entry points of the operations.
 import { useQuery } from '@tanstack/react-query';
-import { useContext, useEffect, useRef, type ReactNode } from 'react';
+import { lazy, Suspense, useContext, useEffect, useRef, type ReactNode } from 'react';
 import { backupLedgerOptions } from '../../../api/backup-ledger-queries.ts';
 import { bitmapOrigin, describeOrigin, findBackupRecord } from '../../../api/bitmap-origin.ts';
 import { liveNamedNodesOptions } from '../../../api/block-graph-queries.ts';
@@ -14,12 +14,16 @@ import {
   OperationLauncherContext,
   operationAvailability,
 } from '../operation-entry.ts';
-import { IoPanel } from '../io-stats/io-panel.tsx';
 import type { BlockGraphModel, GraphNode } from '../model/types.ts';
 import { permLetters } from '../model/permissions.ts';
 import type { NodeNote } from '../node-notes.ts';
 import { KIND_STYLE } from './kind-style.ts';
 import { formatBytes } from '../../../schema/units.ts';
+
+// Its charts and histograms load with the first node shown in details, not with the page.
+const IoPanel = lazy(() =>
+  import('../io-stats/io-panel.tsx').then((m) => ({ default: m.IoPanel })),
+);
 
 function Row({ name, children }: { name: string; children: ReactNode }) {
   return (
@@ -234,7 +238,11 @@ export function NodeDetailsPanel({
           </Row>
         )}
       </dl>
-      <IoPanel node={node} model={model} />
+      <Suspense
+        fallback={<p className="text-xs text-slate-500 dark:text-slate-400">Loading I/O…</p>}
+      >
+        <IoPanel node={node} model={model} />
+      </Suspense>
       <section aria-label="Edges">
         <h3 className="mb-1 font-medium">Edges</h3>
         <ul className="space-y-0.5 font-mono text-xs">
