@@ -14,26 +14,22 @@ export function ZoomControls() {
       aria-label="Zoom"
       className="react-flow__controls vertical"
     >
-      <ControlButton
-        onClick={() => void zoomIn()}
-        disabled={atMax}
-        aria-label="Zoom in"
-        title="Zoom in"
-      >
-        <span aria-hidden className="text-base leading-none">
-          +
-        </span>
-      </ControlButton>
-      <ControlButton
-        onClick={() => void zoomOut()}
-        disabled={atMin}
-        aria-label="Zoom out"
-        title="Zoom out"
-      >
-        <span aria-hidden className="text-base leading-none">
-          −
-        </span>
-      </ControlButton>
+      {[
+        { label: 'Zoom in', glyph: '+', atEnd: atMax, zoom: zoomIn },
+        { label: 'Zoom out', glyph: '−', atEnd: atMin, zoom: zoomOut },
+      ].map(({ label, glyph, atEnd, zoom }) => (
+        <ControlButton
+          key={label}
+          onClick={() => void zoom()}
+          disabled={atEnd}
+          aria-label={label}
+          title={label}
+        >
+          <span aria-hidden className="text-base leading-none">
+            {glyph}
+          </span>
+        </ControlButton>
+      ))}
     </Panel>
   );
 }
