@@ -1,8 +1,9 @@
 // The column beside the graph: the Jobs panel above, the Exports, Event log, Run command and Audit
-// tabs below (one Tab stop; the arrow keys move between them). It folds into a narrow rail (remembered per browser) so that a small window gives the
-// graph and the node details the room; folded, its content stays mounted, so the event log keeps
-// recording and the tabs keep their state, and the rail still counts the jobs. The tabs' panel
-// can also be enlarged over the whole column, made wider, for a long command or the event log.
+// tabs below (one Tab stop; the arrow keys move between them). It folds into a narrow rail
+// (remembered per browser) so that a small window gives the graph and the node details the room;
+// folded, its content stays mounted, so the event log keeps recording and the tabs keep their
+// state, and the rail still counts the jobs. The tabs' panel can also be enlarged over the whole
+// column, made wider, for a long command or the event log.
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import { jobsOptions } from '../api/jobs-queries.ts';
